@@ -1,0 +1,8 @@
+"""Every REST route lives under /api/v1/<app>/<kebab-plural>/."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("core.api.urls")),
+    path("forces/", include("forces.api.urls")),
+]

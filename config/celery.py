@@ -1,0 +1,14 @@
+"""Celery application. Every periodic job is a tick task in the one beat schedule below."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("linkage")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# One static schedule of tick tasks; each reads what is due from our own tables.
+app.conf.beat_schedule = {}

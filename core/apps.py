@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from core.roles import ensure_role_groups
+
+        # Not tied to one sender: other apps' permissions exist only after their own migrate.
+        post_migrate.connect(ensure_role_groups, dispatch_uid="core.ensure_role_groups")

@@ -1,0 +1,198 @@
+"""Places, organisations, users and the domain event log (SPEC §1, §8)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.choices import JurisdictionLevel, LinkageTier, OrganisationKind
+from core.querysets import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from core.roles import Role
+
+division_code_validator = RegexValidator(
+    r"^(\d{6}|\d{9}|\d{12})$", _("A GB/T 2260 code has 6 digits; statistical codes 9 or 12.")
+)
+
+
+class Jurisdiction(models.Model):
+    """A node of the administrative-division tree (行政区划), GB/T 2260 code kept as text.
+
+    ``path`` holds the codes from the root down ("370000/371500/371581/") so that
+    "this jurisdiction and below" is one indexed prefix match.
+    """
+
+    code = models.CharField(_("division code"), max_length=12, unique=True,
+                            validators=[division_code_validator])
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=16, choices=JurisdictionLevel.choices)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
+                               related_name="children", verbose_name=_("parent"))
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True,
+                                   blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True,
+                                    blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        prefix = self.parent.path if self.parent_id else ""
+        self.path = f"{prefix}{self.code}/"
+        super().save(*args, **kwargs)
+
+    def contains(self, other: Jurisdiction) -> bool:
+        """True if ``other`` is this jurisdiction or lies below it."""
+        return other.path.startswith(self.path)
+
+    def ancestors_and_self(self) -> list[str]:
+        """Codes from the root down to this node."""
+        return [c for c in self.path.split("/") if c]
+
+
+class Organisation(models.Model):
+    """A unit (单位): bureau, fire brigade, industry department, enterprise … (SPEC §1).
+
+    Each organisation owns one auth group; django-guardian grants object permissions
+    ("which forces may this organisation edit") to that group.
+    """
+
+    name = models.CharField(_("name"), max_length=150)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
+    sector = models.CharField(_("sector"), max_length=50, blank=True,
+                              help_text=_("For industry departments: 水利, 交通运输, 卫健 …"))
+    jurisdiction = models.ForeignKey(Jurisdiction, models.PROTECT, related_name="organisations",
+                                     verbose_name=_("jurisdiction"))
+    linkage_tier = models.PositiveSmallIntegerField(_("linkage tier"),
+                                                    choices=LinkageTier.choices,
+                                                    default=LinkageTier.TIER_3)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    duty_phone = models.CharField(_("24-hour duty phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    group = models.OneToOneField(Group, models.PROTECT, null=True, blank=True, editable=False,
+                                 related_name="organisation")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["jurisdiction__path", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "name"],
+                                    name="organisation_unique_name_in_jurisdiction"),
+            models.UniqueConstraint(fields=["uscc"], condition=~models.Q(uscc=""),
+                                    name="organisation_unique_uscc"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        if self.group_id is None:
+            self.group = Group.objects.create(name=f"org:{self.pk}")
+            super().save(update_fields=["group"])
+
+
+class User(AbstractUser):
+    """A person or client account. Belongs to one organisation, hence one jurisdiction."""
+
+    organisation = models.ForeignKey(Organisation, models.PROTECT, null=True, blank=True,
+                                     related_name="users", verbose_name=_("organisation"))
+    display_name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        from core.roles import Role
+
+        valid = set(Role.values)
+        return frozenset(n for n in self.groups.values_list("name", flat=True) if n in valid)
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return bool(self.role_names.intersection(str(r) for r in roles))
+
+    @property
+    def jurisdiction(self) -> Jurisdiction | None:
+        return self.organisation.jurisdiction if self.organisation_id else None
+
+    @property
+    def is_platform_admin(self) -> bool:
+        from core.roles import Role
+
+        return self.is_superuser or self.has_role(Role.ADMINISTRATOR)
+
+
+class EventCounter(models.Model):
+    """One row holding the last issued event sequence number.
+
+    Taking it ``FOR UPDATE`` makes event sequence order equal commit order, so a
+    reader that has seen ``seq = n`` can never later find an event below ``n``.
+    """
+
+    value = models.BigIntegerField(default=0)
+
+
+class Event(models.Model):
+    """The append-only domain event log (SPEC §8): every state change, in commit order.
+
+    Written by ``core.events.record_event`` in the same transaction as the change;
+    timelines, live screens and provincial sync read it.
+    """
+
+    seq = models.BigIntegerField(_("sequence"), unique=True, editable=False)
+    type = models.CharField(_("type"), max_length=64, db_index=True)
+    jurisdiction = models.ForeignKey(Jurisdiction, models.PROTECT, related_name="events",
+                                     verbose_name=_("jurisdiction"))
+    subject_type = models.CharField(_("subject type"), max_length=64)
+    subject_id = models.CharField(_("subject id"), max_length=64)
+    subject_label = models.CharField(_("subject"), max_length=200, blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    actor = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("actor"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "seq"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.type} {self.subject_label}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise ValueError("events are append-only")

@@ -1,0 +1,77 @@
+"""Roles are Django groups (SPEC §1). Model permissions per role are granted here, once,
+after every migrate, so a fresh database and an old one hold the same matrix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DUTY_OFFICER = "duty_officer", _("Duty officer")
+    FIRE_DISPATCHER = "fire_dispatcher", _("Fire-brigade dispatcher")
+    BUREAU_APPROVER = "bureau_approver", _("Bureau approver")
+    DEPARTMENT_EDITOR = "department_editor", _("Department roster editor")
+    FORCE_ACCOUNT = "force_account", _("Force account")
+    EXPERT = "expert", _("Expert")
+    SCREEN = "screen", _("Command-hall screen")
+    SYNC_CLIENT = "sync_client", _("Provincial sync client")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Who may read the force registry (pages and API).
+REGISTRY_READERS = frozenset(
+    {
+        Role.DUTY_OFFICER,
+        Role.FIRE_DISPATCHER,
+        Role.BUREAU_APPROVER,
+        Role.DEPARTMENT_EDITOR,
+        Role.EXPERT,
+        Role.SYNC_CLIENT,
+        Role.ADMINISTRATOR,
+    }
+)
+# Who may write force data (object permission decides which forces).
+REGISTRY_EDITORS = frozenset({Role.DEPARTMENT_EDITOR, Role.ADMINISTRATOR})
+
+_FORCE_MODELS = ("force", "personnel", "equipment", "material", "expert", "expertgroup")
+_REFERENCE_MODELS = ("specialty", "formation", "formationrequirement")
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    role: [f"forces.view_{m}" for m in _FORCE_MODELS + _REFERENCE_MODELS]
+    + ["core.view_organisation", "core.view_jurisdiction"]
+    for role in REGISTRY_READERS
+}
+for _role in REGISTRY_EDITORS:
+    ROLE_PERMISSIONS[_role] += [
+        f"forces.{action}_{m}" for m in _FORCE_MODELS for action in ("add", "change", "delete")
+    ]
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] += [
+    "core.add_organisation",
+    "core.change_organisation",
+    "core.view_event",
+    "core.view_user",
+    "core.add_user",
+    "core.change_user",
+]
+ROLE_PERMISSIONS[Role.SCREEN] = ["core.view_jurisdiction"]
+ROLE_PERMISSIONS[Role.FORCE_ACCOUNT] = ["core.view_jurisdiction"]
+
+
+def ensure_role_groups(**kwargs: Any) -> None:
+    """Create one group per role and give it exactly its model permissions."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for dotted in ROLE_PERMISSIONS.get(role, []):
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)

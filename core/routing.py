@@ -1,0 +1,3 @@
+"""WebSocket routes served by the ASGI application."""
+
+websocket_urlpatterns: list = []
