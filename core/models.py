@@ -29,17 +29,26 @@ class Jurisdiction(models.Model):
     "this jurisdiction and below" is one indexed prefix match.
     """
 
-    code = models.CharField(_("division code"), max_length=12, unique=True,
-                            validators=[division_code_validator])
+    code = models.CharField(
+        _("division code"), max_length=12, unique=True, validators=[division_code_validator]
+    )
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=16, choices=JurisdictionLevel.choices)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
-                               related_name="children", verbose_name=_("parent"))
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
     path = models.CharField(max_length=255, unique=True, editable=False)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True,
-                                   blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True,
-                                    blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
@@ -75,18 +84,24 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=150)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
-    sector = models.CharField(_("sector"), max_length=50, blank=True,
-                              help_text=_("For industry departments: 水利, 交通运输, 卫健 …"))
-    jurisdiction = models.ForeignKey(Jurisdiction, models.PROTECT, related_name="organisations",
-                                     verbose_name=_("jurisdiction"))
-    linkage_tier = models.PositiveSmallIntegerField(_("linkage tier"),
-                                                    choices=LinkageTier.choices,
-                                                    default=LinkageTier.TIER_3)
+    sector = models.CharField(
+        _("sector"),
+        max_length=50,
+        blank=True,
+        help_text=_("For industry departments: 水利, 交通运输, 卫健 …"),
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, models.PROTECT, related_name="organisations", verbose_name=_("jurisdiction")
+    )
+    linkage_tier = models.PositiveSmallIntegerField(
+        _("linkage tier"), choices=LinkageTier.choices, default=LinkageTier.TIER_3
+    )
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     duty_phone = models.CharField(_("24-hour duty phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    group = models.OneToOneField(Group, models.PROTECT, null=True, blank=True, editable=False,
-                                 related_name="organisation")
+    group = models.OneToOneField(
+        Group, models.PROTECT, null=True, blank=True, editable=False, related_name="organisation"
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     history = HistoricalRecords()
@@ -97,10 +112,12 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["jurisdiction__path", "kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["jurisdiction", "name"],
-                                    name="organisation_unique_name_in_jurisdiction"),
-            models.UniqueConstraint(fields=["uscc"], condition=~models.Q(uscc=""),
-                                    name="organisation_unique_uscc"),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "name"], name="organisation_unique_name_in_jurisdiction"
+            ),
+            models.UniqueConstraint(
+                fields=["uscc"], condition=~models.Q(uscc=""), name="organisation_unique_uscc"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -116,8 +133,14 @@ class Organisation(models.Model):
 class User(AbstractUser):
     """A person or client account. Belongs to one organisation, hence one jurisdiction."""
 
-    organisation = models.ForeignKey(Organisation, models.PROTECT, null=True, blank=True,
-                                     related_name="users", verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organisation"),
+    )
     display_name = models.CharField(_("name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
@@ -158,6 +181,9 @@ class EventCounter(models.Model):
 
     value = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return str(self.value)
+
 
 class Event(models.Model):
     """The append-only domain event log (SPEC §8): every state change, in commit order.
@@ -168,14 +194,16 @@ class Event(models.Model):
 
     seq = models.BigIntegerField(_("sequence"), unique=True, editable=False)
     type = models.CharField(_("type"), max_length=64, db_index=True)
-    jurisdiction = models.ForeignKey(Jurisdiction, models.PROTECT, related_name="events",
-                                     verbose_name=_("jurisdiction"))
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, models.PROTECT, related_name="events", verbose_name=_("jurisdiction")
+    )
     subject_type = models.CharField(_("subject type"), max_length=64)
     subject_id = models.CharField(_("subject id"), max_length=64)
     subject_label = models.CharField(_("subject"), max_length=200, blank=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
-    actor = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+",
-                              verbose_name=_("actor"))
+    actor = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -44,8 +44,9 @@ class Formation(models.Model):
     """Dispatch formation (调度编成) for one disaster type, Rongcheng §四.二.4: which
     specialties and how many forces a plan for that type should normally contain."""
 
-    disaster_type = models.CharField(_("disaster type"), max_length=32, unique=True,
-                                     choices=DisasterType.choices)
+    disaster_type = models.CharField(
+        _("disaster type"), max_length=32, unique=True, choices=DisasterType.choices
+    )
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
 
@@ -59,20 +60,24 @@ class Formation(models.Model):
 
 
 class FormationRequirement(models.Model):
-    formation = models.ForeignKey(Formation, models.CASCADE, related_name="requirements",
-                                  verbose_name=_("formation"))
-    specialty = models.ForeignKey(Specialty, models.PROTECT, related_name="+",
-                                  verbose_name=_("specialty"))
+    formation = models.ForeignKey(
+        Formation, models.CASCADE, related_name="requirements", verbose_name=_("formation")
+    )
+    specialty = models.ForeignKey(
+        Specialty, models.PROTECT, related_name="+", verbose_name=_("specialty")
+    )
     min_forces = models.PositiveSmallIntegerField(_("forces"), default=1)
-    is_core = models.BooleanField(_("core"), default=True,
-                                  help_text=_("Core forces go first; others reinforce."))
+    is_core = models.BooleanField(
+        _("core"), default=True, help_text=_("Core forces go first; others reinforce.")
+    )
 
     class Meta:
         verbose_name = _("formation requirement")
         verbose_name_plural = _("formation requirements")
         constraints = [
-            models.UniqueConstraint(fields=["formation", "specialty"],
-                                    name="formation_requirement_unique_specialty"),
+            models.UniqueConstraint(
+                fields=["formation", "specialty"], name="formation_requirement_unique_specialty"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,43 +91,78 @@ class Force(models.Model):
 
     name = models.CharField(_("name"), max_length=150)
     category = models.CharField(_("category"), max_length=16, choices=ForceCategory.choices)
-    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="forces",
-                                     verbose_name=_("owning organisation"))
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="forces", verbose_name=_("owning organisation")
+    )
     industry_authority = models.ForeignKey(
-        Organisation, models.PROTECT, null=True, blank=True, related_name="supervised_forces",
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised_forces",
         verbose_name=_("industry authority"),
         help_text=_("Notified for the record (报备) of every call-out."),
     )
-    jurisdiction = models.ForeignKey(Jurisdiction, models.PROTECT, related_name="forces",
-                                     verbose_name=_("jurisdiction"))
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, models.PROTECT, related_name="forces", verbose_name=_("jurisdiction")
+    )
     address = models.CharField(_("base address"), max_length=200, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True,
-                                   blank=True,
-                                   validators=[MinValueValidator(-90), MaxValueValidator(90)])
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True,
-                                    blank=True,
-                                    validators=[MinValueValidator(-180), MaxValueValidator(180)])
-    specialties = models.ManyToManyField(Specialty, related_name="forces", blank=True,
-                                         verbose_name=_("specialties"))
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    specialties = models.ManyToManyField(
+        Specialty, related_name="forces", blank=True, verbose_name=_("specialties")
+    )
     headcount = models.PositiveIntegerField(_("headcount"), default=0)
-    duty_mode = models.CharField(_("duty mode"), max_length=16, choices=DutyMode.choices,
-                                 default=DutyMode.FULL_TIME)
-    duty_phone = models.CharField(_("24-hour duty phone"), max_length=20,
-                                  validators=[validate_phone])
+    duty_mode = models.CharField(
+        _("duty mode"), max_length=16, choices=DutyMode.choices, default=DutyMode.FULL_TIME
+    )
+    duty_phone = models.CharField(
+        _("24-hour duty phone"), max_length=20, validators=[validate_phone]
+    )
     leader_name = models.CharField(_("leader"), max_length=50, blank=True)
-    leader_phone = models.CharField(_("leader phone"), max_length=20, blank=True,
-                                    validators=[validate_phone])
+    leader_phone = models.CharField(
+        _("leader phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
     comm_means = models.JSONField(_("communication means"), default=list, blank=True)
-    funding_mode = models.CharField(_("funding mode"), max_length=16,
-                                    choices=FundingMode.choices, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=ForceStatus.choices,
-                              default=ForceStatus.STANDBY, db_index=True)
+    funding_mode = models.CharField(
+        _("funding mode"), max_length=16, choices=FundingMode.choices, blank=True
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ForceStatus.choices,
+        default=ForceStatus.STANDBY,
+        db_index=True,
+    )
     linkage_tier_override = models.PositiveSmallIntegerField(
-        _("linkage tier (override)"), choices=LinkageTier.choices, null=True, blank=True,
+        _("linkage tier (override)"),
+        choices=LinkageTier.choices,
+        null=True,
+        blank=True,
         help_text=_("Leave empty to use the owning organisation's tier."),
     )
-    external_id = models.CharField(_("external id"), max_length=64, null=True, blank=True,
-                                   unique=True, help_text=_("Identifier in the provincial system."))
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Identifier in the provincial system."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -136,26 +176,26 @@ class Force(models.Model):
         verbose_name_plural = _("rescue forces")
         ordering = ["jurisdiction__path", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"],
-                                    name="force_unique_name_in_organisation"),
-            models.CheckConstraint(condition=models.Q(headcount__gte=0),
-                                   name="force_headcount_not_negative"),
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="force_unique_name_in_organisation"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(headcount__gte=0), name="force_headcount_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def linkage_tier(self) -> int:
-        """Tier from the organisation unless overridden (SPEC §2; Zhoushan §三.2)."""
-        return self.linkage_tier_override or self.organisation.linkage_tier
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("forces:detail", args=[self.pk])
 
-
+    @property
+    def linkage_tier(self) -> int:
+        """Tier from the organisation unless overridden (SPEC §2; Zhoushan §三.2)."""
+        return self.linkage_tier_override or self.organisation.linkage_tier
 
 
 class Personnel(models.Model):
@@ -163,16 +203,24 @@ class Personnel(models.Model):
 
     jurisdiction_lookup = "force__jurisdiction"
 
-    force = models.ForeignKey(Force, models.CASCADE, related_name="personnel",
-                              verbose_name=_("force"))
+    force = models.ForeignKey(
+        Force, models.CASCADE, related_name="personnel", verbose_name=_("force")
+    )
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True,
-                                 validators=[validate_cn_id_number])
+    id_number = models.CharField(
+        _("ID number"), max_length=18, blank=True, validators=[validate_cn_id_number]
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
     position = models.CharField(_("position"), max_length=50, blank=True)
-    specialty = models.ForeignKey(Specialty, models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("specialty"))
+    specialty = models.ForeignKey(
+        Specialty,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("specialty"),
+    )
     certifications = models.CharField(_("certifications"), max_length=200, blank=True)
     medical_exam_date = models.DateField(_("last medical exam"), null=True, blank=True)
     insurance_expiry = models.DateField(_("accident insurance expiry"), null=True, blank=True)
@@ -195,15 +243,19 @@ class Equipment(models.Model):
 
     jurisdiction_lookup = "force__jurisdiction"
 
-    force = models.ForeignKey(Force, models.CASCADE, related_name="equipment",
-                              verbose_name=_("force"))
+    force = models.ForeignKey(
+        Force, models.CASCADE, related_name="equipment", verbose_name=_("force")
+    )
     name = models.CharField(_("name"), max_length=100)
     model = models.CharField(_("model"), max_length=100, blank=True)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     unit = models.CharField(_("unit"), max_length=10, default="台")
-    condition = models.CharField(_("condition"), max_length=16,
-                                 choices=EquipmentCondition.choices,
-                                 default=EquipmentCondition.READY)
+    condition = models.CharField(
+        _("condition"),
+        max_length=16,
+        choices=EquipmentCondition.choices,
+        default=EquipmentCondition.READY,
+    )
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
@@ -222,12 +274,14 @@ class Material(models.Model):
 
     jurisdiction_lookup = "force__jurisdiction"
 
-    force = models.ForeignKey(Force, models.CASCADE, related_name="materials",
-                              verbose_name=_("force"))
+    force = models.ForeignKey(
+        Force, models.CASCADE, related_name="materials", verbose_name=_("force")
+    )
     name = models.CharField(_("name"), max_length=100)
     spec = models.CharField(_("specification"), max_length=100, blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=0,
-                                   validators=[MinValueValidator(0)])
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
     unit = models.CharField(_("unit"), max_length=10, default="件")
     expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
 
@@ -248,22 +302,33 @@ class Expert(models.Model):
 
     name = models.CharField(_("name"), max_length=50)
     field = models.CharField(_("field"), max_length=100)
-    specialties = models.ManyToManyField(Specialty, related_name="experts", blank=True,
-                                         verbose_name=_("specialties"))
+    specialties = models.ManyToManyField(
+        Specialty, related_name="experts", blank=True, verbose_name=_("specialties")
+    )
     title = models.CharField(_("title"), max_length=50, blank=True)
     employer = models.CharField(_("employer"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=20, validators=[validate_phone])
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True,
-                                 validators=[validate_cn_id_number])
-    availability = models.CharField(_("availability"), max_length=16,
-                                    choices=ExpertAvailability.choices,
-                                    default=ExpertAvailability.AVAILABLE)
-    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="experts",
-                                     verbose_name=_("managing organisation"))
-    jurisdiction = models.ForeignKey(Jurisdiction, models.PROTECT, related_name="experts",
-                                     verbose_name=_("jurisdiction"))
-    external_id = models.CharField(_("external id"), max_length=64, null=True, blank=True,
-                                   unique=True)
+    id_number = models.CharField(
+        _("ID number"), max_length=18, blank=True, validators=[validate_cn_id_number]
+    )
+    availability = models.CharField(
+        _("availability"),
+        max_length=16,
+        choices=ExpertAvailability.choices,
+        default=ExpertAvailability.AVAILABLE,
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        related_name="experts",
+        verbose_name=_("managing organisation"),
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, models.PROTECT, related_name="experts", verbose_name=_("jurisdiction")
+    )
+    external_id = models.CharField(
+        _("external id"), max_length=64, null=True, blank=True, unique=True
+    )
 
     history = HistoricalRecords(m2m_fields=[specialties])
     objects = ScopedQuerySet.as_manager()
@@ -282,12 +347,18 @@ class ExpertGroup(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     disaster_type = models.CharField(_("hazard"), max_length=32, choices=DisasterType.choices)
-    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="expert_groups",
-                                     verbose_name=_("managing organisation"))
-    jurisdiction = models.ForeignKey(Jurisdiction, models.PROTECT, related_name="expert_groups",
-                                     verbose_name=_("jurisdiction"))
-    members = models.ManyToManyField(Expert, related_name="groups", blank=True,
-                                     verbose_name=_("members"))
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        related_name="expert_groups",
+        verbose_name=_("managing organisation"),
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, models.PROTECT, related_name="expert_groups", verbose_name=_("jurisdiction")
+    )
+    members = models.ManyToManyField(
+        Expert, related_name="groups", blank=True, verbose_name=_("members")
+    )
 
     history = HistoricalRecords(m2m_fields=[members])
     objects = ScopedQuerySet.as_manager()

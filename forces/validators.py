@@ -28,13 +28,14 @@ def validate_cn_id_number(value: str) -> None:
         return
     value = value.upper()
     if not re.match(r"^\d{17}[\dX]$", value):
-        raise ValidationError(_("An ID number has 17 digits and a final digit or X."),
-                              code="invalid_id_number")
+        raise ValidationError(
+            _("An ID number has 17 digits and a final digit or X."), code="invalid_id_number"
+        )
     if ric.calc_check_digit(value[:17]) != value[-1]:
-        raise ValidationError(_("The ID number's check digit is wrong."),
-                              code="invalid_id_number")
+        raise ValidationError(_("The ID number's check digit is wrong."), code="invalid_id_number")
     try:
         ric.get_birth_date(value)
     except Exception as exc:
-        raise ValidationError(_("The ID number holds no valid birth date."),
-                              code="invalid_id_number") from exc
+        raise ValidationError(
+            _("The ID number holds no valid birth date."), code="invalid_id_number"
+        ) from exc

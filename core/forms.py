@@ -1,0 +1,37 @@
+"""Form helpers shared by every app's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from core.exceptions import DomainError
+
+
+class BootstrapFormMixin:
+    """Gives every widget its Bootstrap class so templates render fields uniformly."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        """Show a service's refusal on the form: per field where it names fields."""
+        fields = self.fields  # type: ignore[attr-defined]
+        if isinstance(exc.errors, dict):
+            for name, messages in exc.errors.items():
+                target = name if name in fields else None
+                for message in messages if isinstance(messages, list) else [messages]:
+                    self.add_error(target, message)  # type: ignore[attr-defined]
+        else:
+            self.add_error(None, exc.detail)  # type: ignore[attr-defined]

@@ -1,0 +1,43 @@
+"""Who may see and change what (SPEC §1): role → groups, jurisdiction → the tree,
+object → django-guardian grants to an organisation's group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.models import Jurisdiction, Organisation
+from core.roles import REGISTRY_READERS, Role
+
+
+def in_jurisdiction(user: Any, jurisdiction: Jurisdiction) -> bool:
+    """True if ``jurisdiction`` is the user's own or lies below it."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    own = user.jurisdiction
+    return own is not None and own.contains(jurisdiction)
+
+
+def can_read_registry(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or user.has_role(*REGISTRY_READERS)
+
+
+def can_see_personal_data(user: Any, organisation_id: int | None) -> bool:
+    """Phones and ID numbers: the owning organisation and administrators only."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
+        return True
+    return organisation_id is not None and user.organisation_id == organisation_id
+
+
+def can_manage_organisation_data(user: Any, organisation: Organisation) -> bool:
+    """May ``user`` create records owned by ``organisation`` (forces, experts)?"""
+    if not in_jurisdiction(user, organisation.jurisdiction):
+        return False
+    if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
+        return True
+    return user.has_role(Role.DEPARTMENT_EDITOR) and user.organisation_id == organisation.pk

@@ -1,0 +1,91 @@
+"""Admin for reference data and a read view of the registry. Registry edits in the admin
+go through the same services as the pages."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from forces.models import (
+    Equipment,
+    Expert,
+    ExpertGroup,
+    Force,
+    Formation,
+    FormationRequirement,
+    Material,
+    Personnel,
+    Specialty,
+)
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "sort_order"]
+
+
+class FormationRequirementInline(admin.TabularInline):
+    model = FormationRequirement
+    extra = 0
+
+
+@admin.register(Formation)
+class FormationAdmin(admin.ModelAdmin):
+    list_display = ["name", "disaster_type"]
+    inlines = [FormationRequirementInline]
+
+
+class RegistryHistoryAdmin(SimpleHistoryAdmin):
+    """Registry records are read and their history inspected here; edits go through the
+    registry pages and API, which call ``forces.services`` (one path for every rule)."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Force)
+class ForceAdmin(RegistryHistoryAdmin):
+    list_display = ["name", "category", "organisation", "jurisdiction", "status", "duty_phone"]
+    list_filter = ["category", "status", "duty_mode"]
+    search_fields = ["name", "organisation__name"]
+
+
+@admin.register(Expert)
+class ExpertAdmin(RegistryHistoryAdmin):
+    list_display = ["name", "field", "title", "employer", "availability", "jurisdiction"]
+    list_filter = ["availability"]
+    search_fields = ["name", "field", "employer"]
+
+
+@admin.register(ExpertGroup)
+class ExpertGroupAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "disaster_type", "jurisdiction"]
+    filter_horizontal = ["members"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(Personnel)
+class PersonnelAdmin(RegistryHistoryAdmin):
+    list_display = ["name", "force", "position"]
+    search_fields = ["name", "force__name"]
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(RegistryHistoryAdmin):
+    list_display = ["name", "force", "quantity", "unit", "condition"]
+    search_fields = ["name", "force__name"]
+
+
+@admin.register(Material)
+class MaterialAdmin(RegistryHistoryAdmin):
+    list_display = ["name", "force", "quantity", "unit", "expiry_date"]
+    search_fields = ["name", "force__name"]

@@ -1,0 +1,155 @@
+"""Force registry API (SPEC §2, §8). Reads are scoped by the base viewset; writes call
+``forces.services``; permissions are the same as the pages'."""
+
+from __future__ import annotations
+
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+from core.api.viewsets import RegistryReader, ScopedModelViewSet, ScopedReadOnlyViewSet
+from forces import services
+from forces.api import serializers as s
+from forces.filters import (
+    EquipmentFilter,
+    ExpertFilter,
+    ForceFilter,
+    MaterialFilter,
+    PersonnelFilter,
+)
+from forces.models import (
+    Equipment,
+    Expert,
+    ExpertGroup,
+    Force,
+    Formation,
+    Material,
+    Personnel,
+    Specialty,
+)
+
+
+class ForceViewSet(ScopedModelViewSet):
+    queryset = Force.objects.select_related("organisation", "jurisdiction").prefetch_related(
+        "specialties"
+    )
+    serializer_class = s.ForceSerializer
+    filterset_class = ForceFilter
+    search_fields = ["name", "organisation__name"]
+    ordering_fields = ["name", "updated_at", "headcount"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        specialties = data.pop("specialties", [])
+        organisation = data.pop("organisation")
+        serializer.instance = services.create_force(
+            actor=self.request.user,
+            organisation=organisation,
+            data=data,
+            specialties=specialties,
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        specialties = data.pop("specialties", None)
+        serializer.instance = services.update_force(
+            actor=self.request.user,
+            force_id=serializer.instance.pk,
+            data=data,
+            specialties=specialties,
+        )
+
+
+class ForceItemViewSet(ScopedModelViewSet):
+    kind = ""
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        force = data.pop("force")
+        serializer.instance = services.add_force_item(
+            actor=self.request.user, force_id=force.pk, kind=self.kind, data=data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("force", None)
+        serializer.instance = services.update_force_item(
+            actor=self.request.user, kind=self.kind, item_id=serializer.instance.pk, data=data
+        )
+
+    def perform_destroy(self, instance):
+        services.remove_force_item(actor=self.request.user, kind=self.kind, item_id=instance.pk)
+
+
+class PersonnelViewSet(ForceItemViewSet):
+    kind = "personnel"
+    queryset = Personnel.objects.select_related("force", "specialty")
+    serializer_class = s.PersonnelSerializer
+    filterset_class = PersonnelFilter
+
+
+class EquipmentViewSet(ForceItemViewSet):
+    kind = "equipment"
+    queryset = Equipment.objects.select_related("force")
+    serializer_class = s.EquipmentSerializer
+    filterset_class = EquipmentFilter
+
+
+class MaterialViewSet(ForceItemViewSet):
+    kind = "material"
+    queryset = Material.objects.select_related("force")
+    serializer_class = s.MaterialSerializer
+    filterset_class = MaterialFilter
+
+
+class ExpertViewSet(ScopedModelViewSet):
+    queryset = Expert.objects.select_related("organisation", "jurisdiction").prefetch_related(
+        "specialties"
+    )
+    serializer_class = s.ExpertSerializer
+    filterset_class = ExpertFilter
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        specialties = data.pop("specialties", [])
+        organisation = data.pop("organisation")
+        serializer.instance = services.create_expert(
+            actor=self.request.user,
+            organisation=organisation,
+            data=data,
+            specialties=specialties,
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        specialties = data.pop("specialties", None)
+        serializer.instance = services.update_expert(
+            actor=self.request.user,
+            expert_id=serializer.instance.pk,
+            data=data,
+            specialties=specialties,
+        )
+
+
+class ExpertGroupViewSet(ScopedReadOnlyViewSet):
+    queryset = ExpertGroup.objects.select_related("jurisdiction").prefetch_related("members")
+    serializer_class = s.ExpertGroupSerializer
+    filterset_fields = ["disaster_type", "organisation"]
+
+
+class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reference data, the same for every jurisdiction."""
+
+    permission_classes = [IsAuthenticated, RegistryReader]
+    queryset = Specialty.objects.all()
+    serializer_class = s.SpecialtySerializer
+    pagination_class = None
+
+
+class FormationViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsAuthenticated, RegistryReader]
+    queryset = Formation.objects.prefetch_related("requirements__specialty")
+    serializer_class = s.FormationSerializer
+    pagination_class = None
+    filterset_fields = ["disaster_type"]

@@ -1,0 +1,329 @@
+"""Writes to the force registry (SPEC §2). Every page, API call, import and the demo
+builder goes through these functions: they authorise, validate, save with history and
+append a ``core.Event`` in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm, remove_perm
+
+from core.events import record_event
+from core.exceptions import NotFoundError, PermissionDeniedError, ValidationFailed
+from core.models import Organisation, User
+from core.permissions import can_manage_organisation_data, in_jurisdiction
+from core.roles import Role
+from forces.models import Equipment, Expert, Force, Material, Personnel, Specialty
+
+FORCE_ITEM_MODELS: dict[str, type[models.Model]] = {
+    "personnel": Personnel,
+    "equipment": Equipment,
+    "material": Material,
+}
+
+
+def can_edit_force(user: Any, force: Force) -> bool:
+    """Department editors edit their own organisation's forces (guardian grant to the
+    organisation's group); administrators edit every force in their jurisdiction."""
+    if not in_jurisdiction(user, force.jurisdiction):
+        return False
+    if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
+        return True
+    if not (user.has_role(Role.DEPARTMENT_EDITOR) and user.organisation_id):
+        return False
+    group = user.organisation.group
+    return group is not None and ObjectPermissionChecker(group).has_perm("change_force", force)
+
+
+def editable_force_ids(user: Any, force_ids: Iterable[int]) -> set[int]:
+    """The subset of ``force_ids`` the user may edit, in one query (list pages)."""
+    ids = list(force_ids)
+    if not ids or not getattr(user, "is_authenticated", False):
+        return set()
+    if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
+        return set(Force.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    if not (user.has_role(Role.DEPARTMENT_EDITOR) and user.organisation_id):
+        return set()
+    from guardian.models import GroupObjectPermission
+
+    granted = GroupObjectPermission.objects.filter(
+        group_id=user.organisation.group_id,
+        permission__codename="change_force",
+        permission__content_type__app_label="forces",
+        object_pk__in=[str(i) for i in ids],
+    ).values_list("object_pk", flat=True)
+    return {int(pk) for pk in granted}
+
+
+def _validated(instance: models.Model, *, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()),
+            errors=exc.message_dict,
+        ) from exc
+
+
+def _stamp(instance: models.Model, actor: User | None, reason: str) -> None:
+    instance._history_user = actor if actor is not None and actor.is_authenticated else None
+    instance._change_reason = reason
+
+
+def _load_force_for_update(force_id: int, actor: Any) -> Force:
+    force = (
+        Force.objects.select_for_update()
+        .select_related("organisation__group", "jurisdiction")
+        .filter(pk=force_id)
+        .first()
+    )
+    if force is None or not in_jurisdiction(actor, force.jurisdiction):
+        raise NotFoundError("No such force in your jurisdiction.")
+    if not can_edit_force(actor, force):
+        raise PermissionDeniedError("You may not edit this force.")
+    return force
+
+
+def _grant_force_to(organisation: Organisation, force: Force) -> None:
+    assign_perm("forces.change_force", organisation.group, force)
+
+
+@transaction.atomic
+def create_force(
+    *,
+    actor: User,
+    organisation: Organisation,
+    data: dict[str, Any],
+    specialties: Iterable[Specialty] = (),
+    reason: str = "created",
+) -> Force:
+    """Register a force for ``organisation`` (Liaocheng §三.二.1: departments enter and
+    keep current their forces' basic data)."""
+    if not can_manage_organisation_data(actor, organisation):
+        raise PermissionDeniedError("You may not register forces for this organisation.")
+    data = {k: v for k, v in data.items() if k not in {"organisation", "specialties"}}
+    data.setdefault("jurisdiction", organisation.jurisdiction)
+    force = Force(organisation=organisation, **data)
+    if not in_jurisdiction(actor, force.jurisdiction):
+        raise ValidationFailed(
+            "The force's jurisdiction is outside yours.",
+            errors={"jurisdiction": ["Outside your jurisdiction."]},
+        )
+    _validated(force)
+    _stamp(force, actor, reason)
+    force.save()
+    force.specialties.set(list(specialties))
+    _grant_force_to(organisation, force)
+    record_event(
+        type="force.created",
+        jurisdiction=force.jurisdiction,
+        subject=force,
+        actor=actor,
+        payload={"force_id": force.pk, "category": force.category},
+    )
+    return force
+
+
+@transaction.atomic
+def update_force(
+    *,
+    actor: User,
+    force_id: int,
+    data: dict[str, Any],
+    specialties: Iterable[Specialty] | None = None,
+    reason: str = "edited",
+) -> Force:
+    """Change a force's fields. Only changed fields are saved; the history entry and the
+    event name them."""
+    force = _load_force_for_update(force_id, actor)
+    old_org = force.organisation
+    changed: list[str] = []
+    for name, value in data.items():
+        if name == "specialties":
+            continue
+        if getattr(force, name) != value:
+            setattr(force, name, value)
+            changed.append(name)
+    if "organisation" in changed and not can_manage_organisation_data(actor, force.organisation):
+        raise PermissionDeniedError("You may not hand the force to that organisation.")
+    if "jurisdiction" in changed and not in_jurisdiction(actor, force.jurisdiction):
+        raise ValidationFailed(
+            "The force's jurisdiction is outside yours.",
+            errors={"jurisdiction": ["Outside your jurisdiction."]},
+        )
+    specialties_changed = False
+    if specialties is not None:
+        new = {s.pk for s in specialties}
+        specialties_changed = new != set(force.specialties.values_list("pk", flat=True))
+    if not changed and not specialties_changed:
+        return force
+    _validated(force)
+    _stamp(force, actor, reason)
+    if changed:
+        force.save(update_fields=[*changed, "updated_at"])
+    if specialties_changed:
+        force.specialties.set(list(specialties or []))
+        changed.append("specialties")
+        if len(changed) == 1:
+            # m2m changes alone write no row; keep "who changed what" in history too.
+            force.save(update_fields=["updated_at"])
+    if "organisation" in changed:
+        remove_perm("forces.change_force", old_org.group, force)
+        _grant_force_to(force.organisation, force)
+    record_event(
+        type="force.updated",
+        jurisdiction=force.jurisdiction,
+        subject=force,
+        actor=actor,
+        payload={"force_id": force.pk, "changed": changed},
+    )
+    return force
+
+
+def _load_item(model: type[models.Model], item_id: int, actor: Any) -> models.Model:
+    item = model.objects.select_for_update().filter(pk=item_id).first()
+    if item is None:
+        raise NotFoundError("No such record in your jurisdiction.")
+    _load_force_for_update(item.force_id, actor)
+    return item
+
+
+@transaction.atomic
+def add_force_item(*, actor: User, force_id: int, kind: str, data: dict[str, Any]) -> Any:
+    """Add a person, piece of equipment or material to a force."""
+    model = FORCE_ITEM_MODELS[kind]
+    force = _load_force_for_update(force_id, actor)
+    item = model(force=force, **{k: v for k, v in data.items() if k != "force"})
+    _validated(item)
+    _stamp(item, actor, "created")
+    item.save()
+    record_event(
+        type=f"force.{kind}_added",
+        jurisdiction=force.jurisdiction,
+        subject=force,
+        actor=actor,
+        payload={"force_id": force.pk, "item_id": item.pk},
+    )
+    return item
+
+
+@transaction.atomic
+def update_force_item(*, actor: User, kind: str, item_id: int, data: dict[str, Any]) -> Any:
+    model = FORCE_ITEM_MODELS[kind]
+    item = _load_item(model, item_id, actor)
+    changed = []
+    for name, value in data.items():
+        if name != "force" and getattr(item, name) != value:
+            setattr(item, name, value)
+            changed.append(name)
+    if not changed:
+        return item
+    _validated(item)
+    _stamp(item, actor, "edited")
+    item.save(update_fields=changed)
+    record_event(
+        type=f"force.{kind}_updated",
+        jurisdiction=item.force.jurisdiction,
+        subject=item.force,
+        actor=actor,
+        payload={"force_id": item.force_id, "item_id": item.pk, "changed": changed},
+    )
+    return item
+
+
+@transaction.atomic
+def remove_force_item(*, actor: User, kind: str, item_id: int) -> None:
+    model = FORCE_ITEM_MODELS[kind]
+    item = _load_item(model, item_id, actor)
+    force = item.force
+    _stamp(item, actor, "removed")
+    item_pk = item.pk
+    item.delete()
+    record_event(
+        type=f"force.{kind}_removed",
+        jurisdiction=force.jurisdiction,
+        subject=force,
+        actor=actor,
+        payload={"force_id": force.pk, "item_id": item_pk},
+    )
+
+
+def can_edit_expert(user: Any, expert: Expert) -> bool:
+    return can_manage_organisation_data(user, expert.organisation) and in_jurisdiction(
+        user, expert.jurisdiction
+    )
+
+
+@transaction.atomic
+def create_expert(
+    *,
+    actor: User,
+    organisation: Organisation,
+    data: dict[str, Any],
+    specialties: Iterable[Specialty] = (),
+) -> Expert:
+    """Add an expert to the expert database (专家库)."""
+    if not can_manage_organisation_data(actor, organisation):
+        raise PermissionDeniedError("You may not add experts for this organisation.")
+    data = {k: v for k, v in data.items() if k not in {"organisation", "specialties"}}
+    data.setdefault("jurisdiction", organisation.jurisdiction)
+    expert = Expert(organisation=organisation, **data)
+    _validated(expert)
+    _stamp(expert, actor, "created")
+    expert.save()
+    expert.specialties.set(list(specialties))
+    record_event(
+        type="expert.created",
+        jurisdiction=expert.jurisdiction,
+        subject=expert,
+        actor=actor,
+        payload={"expert_id": expert.pk},
+    )
+    return expert
+
+
+@transaction.atomic
+def update_expert(
+    *,
+    actor: User,
+    expert_id: int,
+    data: dict[str, Any],
+    specialties: Iterable[Specialty] | None = None,
+) -> Expert:
+    expert = (
+        Expert.objects.select_for_update()
+        .select_related("organisation")
+        .filter(pk=expert_id)
+        .first()
+    )
+    if expert is None or not in_jurisdiction(actor, expert.jurisdiction):
+        raise NotFoundError("No such expert in your jurisdiction.")
+    if not can_edit_expert(actor, expert):
+        raise PermissionDeniedError("You may not edit this expert.")
+    changed = []
+    for name, value in data.items():
+        if name not in {"organisation", "specialties"} and getattr(expert, name) != value:
+            setattr(expert, name, value)
+            changed.append(name)
+    if specialties is not None and {s.pk for s in specialties} != set(
+        expert.specialties.values_list("pk", flat=True)
+    ):
+        expert.specialties.set(list(specialties))
+        changed.append("specialties")
+    if not changed:
+        return expert
+    _validated(expert)
+    _stamp(expert, actor, "edited")
+    expert.save()
+    record_event(
+        type="expert.updated",
+        jurisdiction=expert.jurisdiction,
+        subject=expert,
+        actor=actor,
+        payload={"expert_id": expert.pk, "changed": changed},
+    )
+    return expert

@@ -1,0 +1,101 @@
+"""Personas shared by every test: two counties of one city, each with its bureau, fire
+brigade and departments, and a user for every role."""
+
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from core.choices import JurisdictionLevel as L
+from core.choices import OrganisationKind as K
+from core.roles import Role
+from tests import factories as f
+
+
+def pytest_collection_modifyitems(config, items):
+    """``postgres`` tests need row locks; ``redis`` tests need a server. Elsewhere they
+    are skipped with the reason, and CI runs them against the real servers."""
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
+    has_redis = bool(os.environ.get("REDIS_URL"))
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+        if "redis" in item.keywords and not has_redis:
+            item.add_marker(pytest.mark.skip(reason="needs Redis (set REDIS_URL)"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    """Two counties (A = 临清市, B = 阳谷县) under 聊城市, and their people."""
+    province = f.jurisdiction("370000", "山东省", L.PROVINCE)
+    city = f.jurisdiction("371500", "聊城市", L.CITY, province)
+    county_a = f.jurisdiction("371581", "临清市", L.COUNTY, city)
+    county_b = f.jurisdiction("371521", "阳谷县", L.COUNTY, city)
+    town_a = f.jurisdiction("371581101", "松林镇", L.TOWNSHIP, county_a)
+
+    w = SimpleNamespace(
+        province=province, city=city, county_a=county_a, county_b=county_b, town_a=town_a
+    )
+    w.city_bureau = f.organisation("聊城市应急管理局", K.EMERGENCY_BUREAU, city, tier=1)
+    w.bureau_a = f.organisation("临清市应急管理局", K.EMERGENCY_BUREAU, county_a, tier=1)
+    w.fire_a = f.organisation("临清市消防救援大队", K.FIRE_RESCUE, county_a, tier=1)
+    w.water_a = f.organisation("临清市水利局", K.INDUSTRY_DEPARTMENT, county_a, sector="水利")
+    w.power_a = f.organisation("国网临清市供电公司", K.ENTERPRISE, county_a, tier=2)
+    w.bureau_b = f.organisation("阳谷县应急管理局", K.EMERGENCY_BUREAU, county_b, tier=1)
+    w.fire_b = f.organisation("阳谷县消防救援大队", K.FIRE_RESCUE, county_b, tier=1)
+    w.water_b = f.organisation("阳谷县水利局", K.INDUSTRY_DEPARTMENT, county_b, sector="水利")
+
+    w.duty_officer_a = f.user("duty_a", w.bureau_a, Role.DUTY_OFFICER)
+    w.approver_a = f.user("approver_a", w.bureau_a, Role.BUREAU_APPROVER)
+    w.dispatcher_a = f.user("dispatcher_a", w.fire_a, Role.FIRE_DISPATCHER)
+    w.dispatcher_b = f.user("dispatcher_b", w.fire_b, Role.FIRE_DISPATCHER)
+    w.editor_a = f.user("editor_water_a", w.water_a, Role.DEPARTMENT_EDITOR, display_name="王水利")
+    w.editor_power_a = f.user("editor_power_a", w.power_a, Role.DEPARTMENT_EDITOR)
+    w.editor_b = f.user("editor_water_b", w.water_b, Role.DEPARTMENT_EDITOR)
+    w.force_account_a = f.user("force_a", w.water_a, Role.FORCE_ACCOUNT)
+    w.screen_a = f.user("screen_a", w.bureau_a, Role.SCREEN)
+    w.admin_a = f.user("admin_a", w.bureau_a, Role.ADMINISTRATOR)
+    w.admin_city = f.user("admin_city", w.city_bureau, Role.ADMINISTRATOR)
+    w.sync_client = f.user("province_sync", w.city_bureau, Role.SYNC_CLIENT)
+
+    w.water = f.specialty("water", "水域")
+    w.flood = f.specialty("flood", "防汛抢险")
+    w.force_a = f.force(
+        w.editor_a,
+        w.water_a,
+        name="临清市水利抢险队",
+        leader_name="张建国",
+        leader_phone="13812345678",
+        specialties=[w.water, w.flood],
+        industry_authority=w.water_a,
+    )
+    w.force_power_a = f.force(
+        w.editor_power_a, w.power_a, name="临清供电抢修队", category="enterprise"
+    )
+    w.force_b = f.force(w.editor_b, w.water_b, name="阳谷县水利抢险队")
+    return w
+
+
+@pytest.fixture
+def api():
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"
