@@ -53,7 +53,9 @@ def _entries_for(
     show_personal = can_see_personal_data(user, owner_org_id)
     fields = [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS]
     has_specialties = model is Force
+    specialties_label = str(Force._meta.get_field("specialties").verbose_name)
     last: dict[int, Any] = {}
+    created_entries: dict[int, HistoryEntry | None] = {}
     entries = []
     for rec in records:
         prev = last.get(rec.id)
@@ -77,31 +79,46 @@ def _entries_for(
                 if new_specs != old_specs:
                     changes.append(
                         (
-                            str(Force._meta.get_field("specialties").verbose_name),
+                            specialties_label,
                             "、".join(old_specs) or "—",
                             "、".join(new_specs) or "—",
                         )
                     )
         if rec.history_type == "~" and not changes:
             continue
+        created = created_entries.get(rec.id)
+        if (
+            created is not None
+            and prev is not None
+            and [label for label, _, _ in changes] == [specialties_label]
+            and rec.history_user_id == prev.history_user_id
+            and (rec.history_date - prev.history_date).total_seconds() < 5
+        ):
+            # Many-to-many values are saved just after the row they belong to; show
+            # them as part of the creation rather than as a second change.
+            created.changes.extend(changes)
+            continue
         user_obj = rec.history_user
         who = (user_obj.display_name or user_obj.username) if user_obj else "—"
-        entries.append(
-            HistoryEntry(
-                when=rec.history_date,
-                who=who,
-                action=rec.history_type,
-                subject=str(model._meta.verbose_name),
-                object_label=str(getattr(rec, "name", "")),
-                changes=changes,
-                reason=rec.history_change_reason or "",
-            )
+        entry = HistoryEntry(
+            when=rec.history_date,
+            who=who,
+            action=rec.history_type,
+            subject=str(model._meta.verbose_name),
+            object_label=str(getattr(rec, "name", "")),
+            changes=changes,
+            reason=rec.history_change_reason or "",
         )
+        entries.append(entry)
+        created_entries[rec.id] = entry if rec.history_type == "+" else None
     return entries
 
 
 def _specialty_names(rec: Any, names: dict[str, dict]) -> list[str]:
-    return sorted(names["forces.Specialty"].get(s.specialty_id, "?") for s in rec.specialties.all())
+    return sorted(
+        names["forces.Specialty"].get(s.specialty_id, "?")
+        for s in rec.historicalforce_specialties_set.all()
+    )
 
 
 def force_history(force: Force, user: Any, limit: int = 100) -> list[HistoryEntry]:
@@ -117,7 +134,7 @@ def force_history(force: Force, user: Any, limit: int = 100) -> list[HistoryEntr
         Force,
         list(
             force.history.select_related("history_user")
-            .prefetch_related("specialties")
+            .prefetch_related("historicalforce_specialties_set")
             .order_by(*order)
         ),
         user,

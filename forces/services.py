@@ -76,7 +76,7 @@ def _stamp(instance: models.Model, actor: User | None, reason: str) -> None:
 
 def _load_force_for_update(force_id: int, actor: Any) -> Force:
     force = (
-        Force.objects.select_for_update()
+        Force.objects.select_for_update(of=("self",))
         .select_related("organisation__group", "jurisdiction")
         .filter(pk=force_id)
         .first()
@@ -295,7 +295,7 @@ def update_expert(
     specialties: Iterable[Specialty] | None = None,
 ) -> Expert:
     expert = (
-        Expert.objects.select_for_update()
+        Expert.objects.select_for_update(of=("self",))
         .select_related("organisation")
         .filter(pk=expert_id)
         .first()

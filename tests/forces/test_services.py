@@ -135,3 +135,24 @@ def test_invalid_id_number_is_refused(world):
             data={"name": "李四", "id_number": "110105194912310021"},
         )
     assert "id_number" in exc.value.errors
+
+
+def test_history_shows_creation_with_specialties_as_one_entry(world):
+    from forces.selectors import force_history
+
+    entries = force_history(world.force_a, world.editor_a)
+    assert [e.action for e in entries] == ["+"]
+    labels = {label for label, _, _ in entries[0].changes}
+    assert {"specialties", "24-hour duty phone"} <= {str(x) for x in labels}
+
+
+def test_history_masks_personal_fields_for_other_organisations(world):
+    from forces.selectors import force_history
+
+    services.update_force(
+        actor=world.editor_a, force_id=world.force_a.pk, data={"leader_phone": "13900001111"}
+    )
+    change = force_history(world.force_a, world.dispatcher_a)[0].changes
+    assert [(old, new) for _, old, new in change] == [("138****5678", "139****1111")]
+    own = force_history(world.force_a, world.editor_a)[0].changes
+    assert [(old, new) for _, old, new in own] == [("13812345678", "13900001111")]
