@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forces import views
+from forces import census_views, views
 
 app_name = "forces"
 urlpatterns = [
@@ -22,4 +22,6 @@ urlpatterns = [
     path("experts/", views.ExpertListView.as_view(), name="expert_list"),
     path("experts/new/", views.ExpertFormView.as_view(), name="expert_create"),
     path("experts/<int:pk>/edit/", views.ExpertFormView.as_view(), name="expert_edit"),
+    path("census/", census_views.CensusView.as_view(), name="census"),
+    path("census/export/", census_views.CensusExportView.as_view(), name="census_export"),
 ]

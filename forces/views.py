@@ -224,7 +224,8 @@ class ForceItemDeleteView(RegistryReaderRequiredMixin, View):
 class ExpertListView(RegistryReaderRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         base = (
-            Expert.objects.visible_to(request.user).select_related("organisation__jurisdiction", "jurisdiction")
+            Expert.objects.visible_to(request.user)
+            .select_related("organisation__jurisdiction", "jurisdiction")
             .prefetch_related("specialties")
         )
         filterset = ExpertFilter(request.GET, queryset=base, request=request)
