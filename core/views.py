@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from core.roles import Role
 from forces.choices import ForceCategory, ForceStatus
 from forces.models import Force
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for the proxy and compose: answers 503 when the database is down."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
 
 
 @login_required

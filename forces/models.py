@@ -237,6 +237,10 @@ class Personnel(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # The check character is stored as a capital X whatever was typed.
+        self.id_number = (self.id_number or "").strip().upper()
+
 
 class Equipment(models.Model):
     """Equipment of a force (装备)."""
@@ -340,6 +344,10 @@ class Expert(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The check character is stored as a capital X whatever was typed.
+        self.id_number = (self.id_number or "").strip().upper()
 
 
 class ExpertGroup(models.Model):

@@ -193,13 +193,15 @@ def _load_item(model: type[models.Model], item_id: int, actor: Any) -> models.Mo
 
 
 @transaction.atomic
-def add_force_item(*, actor: User, force_id: int, kind: str, data: dict[str, Any]) -> Any:
+def add_force_item(
+    *, actor: User, force_id: int, kind: str, data: dict[str, Any], reason: str = "created"
+) -> Any:
     """Add a person, piece of equipment or material to a force."""
     model = FORCE_ITEM_MODELS[kind]
     force = _load_force_for_update(force_id, actor)
     item = model(force=force, **{k: v for k, v in data.items() if k != "force"})
     _validated(item)
-    _stamp(item, actor, "created")
+    _stamp(item, actor, reason)
     item.save()
     record_event(
         type=f"force.{kind}_added",
@@ -212,7 +214,9 @@ def add_force_item(*, actor: User, force_id: int, kind: str, data: dict[str, Any
 
 
 @transaction.atomic
-def update_force_item(*, actor: User, kind: str, item_id: int, data: dict[str, Any]) -> Any:
+def update_force_item(
+    *, actor: User, kind: str, item_id: int, data: dict[str, Any], reason: str = "edited"
+) -> Any:
     model = FORCE_ITEM_MODELS[kind]
     item = _load_item(model, item_id, actor)
     changed = []
@@ -223,7 +227,7 @@ def update_force_item(*, actor: User, kind: str, item_id: int, data: dict[str, A
     if not changed:
         return item
     _validated(item)
-    _stamp(item, actor, "edited")
+    _stamp(item, actor, reason)
     item.save(update_fields=changed)
     record_event(
         type=f"force.{kind}_updated",
@@ -309,16 +313,17 @@ def update_expert(
         if name not in {"organisation", "specialties"} and getattr(expert, name) != value:
             setattr(expert, name, value)
             changed.append(name)
-    if specialties is not None and {s.pk for s in specialties} != set(
+    specialties_changed = specialties is not None and {s.pk for s in specialties} != set(
         expert.specialties.values_list("pk", flat=True)
-    ):
-        expert.specialties.set(list(specialties))
-        changed.append("specialties")
-    if not changed:
+    )
+    if not changed and not specialties_changed:
         return expert
     _validated(expert)
     _stamp(expert, actor, "edited")
-    expert.save()
+    expert.save(update_fields=changed or None)
+    if specialties_changed:
+        expert.specialties.set(list(specialties or []))
+        changed.append("specialties")
     record_event(
         type="expert.updated",
         jurisdiction=expert.jurisdiction,

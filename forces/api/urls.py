@@ -1,6 +1,8 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from forces.api import views
+from forces.api.census import CensusAPIView
 
 router = SimpleRouter()
 router.register("forces", views.ForceViewSet, basename="force")
@@ -12,4 +14,4 @@ router.register("expert-groups", views.ExpertGroupViewSet, basename="expert-grou
 router.register("specialties", views.SpecialtyViewSet, basename="specialty")
 router.register("formations", views.FormationViewSet, basename="formation")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("census/", CensusAPIView.as_view(), name="force-census")]

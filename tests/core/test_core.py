@@ -157,3 +157,9 @@ def test_dates_are_shown_the_chinese_way(world, client):
             "2026年11月23日 14:05"
         )
     assert str(Jurisdiction.objects.get(code="371581")) == "临清市"
+
+
+def test_health_check_answers_without_login(db, client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}

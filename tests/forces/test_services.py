@@ -156,3 +156,13 @@ def test_history_masks_personal_fields_for_other_organisations(world):
     assert [(old, new) for _, old, new in change] == [("138****5678", "139****1111")]
     own = force_history(world.force_a, world.editor_a)[0].changes
     assert [(old, new) for _, old, new in own] == [("13812345678", "13900001111")]
+
+
+def test_id_number_check_letter_is_stored_upper_case(world):
+    person = services.add_force_item(
+        actor=world.editor_a,
+        force_id=world.force_a.pk,
+        kind="personnel",
+        data={"name": "李四", "id_number": "11010519491231070x"},
+    )
+    assert person.id_number == "11010519491231070X"

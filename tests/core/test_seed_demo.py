@@ -1,0 +1,271 @@
+"""``manage.py seed_demo`` builds the 聊城市 demo through the services (SPEC §1, §2)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
+
+from core import demo as demo_module
+from core.choices import OrganisationKind as K
+from core.models import Event, Jurisdiction, Organisation, User
+from core.roles import Role
+from forces import services
+from forces.choices import ForceCategory, ForceStatus
+from forces.models import Expert, ExpertGroup, Force, Personnel, Specialty
+from forces.validators import validate_cn_id_number, validate_phone
+
+pytestmark = pytest.mark.django_db
+
+CITY_CODE = "371500"
+COUNTIES = {"linqing": "371581", "yanggu": "371521", "dongchangfu": "371502"}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, built once for this module: it takes a few seconds, so it lives in a
+    transaction rolled back when the module ends; each test runs in a savepoint of it."""
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), transaction.atomic(), fast:
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "organisations": Organisation.objects.count(),
+        "users": User.objects.count(),
+        "forces": Force.objects.count(),
+        "personnel": Personnel.objects.count(),
+        "experts": Expert.objects.count(),
+        "expert_groups": ExpertGroup.objects.count(),
+        "events": Event.objects.count(),
+    }
+
+
+def _seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_loads_missing_reference_data_itself(demo):
+    assert "divisions" in demo
+    assert Jurisdiction.objects.filter(code__in=[CITY_CODE, *COUNTIES.values()]).count() == 4
+    assert Specialty.objects.exists()
+
+
+def test_each_county_has_bureau_fire_brigade_departments_enterprises_and_social_teams(demo):
+    """Liaocheng §二.(一), Rongcheng attachment 2: the departments that own forces."""
+    sectors = {"公安", "水利", "交通运输", "住建", "自然资源和规划", "卫健", "工信", "生态环境"}
+    for code in COUNTIES.values():
+        orgs = Organisation.objects.filter(jurisdiction__code=code)
+        kinds = set(orgs.values_list("kind", flat=True))
+        assert {
+            K.EMERGENCY_BUREAU,
+            K.FIRE_RESCUE,
+            K.INDUSTRY_DEPARTMENT,
+            K.ENTERPRISE,
+            K.SOCIAL_ORGANISATION,
+        } <= kinds
+        departments = orgs.filter(kind=K.INDUSTRY_DEPARTMENT)
+        assert sectors | {"气象"} <= set(departments.values_list("sector", flat=True))
+        assert orgs.get(kind=K.EMERGENCY_BUREAU).linkage_tier == 1
+        assert orgs.get(kind=K.FIRE_RESCUE).linkage_tier == 1
+        assert set(
+            orgs.filter(kind=K.SOCIAL_ORGANISATION).values_list("linkage_tier", flat=True)
+        ) == {3}
+    city = Organisation.objects.filter(jurisdiction__code=CITY_CODE)
+    assert city.filter(name="聊城市应急管理局", kind=K.EMERGENCY_BUREAU).exists()
+    assert city.filter(name="聊城市消防救援支队", kind=K.FIRE_RESCUE).exists()
+
+
+def test_demo_has_forty_forces_of_all_four_categories_with_their_basic_data(demo):
+    """Liaocheng §三.二.1: every force carries its personnel, equipment and materials."""
+    forces = Force.objects.select_related("jurisdiction__parent", "industry_authority")
+    assert forces.count() >= 40
+    assert set(forces.values_list("category", flat=True)) == set(ForceCategory.values)
+    for code in COUNTIES.values():
+        assert forces.filter(jurisdiction__path__contains=f"/{code}/").count() >= 10
+    standby = 0
+    for force in forces.prefetch_related("personnel", "equipment", "materials"):
+        assert 3 <= len(force.personnel.all()) <= 8, force
+        assert 2 <= len(force.equipment.all()) <= 5, force
+        assert 1 <= len(force.materials.all()) <= 4, force
+        assert force.industry_authority is not None, force
+        assert force.duty_phone.startswith("0635-")
+        validate_phone(force.leader_phone)
+        assert force.leader_name in {p.name for p in force.personnel.all()}
+        assert force.specialties.exists()
+        seat = force.jurisdiction
+        if seat.latitude is None:  # townships: the county seat
+            seat = seat.parent
+        assert abs(force.latitude - seat.latitude) < Decimal("0.2"), force
+        assert abs(force.longitude - seat.longitude) < Decimal("0.2"), force
+        standby += force.status == ForceStatus.STANDBY
+    assert standby > forces.count() * 0.75
+
+
+def test_industry_authorities_match_the_force_sector(demo):
+    water = Force.objects.get(name="临清市防汛抢险队")
+    assert water.industry_authority.name == "临清市水利局"
+    power = Force.objects.get(name="国网临清市供电公司电力抢修队")
+    assert power.industry_authority.sector in {"工信", "发改"}
+    blue_sky = Force.objects.get(name="临清市蓝天救援队")
+    assert blue_sky.category == ForceCategory.SOCIAL
+    assert blue_sky.linkage_tier == 3
+
+
+def test_every_personnel_id_number_is_valid_and_born_1970_to_2000(demo):
+    people = list(Personnel.objects.values_list("id_number", "phone"))
+    assert people
+    for id_number, phone in people:
+        validate_cn_id_number(id_number)
+        assert id_number.startswith("3715")
+        assert "1970" <= id_number[6:10] <= "2000"
+        validate_phone(phone)
+
+
+def test_expert_database_has_twelve_experts_and_three_groups(demo):
+    experts = Expert.objects.prefetch_related("specialties")
+    assert experts.count() >= 12
+    for expert in experts:
+        assert expert.title and expert.employer and expert.field
+        assert expert.specialties.exists()
+        validate_cn_id_number(expert.id_number)
+    groups = ExpertGroup.objects.all()
+    assert groups.count() == 3
+    for group in groups:
+        assert group.members.exists()
+        assert group.history.first().history_user is not None
+
+
+def test_accounts_for_every_role_in_the_city_and_each_county(demo):
+    places = {"city": CITY_CODE, **COUNTIES}
+    for prefix, code in places.items():
+        users = User.objects.filter(username__startswith=f"{prefix}_")
+        if prefix == "city":
+            users = users | User.objects.filter(username="province_sync")
+        roles = set()
+        for user in users.select_related("organisation__jurisdiction"):
+            assert user.organisation.jurisdiction.code == code, user.username
+            assert user.display_name
+            roles |= user.role_names
+        assert roles == set(Role.values), prefix
+    assert User.objects.get(username="linqing_water_editor").organisation.name == "临清市水利局"
+    assert User.objects.get(username="linqing_dispatcher").organisation.kind == K.FIRE_RESCUE
+    assert User.objects.get(username="linqing_power_editor").organisation.kind == K.ENTERPRISE
+    assert User.objects.get(username="linqing_force").organisation.forces.exists()
+    assert User.objects.get(username="province_sync").organisation.name == "聊城市应急管理局"
+    admins = User.objects.filter(groups__name=Role.ADMINISTRATOR)
+    assert admins.count() == 4
+    assert all(a.is_staff and not a.is_superuser for a in admins)
+
+
+def test_first_run_sets_the_configured_or_default_password(demo):
+    expected = settings.SEED_DEMO_PASSWORD or demo_module.DEFAULT_PASSWORD
+    for user in User.objects.filter(username__in=demo_module.demo_usernames()):
+        assert user.check_password(expected), user.username
+
+
+def test_demo_forces_went_through_the_services(demo):
+    """History names who registered each force, and each has a force.created event."""
+    forces = list(Force.objects.all())
+    created = Event.objects.filter(type="force.created")
+    assert {e.subject_id for e in created} == {str(f.pk) for f in forces}
+    assert all(e.actor_id for e in created)
+    for force in forces:
+        record = force.history.earliest("history_date")
+        assert record.history_user is not None
+        assert record.history_user.has_role(Role.ADMINISTRATOR)
+    assert not Personnel.history.filter(history_user=None).exists()
+    assert Event.objects.filter(type="force.personnel_added").count() == Personnel.objects.count()
+
+
+def test_second_run_creates_nothing_and_keeps_passwords(demo):
+    before = _counts()
+    hashes = dict(User.objects.values_list("username", "password"))
+
+    output = _seed()
+
+    assert _counts() == before
+    assert dict(User.objects.values_list("username", "password")) == hashes
+    assert "forces: 0 created" in output
+
+
+def test_password_option_resets_every_demo_password(demo):
+    before = _counts()
+
+    output = _seed("--password", "Another-pass-2026")
+
+    assert _counts() == before
+    users = User.objects.filter(username__in=demo_module.demo_usernames())
+    assert users.count() == len(demo_module.demo_usernames())
+    assert all(u.check_password("Another-pass-2026") for u in users)
+    assert f"passwords reset: {users.count()}" in output
+
+
+def test_list_users_json_is_only_a_json_array_covering_every_role(demo):
+    rows = json.loads(_seed("--list-users", "--json"))
+
+    assert isinstance(rows, list)
+    assert all(set(row) == {"username", "role", "organisation", "jurisdiction"} for row in rows)
+    assert {row["role"] for row in rows} == set(Role.values)
+    by_name = {row["username"]: row for row in rows}
+    assert by_name["linqing_dispatcher"] == {
+        "username": "linqing_dispatcher",
+        "role": "fire_dispatcher",
+        "organisation": "临清市消防救援大队",
+        "jurisdiction": "临清市",
+    }
+    assert by_name["province_sync"]["jurisdiction"] == "聊城市"
+
+
+def test_list_users_prints_a_table_and_builds_nothing(demo, monkeypatch):
+    def refuse(**kwargs):
+        raise AssertionError("--list-users must not build")
+
+    monkeypatch.setattr(demo_module, "build_demo", refuse)
+
+    lines = _seed("--list-users").splitlines()
+
+    assert len(lines) == 1 + len(demo_module.demo_usernames())
+    assert lines[1].split()[:4] == ["city_duty", "值班员", "聊城市应急管理局", "聊城市"]
+
+
+def test_json_without_list_users_is_refused(demo):
+    with pytest.raises(CommandError):
+        _seed("--json")
+
+
+def test_demo_department_editor_edits_own_force_only(demo):
+    """Liaocheng §三.二.1: each department keeps its own forces' data."""
+    editor = User.objects.get(username="linqing_water_editor")
+    own = Force.objects.get(name="临清市防汛抢险队")
+    other_org = Force.objects.get(name="国网临清市供电公司电力抢修队")
+    other_county = Force.objects.get(name="阳谷县防汛抢险队")
+
+    assert services.can_edit_force(editor, own)
+    assert not services.can_edit_force(editor, other_org)
+    assert not services.can_edit_force(editor, other_county)
+    services.update_force(actor=editor, force_id=own.pk, data={"status": ForceStatus.RESTING})
+
+
+def test_demo_values_do_not_depend_on_the_run(demo):
+    """The same seed gives the same demo: two builders plan identical forces."""
+    plans = []
+    for _ in range(2):
+        builder = demo_module.DemoBuilder(password=None)
+        builder.specialties = {s.code: s for s in Specialty.objects.all()}
+        seat = Jurisdiction.objects.get(code=COUNTIES["linqing"])
+        row = demo_module.COUNTY_FORCES[0]
+        plans.append([builder._force_plan(demo_module.COUNTIES[0], row, seat, seat)])
+    assert plans[0] == plans[1]
