@@ -937,19 +937,12 @@ class DemoBuilder:
             group = ExpertGroup.objects.filter(organisation=bureau, name=name).first()
             created = group is None
             if group is None:
-                # No service writes expert groups yet, so the demo creates them with the
-                # ORM, inside the build's transaction, stamping the history user itself.
-                group = ExpertGroup(
+                force_services.create_expert_group(
+                    actor=actor,
+                    organisation=bureau,
                     name=name,
                     disaster_type=hazard,
-                    organisation=bureau,
-                    jurisdiction=bureau.jurisdiction,
-                )
-                # simple-history reads this ad-hoc attribute when it writes the row.
-                group._history_user = actor  # type: ignore[attr-defined]
-                group.save()
-                group.members.set(
-                    [e for e, specialties in self.experts if set(specialties) & set(codes)]
+                    members=[e for e, specialties in self.experts if set(specialties) & set(codes)],
                 )
             self.report.count("expert_groups", created)
 

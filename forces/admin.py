@@ -65,12 +65,8 @@ class ExpertAdmin(RegistryHistoryAdmin):
 
 
 @admin.register(ExpertGroup)
-class ExpertGroupAdmin(SimpleHistoryAdmin):
+class ExpertGroupAdmin(RegistryHistoryAdmin):
     list_display = ["name", "disaster_type", "jurisdiction"]
-    filter_horizontal = ["members"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(Personnel)

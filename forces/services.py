@@ -17,7 +17,7 @@ from core.exceptions import NotFoundError, PermissionDeniedError, ValidationFail
 from core.models import Organisation, User
 from core.permissions import can_manage_organisation_data, in_jurisdiction
 from core.roles import Role
-from forces.models import Equipment, Expert, Force, Material, Personnel, Specialty
+from forces.models import Equipment, Expert, ExpertGroup, Force, Material, Personnel, Specialty
 
 FORCE_ITEM_MODELS: dict[str, type[models.Model]] = {
     "personnel": Personnel,
@@ -332,3 +332,41 @@ def update_expert(
         payload={"expert_id": expert.pk, "changed": changed},
     )
     return expert
+
+
+@transaction.atomic
+def create_expert_group(
+    *,
+    actor: User,
+    organisation: Organisation,
+    name: str,
+    disaster_type: str,
+    members: Iterable[Expert] = (),
+) -> ExpertGroup:
+    """Form an expert group for one hazard (专家组, Linqing §三: expert database)."""
+    if not can_manage_organisation_data(actor, organisation):
+        raise PermissionDeniedError("You may not form expert groups for this organisation.")
+    members = list(members)
+    if any(not in_jurisdiction(actor, m.jurisdiction) for m in members):
+        raise ValidationFailed(
+            "Members must be experts of your jurisdiction.",
+            errors={"members": ["Outside your jurisdiction."]},
+        )
+    group = ExpertGroup(
+        name=name,
+        disaster_type=disaster_type,
+        organisation=organisation,
+        jurisdiction=organisation.jurisdiction,
+    )
+    _validated(group)
+    _stamp(group, actor, "created")
+    group.save()
+    group.members.set(members)
+    record_event(
+        type="expert_group.created",
+        jurisdiction=group.jurisdiction,
+        subject=group,
+        actor=actor,
+        payload={"expert_group_id": group.pk, "members": [m.pk for m in members]},
+    )
+    return group

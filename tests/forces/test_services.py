@@ -166,3 +166,28 @@ def test_id_number_check_letter_is_stored_upper_case(world):
         data={"name": "李四", "id_number": "11010519491231070x"},
     )
     assert person.id_number == "11010519491231070X"
+
+
+def test_expert_group_is_formed_through_service_with_event(world):
+    expert = services.create_expert(
+        actor=world.admin_a,
+        organisation=world.bureau_a,
+        data={"name": "陈教授", "field": "水利工程", "phone": "13600001234"},
+    )
+    with pytest.raises(PermissionDeniedError):
+        services.create_expert_group(
+            actor=world.duty_officer_a,
+            organisation=world.bureau_a,
+            name="防汛专家组",
+            disaster_type="flood",
+            members=[expert],
+        )
+    group = services.create_expert_group(
+        actor=world.admin_a,
+        organisation=world.bureau_a,
+        name="防汛专家组",
+        disaster_type="flood",
+        members=[expert],
+    )
+    assert list(group.members.all()) == [expert]
+    assert Event.objects.filter(type="expert_group.created", subject_id=str(group.pk)).exists()
