@@ -45,8 +45,8 @@ check-deploy: install
 
 ## Refresh translations after changing source strings (needs Debian's gettext).
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'staticfiles/*'
-	$(PY) manage.py compilemessages -l zh_Hans
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/*' --ignore 'tests/*'
+	$(PY) manage.py compilemessages -l zh_Hans --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var

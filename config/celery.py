@@ -11,4 +11,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # One static schedule of tick tasks; each reads what is due from our own tables.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "dispatch-mark-overdue": {"task": "dispatch.tasks.mark_overdue_orders", "schedule": 30.0},
+    "dispatch-sweep-deliveries": {"task": "dispatch.tasks.sweep_deliveries", "schedule": 60.0},
+}

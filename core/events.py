@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import F
 
 from core.models import Event, EventCounter, Jurisdiction, User
+from core.realtime import ring_doorbell
 
 
 def record_event(
@@ -32,7 +33,7 @@ def record_event(
         EventCounter.objects.get_or_create(pk=1)
         EventCounter.objects.filter(pk=1).update(value=F("value") + 1)
     seq = EventCounter.objects.select_for_update().values_list("value", flat=True).get(pk=1)
-    return Event.objects.create(
+    event = Event.objects.create(
         seq=seq,
         type=type,
         jurisdiction=jurisdiction,
@@ -42,3 +43,7 @@ def record_event(
         payload=payload or {},
         actor=actor if actor is not None and actor.is_authenticated else None,
     )
+    codes = jurisdiction.ancestors_and_self()
+    # Channels is only a doorbell: screens fetch the events themselves from this table.
+    transaction.on_commit(lambda: ring_doorbell(seq=seq, jurisdiction_codes=codes))
+    return event

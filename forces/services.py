@@ -370,3 +370,23 @@ def create_expert_group(
         payload={"expert_group_id": group.pk, "members": [m.pk for m in members]},
     )
     return group
+
+
+def set_force_status(*, force: Force, status: str, actor: User | None, reason: str) -> None:
+    """Move a force between standby and deployed as the dispatch chain decides.
+
+    Called only from services that have already authorised the step and locked the force
+    row; it writes history and an event like every other change."""
+    if force.status == status:
+        return
+    old = force.status
+    force.status = status
+    _stamp(force, actor, reason)
+    force.save(update_fields=["status", "updated_at"])
+    record_event(
+        type="force.status_changed",
+        jurisdiction=force.jurisdiction,
+        subject=force,
+        actor=actor,
+        payload={"force_id": force.pk, "old": old, "new": status, "reason": reason},
+    )

@@ -395,7 +395,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_saved(census_world):
     messages = {(e.sheet, e.row): e.message for e in report.errors}
     assert "民兵" in messages[("队伍", 4)]
     assert "不存在的队" in messages[("人员", 2)]
-    assert "text" in messages[("人员", 4)]  # the ID was typed as a number
+    assert "文本" in messages[("人员", 4)]  # the ID was typed as a number
     assert report.bad_rows == 10
     assert report.created == {"forces": 0, "personnel": 0, "equipment": 0, "materials": 0}
     assert (record_counts(), history_counts(), Event.objects.count()) == before

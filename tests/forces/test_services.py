@@ -143,7 +143,7 @@ def test_history_shows_creation_with_specialties_as_one_entry(world):
     entries = force_history(world.force_a, world.editor_a)
     assert [e.action for e in entries] == ["+"]
     labels = {label for label, _, _ in entries[0].changes}
-    assert {"specialties", "24-hour duty phone"} <= {str(x) for x in labels}
+    assert {"救援专业", "24小时值班电话"} <= {str(x) for x in labels}
 
 
 def test_history_masks_personal_fields_for_other_organisations(world):

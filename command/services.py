@@ -1,0 +1,150 @@
+"""Writes to incidents (SPEC §3). Duty officers, fire dispatchers and administrators of
+the incident's jurisdiction record and update incidents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from command.choices import IncidentStatus
+from command.models import Incident
+from core.events import record_event
+from core.exceptions import (
+    InvalidTransition,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
+from core.models import User
+from core.permissions import in_jurisdiction
+from core.roles import Role
+
+INCIDENT_ROLES = (Role.DUTY_OFFICER, Role.FIRE_DISPATCHER, Role.ADMINISTRATOR)
+
+
+def can_record_incidents(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_superuser or user.has_role(*INCIDENT_ROLES)
+    )
+
+
+def _validated(incident: Incident) -> None:
+    try:
+        incident.full_clean()
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()),
+            errors=exc.message_dict,
+        ) from exc
+
+
+def _event_payload(incident: Incident, **extra: Any) -> dict[str, Any]:
+    return {
+        "incident_id": incident.pk,
+        "title": incident.title,
+        "level": incident.level,
+        "status": incident.status,
+        "latitude": float(incident.latitude),
+        "longitude": float(incident.longitude),
+        **extra,
+    }
+
+
+@transaction.atomic
+def create_incident(*, actor: User, data: dict[str, Any]) -> Incident:
+    """Record an incoming incident (SPEC §3: received time, source, GB/T 35561 type,
+    level, location, jurisdiction)."""
+    if not can_record_incidents(actor):
+        raise PermissionDeniedError("Your role may not record incidents.")
+    incident = Incident(reported_by=actor, **data)
+    if incident.received_at is None:
+        incident.received_at = timezone.now()
+    if incident.jurisdiction_id is None:
+        incident.jurisdiction = actor.jurisdiction
+    if not in_jurisdiction(actor, incident.jurisdiction):
+        raise ValidationFailed(
+            "The incident's jurisdiction is outside yours.",
+            errors={"jurisdiction": ["Outside your jurisdiction."]},
+        )
+    _validated(incident)
+    incident._history_user = actor
+    incident.save()
+    record_event(
+        type="incident.created",
+        jurisdiction=incident.jurisdiction,
+        subject=incident,
+        actor=actor,
+        payload=_event_payload(incident, source=incident.source),
+    )
+    return incident
+
+
+def _load_for_update(actor: Any, incident_id: int) -> Incident:
+    incident = (
+        Incident.objects.select_for_update(of=("self",))
+        .select_related("jurisdiction")
+        .filter(pk=incident_id)
+        .first()
+    )
+    if incident is None or not in_jurisdiction(actor, incident.jurisdiction):
+        raise NotFoundError("No such incident in your jurisdiction.")
+    if not can_record_incidents(actor):
+        raise PermissionDeniedError("Your role may not change incidents.")
+    return incident
+
+
+@transaction.atomic
+def update_incident(*, actor: User, incident_id: int, data: dict[str, Any]) -> Incident:
+    """Change an open incident; a level change is a re-assessment and says so."""
+    incident = _load_for_update(actor, incident_id)
+    if incident.status != IncidentStatus.OPEN:
+        raise InvalidTransition("A closed incident cannot be changed.", code="incident_closed")
+    old_level = incident.level
+    changed = []
+    for name, value in data.items():
+        if name in {"status", "reported_by", "closed_at"}:
+            continue
+        if getattr(incident, name) != value:
+            setattr(incident, name, value)
+            changed.append(name)
+    if not changed:
+        return incident
+    if "jurisdiction" in changed and not in_jurisdiction(actor, incident.jurisdiction):
+        raise ValidationFailed(
+            "The incident's jurisdiction is outside yours.",
+            errors={"jurisdiction": ["Outside your jurisdiction."]},
+        )
+    _validated(incident)
+    incident._history_user = actor
+    incident.save(update_fields=[*changed, "updated_at"])
+    event_type = "incident.reassessed" if "level" in changed else "incident.updated"
+    record_event(
+        type=event_type,
+        jurisdiction=incident.jurisdiction,
+        subject=incident,
+        actor=actor,
+        payload=_event_payload(incident, changed=changed, old_level=old_level),
+    )
+    return incident
+
+
+@transaction.atomic
+def close_incident(*, actor: User, incident_id: int) -> Incident:
+    incident = _load_for_update(actor, incident_id)
+    if incident.status != IncidentStatus.OPEN:
+        raise InvalidTransition("The incident is already closed.", code="incident_closed")
+    incident.status = IncidentStatus.CLOSED
+    incident.closed_at = timezone.now()
+    incident._history_user = actor
+    incident.save(update_fields=["status", "closed_at", "updated_at"])
+    record_event(
+        type="incident.closed",
+        jurisdiction=incident.jurisdiction,
+        subject=incident,
+        actor=actor,
+        payload=_event_payload(incident),
+    )
+    return incident
