@@ -18,7 +18,7 @@ install: $(VENV)/.installed
 ## Embedded mode: SQLite, in-memory channel layer, tasks in-process, demo county loaded.
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py loaddata divisions specialties formations
+	$(PY) manage.py loaddata divisions specialties formations incident_types
 	$(PY) manage.py seed_demo --password '$(DEMO_PASSWORD)'
 	@echo
 	@echo "Demo logins (password: $(DEMO_PASSWORD)):"

@@ -5,4 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("core.api.urls")),
     path("forces/", include("forces.api.urls")),
+    path("command/", include("command.api.urls")),
+    path("dispatch/", include("dispatch.api.urls")),
 ]

@@ -11,6 +11,9 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("forces/", include("forces.urls")),
+    path("command/", include("command.urls")),
+    path("dispatch/", include("dispatch.urls")),
+    path("hall/", include("command.live_urls")),
     path("", include("core.urls")),
 ]
 

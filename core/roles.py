@@ -56,8 +56,43 @@ ROLE_PERMISSIONS[Role.ADMINISTRATOR] += [
     "core.add_user",
     "core.change_user",
 ]
-ROLE_PERMISSIONS[Role.SCREEN] = ["core.view_jurisdiction"]
-ROLE_PERMISSIONS[Role.FORCE_ACCOUNT] = ["core.view_jurisdiction"]
+_COMMAND_READ = ["command.view_incident", "command.view_incidenttype"] + [
+    f"dispatch.view_{m}"
+    for m in (
+        "calloutplan",
+        "planline",
+        "calloutorder",
+        "notice",
+        "reinforcementrequest",
+        "dispatchalert",
+        "specialperiod",
+        "dispatchpolicy",
+        "consent",
+    )
+]
+for _role in (
+    Role.DUTY_OFFICER,
+    Role.FIRE_DISPATCHER,
+    Role.BUREAU_APPROVER,
+    Role.ADMINISTRATOR,
+    Role.SYNC_CLIENT,
+):
+    ROLE_PERMISSIONS[_role] += _COMMAND_READ
+for _role in (Role.DUTY_OFFICER, Role.FIRE_DISPATCHER, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role] += ["command.add_incident", "command.change_incident"]
+ROLE_PERMISSIONS[Role.FIRE_DISPATCHER] += [
+    "dispatch.add_calloutplan",
+    "dispatch.change_calloutplan",
+]
+ROLE_PERMISSIONS[Role.BUREAU_APPROVER] += ["dispatch.change_calloutplan"]
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] += [
+    "dispatch.add_specialperiod",
+    "dispatch.change_specialperiod",
+    "dispatch.add_dispatchpolicy",
+    "dispatch.change_dispatchpolicy",
+]
+ROLE_PERMISSIONS[Role.SCREEN] = ["core.view_jurisdiction", "command.view_incident"]
+ROLE_PERMISSIONS[Role.FORCE_ACCOUNT] = ["core.view_jurisdiction", "dispatch.view_calloutorder"]
 
 
 def ensure_role_groups(**kwargs: Any) -> None:

@@ -65,6 +65,14 @@ def world(db):
     w.screen_a = f.user("screen_a", w.bureau_a, Role.SCREEN)
     w.admin_a = f.user("admin_a", w.bureau_a, Role.ADMINISTRATOR)
     w.admin_city = f.user("admin_city", w.city_bureau, Role.ADMINISTRATOR)
+    w.city_fire = f.organisation("聊城市消防救援支队", K.FIRE_RESCUE, city, tier=1)
+    w.dispatcher_city = f.user("dispatcher_city", w.city_fire, Role.FIRE_DISPATCHER)
+    w.approver_city = f.user("approver_city", w.city_bureau, Role.BUREAU_APPROVER)
+    w.approver_b = f.user("approver_b", w.bureau_b, Role.BUREAU_APPROVER)
+    w.duty_officer_b = f.user("duty_b", w.bureau_b, Role.DUTY_OFFICER)
+    w.force_account_power_a = f.user("force_power_a", w.power_a, Role.FORCE_ACCOUNT)
+    w.force_account_b = f.user("force_b", w.water_b, Role.FORCE_ACCOUNT)
+    w.screen_city = f.user("screen_city", w.city_bureau, Role.SCREEN)
     w.sync_client = f.user("province_sync", w.city_bureau, Role.SYNC_CLIENT)
 
     w.water = f.specialty("water", "水域")
@@ -83,6 +91,26 @@ def world(db):
     )
     w.force_b = f.force(w.editor_b, w.water_b, name="阳谷县水利抢险队")
     return w
+
+
+@pytest.fixture
+def incident_world(world):
+    """``world`` plus an open flood incident in county A (临清市)."""
+    world.flood_type = f.incident_type("11A01", "洪水", "natural", "flood")
+    world.fire_type = f.incident_type("22A01", "建筑火灾", "accident", "fire")
+    world.incident_a = f.incident(
+        world.duty_officer_a,
+        title="卫运河临清段漫堤",
+        incident_type=world.flood_type,
+        jurisdiction=world.county_a,
+    )
+    world.incident_b = f.incident(
+        world.duty_officer_b,
+        title="阳谷县城区内涝",
+        incident_type=world.flood_type,
+        jurisdiction=world.county_b,
+    )
+    return world
 
 
 @pytest.fixture

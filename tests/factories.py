@@ -59,4 +59,48 @@ def force(actor: User, org: Organisation, **data: Any) -> Force:
     )
 
 
+def incident_type(code="11A01", name="洪水", category="natural", disaster_type="flood"):
+    from command.models import IncidentType
+
+    obj, _ = IncidentType.objects.get_or_create(
+        code=code, defaults={"name": name, "category": category, "disaster_type": disaster_type}
+    )
+    return obj
+
+
+def incident(actor: User, **data: Any):
+    """An open incident recorded through the service."""
+    from decimal import Decimal
+
+    from command import services as command_services
+
+    defaults = {
+        "title": f"测试警情{next(_counter)}",
+        "source": "119",
+        "latitude": Decimal("36.838000"),
+        "longitude": Decimal("115.705000"),
+        "level": "iv",
+    }
+    defaults.update(data)
+    defaults.setdefault("incident_type", incident_type())
+    return command_services.create_incident(actor=actor, data=defaults)
+
+
+def plan(dispatcher: User, incident_obj, forces, *, submit=False, **extra: Any):
+    """A plan drafted (and optionally submitted) through the dispatch services."""
+    from dispatch import services as dispatch_services
+
+    result = dispatch_services.draft_plan(
+        actor=dispatcher,
+        incident_id=incident_obj.pk,
+        task=extra.pop("task", "抢险救援"),
+        reason=extra.pop("reason", "险情扩大，需专业力量"),
+        lines=[dispatch_services.LineInput(force_id=x.pk, people=5) for x in forces],
+        **extra,
+    )
+    if submit:
+        result = dispatch_services.submit_plan(actor=dispatcher, plan_id=result.pk)
+    return result
+
+
 __all__ = ["JurisdictionLevel", "OrganisationKind"]
