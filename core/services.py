@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.events import record_event
 from core.exceptions import PermissionDeniedError, ValidationFailed
@@ -20,9 +21,9 @@ def _require_admin(actor: User | None, jurisdiction: Jurisdiction) -> None:
     if actor is None:
         return
     if not (actor.is_superuser or actor.has_role(Role.ADMINISTRATOR)):
-        raise PermissionDeniedError("Only administrators manage organisations and accounts.")
+        raise PermissionDeniedError(_("Only administrators manage organisations and accounts."))
     if not in_jurisdiction(actor, jurisdiction):
-        raise PermissionDeniedError("That jurisdiction is outside yours.")
+        raise PermissionDeniedError(_("That jurisdiction is outside yours."))
 
 
 @transaction.atomic
@@ -62,7 +63,9 @@ def create_user_account(
     _require_admin(actor, organisation.jurisdiction)
     unknown = set(roles) - set(Role.values)
     if unknown:
-        raise ValidationFailed(f"Unknown roles: {', '.join(sorted(unknown))}")
+        raise ValidationFailed(
+            _("Unknown roles: %(roles)s") % {"roles": ", ".join(sorted(unknown))}
+        )
     user = User(username=username, organisation=organisation, **fields)
     if password:
         user.set_password(password)

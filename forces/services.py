@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -82,9 +83,9 @@ def _load_force_for_update(force_id: int, actor: Any) -> Force:
         .first()
     )
     if force is None or not in_jurisdiction(actor, force.jurisdiction):
-        raise NotFoundError("No such force in your jurisdiction.")
+        raise NotFoundError(_("No such force in your jurisdiction."))
     if not can_edit_force(actor, force):
-        raise PermissionDeniedError("You may not edit this force.")
+        raise PermissionDeniedError(_("You may not edit this force."))
     return force
 
 
@@ -104,14 +105,14 @@ def create_force(
     """Register a force for ``organisation`` (Liaocheng §三.二.1: departments enter and
     keep current their forces' basic data)."""
     if not can_manage_organisation_data(actor, organisation):
-        raise PermissionDeniedError("You may not register forces for this organisation.")
+        raise PermissionDeniedError(_("You may not register forces for this organisation."))
     data = {k: v for k, v in data.items() if k not in {"organisation", "specialties"}}
     data.setdefault("jurisdiction", organisation.jurisdiction)
     force = Force(organisation=organisation, **data)
     if not in_jurisdiction(actor, force.jurisdiction):
         raise ValidationFailed(
-            "The force's jurisdiction is outside yours.",
-            errors={"jurisdiction": ["Outside your jurisdiction."]},
+            _("The force's jurisdiction is outside yours."),
+            errors={"jurisdiction": [_("Outside your jurisdiction.")]},
         )
     _validated(force)
     _stamp(force, actor, reason)
@@ -149,11 +150,11 @@ def update_force(
             setattr(force, name, value)
             changed.append(name)
     if "organisation" in changed and not can_manage_organisation_data(actor, force.organisation):
-        raise PermissionDeniedError("You may not hand the force to that organisation.")
+        raise PermissionDeniedError(_("You may not hand the force to that organisation."))
     if "jurisdiction" in changed and not in_jurisdiction(actor, force.jurisdiction):
         raise ValidationFailed(
-            "The force's jurisdiction is outside yours.",
-            errors={"jurisdiction": ["Outside your jurisdiction."]},
+            _("The force's jurisdiction is outside yours."),
+            errors={"jurisdiction": [_("Outside your jurisdiction.")]},
         )
     specialties_changed = False
     if specialties is not None:
@@ -187,7 +188,7 @@ def update_force(
 def _load_item(model: type[models.Model], item_id: int, actor: Any) -> models.Model:
     item = model.objects.select_for_update().filter(pk=item_id).first()
     if item is None:
-        raise NotFoundError("No such record in your jurisdiction.")
+        raise NotFoundError(_("No such record in your jurisdiction."))
     _load_force_for_update(item.force_id, actor)
     return item
 
@@ -272,7 +273,7 @@ def create_expert(
 ) -> Expert:
     """Add an expert to the expert database (专家库)."""
     if not can_manage_organisation_data(actor, organisation):
-        raise PermissionDeniedError("You may not add experts for this organisation.")
+        raise PermissionDeniedError(_("You may not add experts for this organisation."))
     data = {k: v for k, v in data.items() if k not in {"organisation", "specialties"}}
     data.setdefault("jurisdiction", organisation.jurisdiction)
     expert = Expert(organisation=organisation, **data)
@@ -305,9 +306,9 @@ def update_expert(
         .first()
     )
     if expert is None or not in_jurisdiction(actor, expert.jurisdiction):
-        raise NotFoundError("No such expert in your jurisdiction.")
+        raise NotFoundError(_("No such expert in your jurisdiction."))
     if not can_edit_expert(actor, expert):
-        raise PermissionDeniedError("You may not edit this expert.")
+        raise PermissionDeniedError(_("You may not edit this expert."))
     changed = []
     for name, value in data.items():
         if name not in {"organisation", "specialties"} and getattr(expert, name) != value:
@@ -345,12 +346,12 @@ def create_expert_group(
 ) -> ExpertGroup:
     """Form an expert group for one hazard (专家组, Linqing §三: expert database)."""
     if not can_manage_organisation_data(actor, organisation):
-        raise PermissionDeniedError("You may not form expert groups for this organisation.")
+        raise PermissionDeniedError(_("You may not form expert groups for this organisation."))
     members = list(members)
     if any(not in_jurisdiction(actor, m.jurisdiction) for m in members):
         raise ValidationFailed(
-            "Members must be experts of your jurisdiction.",
-            errors={"members": ["Outside your jurisdiction."]},
+            _("Members must be experts of your jurisdiction."),
+            errors={"members": [_("Outside your jurisdiction.")]},
         )
     group = ExpertGroup(
         name=name,

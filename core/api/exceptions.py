@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -47,13 +48,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, IntegrityError):
         logger.warning("integrity error answered as 409: %s", exc)
         return Response(
-            {"code": "conflict", "detail": "The change conflicts with existing data."},
+            {"code": "conflict", "detail": _("The change conflicts with existing data.")},
             status=status.HTTP_409_CONFLICT,
         )
     elif isinstance(exc, DatabaseError):
         logger.exception("database unavailable")
         return Response(
-            {"code": "unavailable", "detail": "The database is unavailable; retry."},
+            {"code": "unavailable", "detail": _("The database is unavailable; retry.")},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
 

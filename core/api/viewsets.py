@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions, viewsets
 
 from core.permissions import can_read_registry
@@ -11,7 +12,7 @@ from core.permissions import can_read_registry
 class RegistryReader(permissions.BasePermission):
     """Role check for the registry endpoints; jurisdiction is the queryset's job."""
 
-    message = "Your role may not read this registry."
+    message = _("Your role may not read this registry.")
 
     def has_permission(self, request, view) -> bool:
         return can_read_registry(request.user)
