@@ -1,2 +1,12 @@
+from django.urls import path
+
+from command import views
+
 app_name = "command"
-urlpatterns: list = []
+urlpatterns = [
+    path("incidents/", views.IncidentListView.as_view(), name="incident_list"),
+    path("incidents/new/", views.IncidentFormView.as_view(), name="incident_create"),
+    path("incidents/<int:pk>/", views.IncidentDetailView.as_view(), name="incident_detail"),
+    path("incidents/<int:pk>/edit/", views.IncidentFormView.as_view(), name="incident_edit"),
+    path("incidents/<int:pk>/close/", views.IncidentCloseView.as_view(), name="incident_close"),
+]

@@ -208,10 +208,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LinkageTierEnum": "core.choices.LinkageTier"},
+    "ENUM_NAME_OVERRIDES": {
+        "LinkageTierEnum": "core.choices.LinkageTier",
+        "IncidentStatusEnum": "command.choices.IncidentStatus",
+        "IncidentLevelEnum": "command.choices.IncidentLevel",
+        "PlanStatusEnum": "dispatch.choices.PlanStatus",
+        "OrderStatusEnum": "dispatch.choices.OrderStatus",
+        "ForceStatusEnum": "forces.choices.ForceStatus",
+        "ReinforcementStatusEnum": "dispatch.choices.ReinforcementStatus",
+        "NoticeStatusEnum": "dispatch.choices.NoticeStatus",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Official fonts (e.g. 仿宋_GB2312) for printed orders; Noto CJK is the fallback.
+PDF_FONT_DIR = env.str("PDF_FONT_DIR", default="") or None
 
 # Map tiles (e.g. Tianditu). Empty: screens draw the county outline only.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")

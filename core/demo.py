@@ -1,12 +1,16 @@
 """The demo city (聊城市) for ``manage.py seed_demo``: organisations, accounts for every
 role, rescue forces of the four categories with their people, equipment and materials,
-and the expert database (SPEC §1, §2).
+the expert database (SPEC §1, §2), and the dispatch chain at work (SPEC §3, §4): the
+city's flood season and dispatch policy, open incidents in 临清市 and 阳谷县, a plan
+awaiting approval and an approved plan whose orders are under way.
 
-Everything goes through the services (``core.services``, ``forces.services``), so the
-demo carries history rows and ``core.Event`` rows exactly as data entered by users
-would. All values are drawn from one ``random.Random(DEMO_SEED)`` in a fixed order, and
-the draws happen whether or not a row already exists, so every run describes the same
-demo and a second run finds everything in place and creates nothing.
+Everything goes through the services (``core.services``, ``forces.services``,
+``command.services``, ``dispatch.services``), so the demo carries history rows and
+``core.Event`` rows exactly as data entered by users would. All values are drawn from
+one ``random.Random(DEMO_SEED)`` in a fixed order, and the draws happen whether or not a
+row already exists, so every run describes the same demo and a second run finds
+everything in place and creates nothing. The dispatch chain draws nothing: its incidents
+are found again by title, and their times are relative to the first run.
 
 Department lists follow the seeds: Liaocheng §二.(一) and Rongcheng attachment 2
 (应急、消防、公安、工信、自然资源和规划、住建、城管、交通运输、生态环境、水利、卫健、
@@ -27,12 +31,18 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from stdnum.cn import ric
 
+from command import services as command_services
+from command.models import Incident, IncidentType
 from core import services as core_services
 from core.choices import OrganisationKind as K
 from core.models import Jurisdiction, Organisation, User
 from core.roles import Role
+from dispatch import services as dispatch_services
+from dispatch.choices import SpecialPeriodKind
+from dispatch.models import CallOutPlan, DispatchPolicy, SpecialPeriod
 from forces import services as force_services
 from forces.choices import (
     CommMeans,
@@ -49,7 +59,7 @@ from forces.models import Expert, ExpertGroup, Force, Formation, Specialty
 
 DEMO_SEED = 2026
 DEFAULT_PASSWORD = "Linkage-demo-2026"
-REFERENCE_FIXTURES = ("divisions", "specialties", "formations")
+REFERENCE_FIXTURES = ("divisions", "specialties", "formations", "incident_types")
 
 ROLE_LABELS_ZH: dict[str, str] = {
     Role.DUTY_OFFICER: "值班员",
@@ -575,6 +585,90 @@ EXPERT_GROUPS = (
 # fmt: on
 
 
+# ------------------------------------------------------------------- dispatch chain
+
+# Liaocheng §三.一.2: 汛期等特殊时期 — the city's flood season, every year. Only the month
+# and day matter (``recurs_yearly``); the year anchors the first season.
+FLOOD_SEASON = ("聊城市汛期", date(2026, 6, 1), date(2026, 9, 30))
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    """A demo incident, found again by its title on later runs."""
+
+    place: str
+    title: str
+    type_code: str
+    source: str
+    level: str
+    address: str
+    latitude: str
+    longitude: str
+    minutes_ago: int
+    description: str
+    injuries: int = 0
+
+
+@dataclass(frozen=True)
+class LineRow:
+    """One force of a demo plan (``force`` is a ForceRow name template) and, once the
+    plan is approved, the steps its order has reached."""
+
+    force: str
+    task: str
+    people: int
+    equipment: str = ""
+    steps: tuple[str, ...] = ()
+    by_force: bool = False  # stepped by the force's own account, else by the dispatcher
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    incident: str
+    task: str
+    reason: str
+    lines: tuple[LineRow, ...]
+    approve: bool
+
+
+# fmt: off
+DEMO_INCIDENTS = (
+    IncidentRow("linqing", "京杭运河临清段西堤管涌", "11A01", "department", "iii",
+                "临清市先锋路街道运河西堤K12+300", "36.852410", "115.698730", 95,
+                "运河西堤背水坡发现两处管涌，出水浑浊，上游来水持续增加，堤后300米内有居民区。"),
+    IncidentRow("linqing", "临清市新华路下穿通道积水车辆被困", "11A02", "119", "iv",
+                "临清市新华路铁路下穿通道", "36.842630", "115.716950", 50,
+                "短时强降雨致下穿通道积水约1.2米，两辆轿车熄火，4人被困车顶，1人轻微擦伤。",
+                injuries=1),
+    IncidentRow("yanggu", "阳谷县张秋镇化工园区储罐区异味", "21B01", "public", "unassessed",
+                "阳谷县张秋镇化工园区东区", "36.185200", "116.006800", 20,
+                "群众反映园区东侧储罐区有刺鼻气味，企业专职消防队已前往核查，暂无人员伤亡。"),
+)
+
+DEMO_PLANS = {
+    "linqing": (
+        # Submitted, awaiting the bureau's approval (Liaocheng §三.一.2).
+        PlanRow("京杭运河临清段西堤管涌", "封堵管涌、加固堤防，转移堤后群众",
+                "管涌两处且水位上涨，需防汛专业力量和消防救援力量协同处置", (
+                    LineRow("{j}防汛抢险队", "封堵管涌、加固堤防", 40, "编织袋、土工布"),
+                    LineRow("{j}消防救援大队城区消防救援站", "现场照明、排水和人员搜救", 20,
+                            "移动照明灯组、排涝泵"),
+                    LineRow("{j}综合应急救援队", "堤后群众转移", 25),
+                ), approve=False),
+        # Approved; the orders are at different steps (Zhoushan §三.2).
+        PlanRow("临清市新华路下穿通道积水车辆被困", "排涝并救出被困人员",
+                "通道积水深、有人员被困，需排涝和水域救援力量", (
+                    LineRow("{j}城市管理排涝抢险队", "通道排涝", 15, "移动式排涝泵车",
+                            steps=("acknowledge", "depart", "arrive")),
+                    LineRow("{j}蓝天救援队", "涉水救援被困人员", 12, "冲锋舟、救生衣",
+                            steps=("acknowledge",), by_force=True),
+                    LineRow("{j}紧急医学救援队", "现场医疗救护", 6, "负压救护车"),
+                ), approve=True),
+    ),
+}
+# fmt: on
+
+
 # ----------------------------------------------------------------------- names etc.
 
 SURNAMES = (
@@ -683,6 +777,9 @@ class DemoBuilder:
                 self._forces(place)
             self._experts()
             self._expert_groups()
+            self._dispatch_settings()
+            for place in PLACES:
+                self._incidents(place)
         return self.report
 
     # -- places and organisations
@@ -946,6 +1043,152 @@ class DemoBuilder:
                 )
             self.report.count("expert_groups", created)
 
+    # -- the dispatch chain
+
+    def _dispatch_settings(self) -> None:
+        """The city's flood season and dispatch policy. Neither has a service yet (the
+        administrator keeps them in the admin), so the demo writes the rows directly, with
+        their history user, and records no event for them."""
+        city = self._jurisdiction(CITY.code)
+        admin = self._registrar(CITY)
+        name, starts_on, ends_on = FLOOD_SEASON
+        season = SpecialPeriod.objects.filter(
+            jurisdiction=city, kind=SpecialPeriodKind.FLOOD_SEASON
+        ).first()
+        self.report.count("special_periods", season is None)
+        if season is None:
+            season = SpecialPeriod(
+                kind=SpecialPeriodKind.FLOOD_SEASON,
+                name=name,
+                jurisdiction=city,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                recurs_yearly=True,
+                declared_by=admin,
+            )
+            season._history_user = admin
+            season.save()
+        has_policy = DispatchPolicy.objects.filter(jurisdiction=city).exists()
+        self.report.count("dispatch_policies", not has_policy)
+        if not has_policy:
+            # Zhoushan §三.2: tier 1 in town within 30 min, tier 2 within 60, rural as
+            # fast as possible; the result within 24 hours.
+            policy = DispatchPolicy(
+                jurisdiction=city,
+                ack_minutes=5,
+                tier1_urban_minutes=30,
+                tier2_urban_minutes=60,
+                result_hours=24,
+            )
+            policy._history_user = admin
+            policy.save()
+
+    def _incidents(self, place: Place) -> None:
+        """Open incidents, and for 临清市 the plans drafted for them. An incident found by
+        its title was built on an earlier run, with its plans: nothing more is done."""
+        jurisdiction = self._jurisdiction(place.code)
+        types = {t.code: t for t in IncidentType.objects.all()}
+        plans = {row.incident: row for row in DEMO_PLANS.get(place.prefix, ())}
+        for row in DEMO_INCIDENTS:
+            if row.place != place.prefix:
+                continue
+            incident = Incident.objects.filter(jurisdiction=jurisdiction, title=row.title).first()
+            self.report.count("incidents", incident is None)
+            if incident is not None:
+                if row.title in plans:
+                    self.report.count("plans", False)
+                continue
+            incident = command_services.create_incident(
+                actor=self.users[f"{place.prefix}_duty"],
+                data={
+                    "title": row.title,
+                    "received_at": timezone.now() - timedelta(minutes=row.minutes_ago),
+                    "source": row.source,
+                    "incident_type": types[row.type_code],
+                    "level": row.level,
+                    "jurisdiction": jurisdiction,
+                    "address": row.address,
+                    "latitude": Decimal(row.latitude),
+                    "longitude": Decimal(row.longitude),
+                    "injuries": row.injuries,
+                    "description": row.description,
+                },
+            )
+            if row.title in plans:
+                self._plan(place, incident, plans[row.title])
+
+    def _plan(self, place: Place, incident: Incident, row: PlanRow) -> None:
+        """Drafted and submitted by the brigade's dispatcher; approved by the bureau's
+        approver after the departments' consent when a special period requires it
+        (Liaocheng §三.一.2); then each order stepped by its force's account or, for a
+        force without a demo account, by the dispatcher on its behalf (Zhoushan §三.2)."""
+        dispatcher = self.users[f"{place.prefix}_dispatcher"]
+        approver = self.users[f"{place.prefix}_approver"]
+        jurisdiction = self._jurisdiction(place.code)
+        lines = []
+        for line in row.lines:
+            force = Force.objects.filter(
+                jurisdiction__path__startswith=jurisdiction.path,
+                name=line.force.format(j=jurisdiction.name, s=place.short),
+            ).first()
+            # A force drawn as unavailable cannot go out; the plan does without it.
+            if force is not None and force.status != ForceStatus.UNAVAILABLE:
+                lines.append((line, force))
+        plan = dispatch_services.draft_plan(
+            actor=dispatcher,
+            incident_id=incident.pk,
+            task=row.task,
+            reason=row.reason,
+            lines=[
+                dispatch_services.LineInput(
+                    force_id=force.pk, task=line.task, people=line.people, equipment=line.equipment
+                )
+                for line, force in lines
+            ],
+        )
+        plan = dispatch_services.submit_plan(actor=dispatcher, plan_id=plan.pk)
+        self.report.count("plans", True)
+        if not row.approve:
+            return
+        if dispatch_services.active_special_periods(plan.jurisdiction, timezone.localdate()):
+            self._consents(plan, approver)
+        orders = {
+            o.force_id: o for o in dispatch_services.approve_plan(actor=approver, plan_id=plan.pk)
+        }
+        force_account = self.users[f"{place.prefix}_force"]
+        for line, force in lines:
+            own = line.by_force and dispatch_services.is_force_account_of(force_account, force)
+            actor = force_account if own else dispatcher
+            for step in line.steps:
+                dispatch_services.advance_order(
+                    actor=actor, order_id=orders[force.pk].pk, action=step
+                )
+
+    def _consents(self, plan: CallOutPlan, approver: User) -> None:
+        """A department consents through its own account where the demo has one (its
+        roster editor, or the approver when the bureau itself owns the force); otherwise
+        the approver records whom it consulted by phone, and when."""
+        consulted_at = timezone.now() - timedelta(minutes=5)
+        editors = {
+            u.organisation_id: u for u in self.users.values() if u.has_role(Role.DEPARTMENT_EDITOR)
+        }
+        editors[approver.organisation_id] = approver
+        for org in dispatch_services.missing_consents(plan):
+            member = editors.get(org.pk)
+            if member is not None:
+                dispatch_services.record_consent(
+                    actor=member, plan_id=plan.pk, organisation_id=org.pk, note="同意调用"
+                )
+            else:
+                dispatch_services.record_consent(
+                    actor=approver,
+                    plan_id=plan.pk,
+                    organisation_id=org.pk,
+                    consulted_person=f"{org.name}带班领导",
+                    consulted_at=consulted_at,
+                    note="电话商请，同意调用",
+                )
+
 
 def ensure_reference_data() -> list[str]:
     """Load the reference fixtures that are missing, so ``seed_demo`` also works on a
@@ -955,6 +1198,7 @@ def ensure_reference_data() -> list[str]:
         "divisions": Jurisdiction.objects.filter(code__in=codes).count() < len(codes),
         "specialties": not Specialty.objects.exists(),
         "formations": not Formation.objects.exists(),
+        "incident_types": not IncidentType.objects.exists(),
     }
     missing = [name for name in REFERENCE_FIXTURES if needed[name]]
     if missing:

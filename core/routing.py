@@ -1,3 +1,7 @@
 """WebSocket routes served by the ASGI application."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from core.consumers import LiveConsumer
+
+websocket_urlpatterns = [path("ws/live/", LiveConsumer.as_asgi())]

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from core.roles import Role
 from forces.choices import ForceCategory, ForceStatus
@@ -27,6 +27,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """One landing page; what it shows depends on the user's roles (SPEC §1)."""
     user = request.user
+    if user.has_role(Role.SCREEN):
+        return redirect("hall:screen")
     forces = Force.objects.visible_to(user).filter(is_active=True)
     by_status = {row["status"]: row["n"] for row in forces.values("status").annotate(n=Count("id"))}
     by_category = {
@@ -48,8 +50,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "n"
         ],
         "own_forces": own_forces,
-        "is_screen": user.has_role(Role.SCREEN),
         "is_sync_client": user.has_role(Role.SYNC_CLIENT),
     }
-    template = "core/home_screen.html" if context["is_screen"] else "core/home.html"
-    return render(request, template, context)
+    return render(request, "core/home.html", context)

@@ -102,6 +102,15 @@ def consenting_department(force: Force) -> Organisation:
     return force.industry_authority or force.organisation
 
 
+# Who may give a department's consent for it (not its force accounts or screens).
+CONSENT_ROLES = (
+    Role.DEPARTMENT_EDITOR,
+    Role.ADMINISTRATOR,
+    Role.BUREAU_APPROVER,
+    Role.DUTY_OFFICER,
+)
+
+
 # --- policies and periods ----------------------------------------------------------------
 
 
@@ -354,6 +363,7 @@ def submit_plan(*, actor: User, plan_id: int) -> CallOutPlan:
     _require_brigade(actor, plan)
     if plan.status != PlanStatus.DRAFT:
         raise InvalidTransition("Only a draft can be submitted.", code="not_draft")
+    _require_open_incident(plan)
     if not plan.lines.exists():
         raise ValidationFailed(
             "A plan needs at least one force.", errors={"lines": ["Add at least one force."]}
@@ -371,6 +381,11 @@ def submit_plan(*, actor: User, plan_id: int) -> CallOutPlan:
         payload=_plan_payload(plan),
     )
     return plan
+
+
+def _require_open_incident(plan: CallOutPlan) -> None:
+    if plan.incident.status != IncidentStatus.OPEN:
+        raise InvalidTransition("The incident is closed.", code="incident_closed")
 
 
 def _require_approver(actor: Any, plan: CallOutPlan) -> None:
@@ -407,6 +422,7 @@ def approve_plan(*, actor: User, plan_id: int) -> list[CallOutOrder]:
     plan = _load_plan(actor, plan_id)
     _require_approver(actor, plan)
     _require_submitted(plan)
+    _require_open_incident(plan)
     now = timezone.now()
     periods = active_special_periods(plan.jurisdiction, timezone.localdate(now))
     if periods:
@@ -442,7 +458,7 @@ def approve_plan(*, actor: User, plan_id: int) -> list[CallOutOrder]:
         order = CallOutOrder(
             plan=plan,
             force=force,
-            number=f"{now:%Y%m%d}-{plan.pk:06d}-{n:02d}",
+            number=f"{timezone.localtime(now):%Y%m%d}-{plan.pk:06d}-{n:02d}",
             task=line.task or plan.task,
             people=line.people,
             equipment=line.equipment,
@@ -553,7 +569,7 @@ def record_consent(
             "That department owns no force in the plan.",
             errors={"organisation": ["Not a department of this plan."]},
         )
-    if getattr(actor, "organisation_id", None) == org.pk:
+    if getattr(actor, "organisation_id", None) == org.pk and actor.has_role(*CONSENT_ROLES):
         consulted_person, consulted_at = "", None
     elif is_bureau_approver_of(actor, plan.jurisdiction):
         errors = {}
@@ -590,6 +606,14 @@ def record_consent(
         ),
     )
     return consent
+
+
+OPEN_ORDER_STATUSES = (
+    OrderStatus.ISSUED,
+    OrderStatus.ACKNOWLEDGED,
+    OrderStatus.DEPARTED,
+    OrderStatus.ARRIVED,
+)
 
 
 # --- orders -----------------------------------------------------------------------------
@@ -656,8 +680,13 @@ def advance_order(
         order.result_deadline = now + deadlines_for(order.force, order.plan.incident).result
         fields.append("result_deadline")
     if action == "result":
+        errors = {}
         if not result.strip():
-            raise ValidationFailed("Describe the result.", errors={"result": ["Required."]})
+            errors["result"] = ["Describe the result."]
+        if people_rescued is not None and people_rescued < 0:
+            errors["people_rescued"] = ["Cannot be negative."]
+        if errors:
+            raise ValidationFailed("The result report is incomplete.", errors=errors)
         order.result = result.strip()
         order.people_rescued = people_rescued or 0
         fields += ["result", "people_rescued"]
@@ -677,12 +706,18 @@ def advance_order(
         ).update(resolved_at=now)
     if action == "complete":
         force = Force.objects.select_for_update(of=("self",)).get(pk=order.force_id)
-        set_force_status(
-            force=force,
-            status=ForceStatus.STANDBY,
-            actor=actor,
-            reason=f"order {order.number} completed",
+        still_out = (
+            CallOutOrder.objects.filter(force_id=force.pk, status__in=OPEN_ORDER_STATUSES)
+            .exclude(pk=order.pk)
+            .exists()
         )
+        if not still_out:
+            set_force_status(
+                force=force,
+                status=ForceStatus.STANDBY,
+                actor=actor,
+                reason=f"order {order.number} completed",
+            )
     record_event(
         type=f"order.{target}",
         jurisdiction=order.plan.incident.jurisdiction,
@@ -787,8 +822,11 @@ def mark_overdue(*, now: datetime | None = None) -> list[DispatchAlert]:
     ]
     raised = []
     for kind, field, statuses in checks:
+        # Skip orders a step holds right now: they are looked at again on the next tick,
+        # and locking before writing alerts keeps the sweep from deadlocking with steps.
         overdue = (
-            CallOutOrder.objects.filter(status__in=statuses, **{f"{field}__lt": now})
+            CallOutOrder.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(status__in=statuses, **{f"{field}__lt": now})
             .exclude(alerts__kind=kind)
             .select_related("plan__incident__jurisdiction", "force")
         )

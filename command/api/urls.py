@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from command.api import views
+
+router = SimpleRouter()
+router.register("incidents", views.IncidentViewSet, basename="incident")
+router.register("incident-types", views.IncidentTypeViewSet, basename="incident-type")
+
+urlpatterns = router.urls

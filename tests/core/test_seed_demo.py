@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 
+from command import services as command_services
+from command.choices import IncidentStatus
+from command.models import Incident, IncidentType
 from core import demo as demo_module
 from core.choices import OrganisationKind as K
 from core.models import Event, Jurisdiction, Organisation, User
 from core.roles import Role
+from dispatch import services as dispatch_services
+from dispatch.choices import NoticeStatus, OrderStatus, PlanStatus, SpecialPeriodKind
+from dispatch.models import CallOutOrder, CallOutPlan, Consent, DispatchPolicy, SpecialPeriod
 from forces import services
 from forces.choices import ForceCategory, ForceStatus
 from forces.models import Expert, ExpertGroup, Force, Personnel, Specialty
@@ -47,6 +56,12 @@ def _counts() -> dict[str, int]:
         "personnel": Personnel.objects.count(),
         "experts": Expert.objects.count(),
         "expert_groups": ExpertGroup.objects.count(),
+        "incidents": Incident.objects.count(),
+        "plans": CallOutPlan.objects.count(),
+        "orders": CallOutOrder.objects.count(),
+        "consents": Consent.objects.count(),
+        "special_periods": SpecialPeriod.objects.count(),
+        "dispatch_policies": DispatchPolicy.objects.count(),
         "events": Event.objects.count(),
     }
 
@@ -199,6 +214,8 @@ def test_second_run_creates_nothing_and_keeps_passwords(demo):
     assert _counts() == before
     assert dict(User.objects.values_list("username", "password")) == hashes
     assert "forces: 0 created" in output
+    assert "incidents: 0 created" in output
+    assert "plans: 0 created" in output
 
 
 def test_password_option_resets_every_demo_password(demo):
@@ -269,3 +286,127 @@ def test_demo_values_do_not_depend_on_the_run(demo):
         row = demo_module.COUNTY_FORCES[0]
         plans.append([builder._force_plan(demo_module.COUNTIES[0], row, seat, seat)])
     assert plans[0] == plans[1]
+
+
+# --- the dispatch chain (SPEC §3, §4) ------------------------------------------------------
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def _demo_plan(incident_title: str) -> CallOutPlan:
+    return CallOutPlan.objects.select_related("incident", "drafted_by", "decided_by").get(
+        incident__title=incident_title
+    )
+
+
+def test_seed_demo_loads_the_incident_types(demo):
+    """GB/T 35561 types are reference data, loaded like the divisions."""
+    assert "incident_types" in demo
+    assert IncidentType.objects.filter(code__in=["11A01", "11A02", "21B01"]).count() == 3
+
+
+def test_city_has_a_yearly_flood_season_and_the_seed_dispatch_policy(demo):
+    """Liaocheng §三.一.2 (汛期), Zhoushan §三.2 (30 / 60 min in town, result in 24 h)."""
+    season = SpecialPeriod.objects.get(jurisdiction__code=CITY_CODE)
+    assert season.kind == SpecialPeriodKind.FLOOD_SEASON and season.recurs_yearly
+    assert (season.starts_on.month, season.starts_on.day) == (6, 1)
+    assert (season.ends_on.month, season.ends_on.day) == (9, 30)
+    assert season.declared_by.username == "city_admin"
+    assert season.history.get().history_user.username == "city_admin"
+    linqing = Jurisdiction.objects.get(code=COUNTIES["linqing"])
+    assert dispatch_services.active_special_periods(linqing, date(2031, 7, 1)) == [season]
+    assert dispatch_services.active_special_periods(linqing, date(2031, 10, 1)) == []
+    policy = DispatchPolicy.objects.get(jurisdiction__code=CITY_CODE)
+    assert (
+        policy.ack_minutes,
+        policy.tier1_urban_minutes,
+        policy.tier2_urban_minutes,
+        policy.tier1_rural_minutes,
+        policy.result_hours,
+    ) == (5, 30, 60, None, 24)
+    assert dispatch_services.policy_for(linqing) == policy
+
+
+def test_demo_incidents_are_open_and_recorded_by_the_duty_officers(demo):
+    """SPEC §3: recorded through command.services, by each county's duty room."""
+    incidents = Incident.objects.select_related("jurisdiction", "reported_by")
+    assert {i.jurisdiction.code for i in incidents} == {COUNTIES["linqing"], COUNTIES["yanggu"]}
+    for incident in incidents:
+        assert incident.status == IncidentStatus.OPEN
+        prefix = "linqing" if incident.jurisdiction.code == COUNTIES["linqing"] else "yanggu"
+        assert incident.reported_by.username == f"{prefix}_duty"
+        created = Event.objects.get(type="incident.created", subject_id=str(incident.pk))
+        assert created.jurisdiction == incident.jurisdiction
+    yanggu = incidents.get(jurisdiction__code=COUNTIES["yanggu"])
+    assert not yanggu.plans.exists()
+
+
+def test_linqing_has_a_plan_awaiting_the_bureaus_approval(demo):
+    """Liaocheng §三.一.2: the brigade drafted it and submitted it to the same-level bureau."""
+    plan = _demo_plan("京杭运河临清段西堤管涌")
+    assert plan.status == PlanStatus.SUBMITTED
+    assert plan.drafted_by.username == "linqing_dispatcher"
+    assert plan.jurisdiction.code == COUNTIES["linqing"]
+    assert plan.lines.count() >= 2
+    assert not plan.orders.exists()
+    assert Event.objects.filter(type="plan.submitted", subject_id=str(plan.pk)).exists()
+    approver = User.objects.get(username="linqing_approver")
+    assert CallOutPlan.objects.visible_to(approver).filter(pk=plan.pk).exists()
+
+
+def test_linqing_has_an_approved_plan_whose_orders_are_under_way(demo):
+    """Liaocheng §三.一.2, Zhoushan §三.2: orders issued on approval, one notice each, and
+    the forces report at their own pace — acknowledged, arrived, not yet acknowledged."""
+    plan = _demo_plan("临清市新华路下穿通道积水车辆被困")
+    assert plan.status == PlanStatus.APPROVED
+    assert plan.decided_by.username == "linqing_approver"
+    orders = {o.force.name: o for o in plan.orders.select_related("force", "last_step_by")}
+    assert set(orders) == {line.force.name for line in plan.lines.select_related("force")}
+    statuses = {o.status for o in orders.values()}
+    assert {OrderStatus.ACKNOWLEDGED, OrderStatus.ARRIVED} <= statuses
+    blue_sky = orders["临清市蓝天救援队"]
+    assert blue_sky.status == OrderStatus.ACKNOWLEDGED
+    assert blue_sky.last_step_by.username == "linqing_force" and not blue_sky.last_step_on_behalf
+    drainage = orders["临清市城市管理排涝抢险队"]
+    assert drainage.status == OrderStatus.ARRIVED
+    assert drainage.last_step_by.username == "linqing_dispatcher" and drainage.last_step_on_behalf
+    for order in orders.values():
+        assert order.notice.organisation == dispatch_services.consenting_department(order.force)
+        assert order.notice.status == NoticeStatus.PENDING  # delivered after the commit
+        assert order.force.status == ForceStatus.DEPLOYED
+    consented = set(plan.consents.values_list("organisation_id", flat=True))
+    if plan.in_special_period:
+        assert not dispatch_services.missing_consents(plan)
+    else:
+        assert consented == set()
+
+
+def test_in_the_flood_season_the_demo_gets_the_departments_consent_before_approval(demo):
+    """Liaocheng §三.一.2: 汛期须由应急管理部门商行业主管部门同意后，下达出动指令."""
+    builder = demo_module.DemoBuilder(password=None)
+    builder.users = {
+        u.username: u for u in User.objects.filter(username__in=demo_module.demo_usernames())
+    }
+    linqing = demo_module.COUNTIES[0]
+    row = next(p for p in demo_module.DEMO_PLANS["linqing"] if p.approve)
+    with time_machine.travel(datetime(2027, 7, 10, 9, 0, tzinfo=BEIJING), tick=False):
+        incident = command_services.create_incident(
+            actor=builder.users["linqing_duty"],
+            data={
+                "title": "汛期演示警情",
+                "source": "119",
+                "incident_type": IncidentType.objects.get(code="11A02"),
+                "latitude": Decimal("36.84"),
+                "longitude": Decimal("115.71"),
+            },
+        )
+        builder._plan(linqing, incident, row)
+    plan = _demo_plan("汛期演示警情")
+    assert plan.status == PlanStatus.APPROVED and plan.in_special_period
+    assert not dispatch_services.missing_consents(plan)
+    consents = {c.organisation.name: c for c in plan.consents.select_related("organisation")}
+    bureau = consents["临清市应急管理局"]  # owns the blue-sky team's record: consents itself
+    assert bureau.given_by.username == "linqing_approver" and not bureau.consulted_person
+    urban = consents["临清市城市管理局"]  # no demo account: the approver records the call
+    assert urban.given_by.username == "linqing_approver"
+    assert urban.consulted_person and urban.consulted_at is not None

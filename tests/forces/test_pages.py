@@ -168,11 +168,16 @@ def test_htmx_filter_returns_rows_only(world, browser_as):
 
 
 @pytest.mark.parametrize(
-    "persona",
-    ["duty_officer_a", "editor_a", "admin_a", "screen_a", "force_account_a", "sync_client"],
+    "persona", ["duty_officer_a", "editor_a", "admin_a", "force_account_a", "sync_client"]
 )
 def test_every_role_has_a_home_page(world, browser_as, persona):
     assert browser_as(getattr(world, persona)).get("/").status_code == 200
+
+
+def test_screen_role_lands_on_the_command_hall_screen(world, browser_as):
+    response = browser_as(world.screen_a).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/hall/screen/"
 
 
 def _queries(client, url):

@@ -1,0 +1,395 @@
+"""The live feed (SPEC §8): the one WebSocket consumer of screens and dashboards.
+
+Channels is only a doorbell; the events come from ``core.Event`` (RELIABILITY.md).
+Protocol, JSON both ways:
+
+client → server
+  ``{"type": "resume", "after": n}``  first message after connecting (and after every
+      reconnect): "I have everything up to seq n".
+  ``{"type": "ping", "after": n}``    heartbeat, every 15 s. The server joins its groups
+      again (a Redis restart empties them while sockets stay open) and re-sends
+      anything after n.
+server → client
+  ``{"type": "events", "events": [...]}``  at most 200 events, in seq order.
+  ``{"type": "caught_up", "seq": n}``      the resume is complete (n: last seq sent, or
+      the client's ``after``).
+  ``{"type": "more", "seq": n}``           replay stopped at n (5,000 events a round):
+      send ``resume`` with ``after: n`` for the rest.
+  ``{"type": "pong", "seq": n}``           answer to a ping.
+  ``{"type": "error", "detail": ...}``     a message the server could not read.
+Close codes: 4401 not signed in (or the login ended), 4403 no jurisdiction.
+
+The client is the source of truth for its position: ``resume`` and ``ping`` set the
+connection's cursor to ``after`` and send everything visible after it. Between two client
+messages the cursor only moves forward and nothing at or below it is sent again.
+
+Doorbells ({"type": "doorbell", "seq": n} on groups ``jur.<code>``) are received once per
+server process, not once per socket: a ``_Hub`` joins the groups of the process's
+connections, reads the new events once (all jurisdictions) and wakes every connection,
+which sends what its user may see from that shared window. With 200 screens that is one
+query and 200 sends per event instead of 200 channel-layer deliveries and 200 queries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import weakref
+from bisect import bisect_right
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from core import selectors
+from core.realtime import group_name
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200  # events per message
+REPLAY_LIMIT = 5000  # events per resume or ping; the client asks again after "more"
+WINDOW_SIZE = 1000  # recent events the hub keeps in memory
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NO_JURISDICTION = 4403
+
+
+def _encode(event: dict[str, Any]) -> str:
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+def _messages(events: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Encoded events in seq order → protocol messages: (last seq in it, text)."""
+    messages = []
+    for start in range(0, len(events), BATCH_SIZE):
+        chunk = events[start : start + BATCH_SIZE]
+        body = ",".join(text for _, text in chunk)
+        messages.append((chunk[-1][0], f'{{"type":"events","events":[{body}]}}'))
+    return messages
+
+
+class _Window:
+    """Recent events of every jurisdiction, encoded once. Complete over (low, high]:
+    every event with ``low < seq <= high`` is here."""
+
+    def __init__(self, start: int) -> None:
+        self.low = self.high = start
+        self.seqs: list[int] = []
+        self.paths: list[str] = []
+        self.texts: list[str] = []
+        self.rendered: dict[tuple[str, int], list[tuple[int, str]]] = {}
+
+    def extend(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        for path, event in rows:
+            self.seqs.append(event["seq"])
+            self.paths.append(path)
+            self.texts.append(_encode(event))
+        # Only seqs actually read move ``high``, never a doorbell's number: a stray
+        # doorbell must not make the window skip the event that later takes it.
+        self.high = self.seqs[-1]
+        drop = len(self.seqs) - WINDOW_SIZE
+        if drop > 0:
+            self.low = self.seqs[drop - 1]
+            del self.seqs[:drop], self.paths[:drop], self.texts[:drop]
+        self.rendered.clear()
+
+    def messages_after(self, seq: int, key: str) -> list[tuple[int, str]]:
+        """The messages carrying the events above ``seq`` that a user of ``key`` may see,
+        rendered once for all the connections at the same place."""
+        rendered = self.rendered.get((key, seq))
+        if rendered is None:
+            start = bisect_right(self.seqs, seq)
+            visible = [
+                (self.seqs[i], self.texts[i])
+                for i in range(start, len(self.seqs))
+                if selectors.can_see(key, self.paths[i])
+            ]
+            rendered = self.rendered[(key, seq)] = _messages(visible)
+        return rendered
+
+
+class _Hub:
+    """The channel-layer side of the live feed for one server process (one event loop).
+
+    It joins the groups its connections need, listens for doorbells on one channel,
+    reads new events into the window and wakes the connections.
+    """
+
+    def __init__(self, layer: Any) -> None:
+        self.layer = layer
+        self.channel: str | None = None
+        self.window = _Window(0)
+        self.connections: set[LiveConsumer] = set()
+        self.members: dict[str, int] = {}  # group → connections in it
+        self.rung = asyncio.Event()
+        self.tasks: list[asyncio.Task] = []
+        self.lock = asyncio.Lock()
+
+    async def attach(self, connection: LiveConsumer, groups: list[str]) -> None:
+        async with self.lock:
+            if not self.tasks:
+                self.window = _Window(await database_sync_to_async(selectors.latest_seq)())
+                if self.layer is not None:
+                    self.channel = await self.layer.new_channel()
+                    self.tasks = [asyncio.create_task(self._listen())]
+                self.tasks.append(asyncio.create_task(self._pump()))
+            self.connections.add(connection)
+            for group in groups:
+                self.members[group] = self.members.get(group, 0) + 1
+            await self._join(groups)
+
+    async def rejoin(self, old: list[str], new: list[str]) -> None:
+        """Move a connection from groups ``old`` to ``new`` and add the process to all
+        of ``new`` again (idempotent; heals membership a Redis restart removed)."""
+        async with self.lock:
+            for group in new:
+                self.members[group] = self.members.get(group, 0) + 1
+            await self._leave_groups(old)
+            await self._join(new)
+
+    async def detach(self, connection: LiveConsumer, groups: list[str]) -> None:
+        async with self.lock:
+            self.connections.discard(connection)
+            await self._leave_groups(groups)
+            if not self.connections:
+                for task in self.tasks:
+                    task.cancel()
+                for task in self.tasks:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+                self.tasks = []
+                for group in list(self.members):
+                    await self._leave_groups([group] * self.members[group])
+                self.channel = None
+
+    async def _join(self, groups: list[str]) -> None:
+        if self.channel is None:
+            return
+        for group in groups:
+            # Twice: after a Redis restart the first command on each pooled connection
+            # fails. If Redis is down, the clients' heartbeats keep the screens fed.
+            for attempt in (1, 2):
+                try:
+                    await self.layer.group_add(group, self.channel)
+                    break
+                except Exception:
+                    if attempt == 2:
+                        logger.warning("live feed could not join %s", group, exc_info=True)
+
+    async def _leave_groups(self, groups: list[str]) -> None:
+        for group in groups:
+            self.members[group] = self.members.get(group, 0) - 1
+            if self.members[group] > 0:
+                continue
+            del self.members[group]
+            if self.channel is not None:
+                try:
+                    await self.layer.group_discard(group, self.channel)
+                except Exception:  # membership expires by itself
+                    logger.warning("live feed could not leave %s", group, exc_info=True)
+
+    async def _listen(self) -> None:
+        failures = 0
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except (TimeoutError, RedisTimeoutError):
+                # Idle: redis-py 8's 5 s socket timeout cuts channels_redis's 5 s
+                # BZPOPMIN (channels_redis#422). Nothing is wrong; listen again.
+                continue
+            except Exception:  # Redis restarting: wait, the heartbeats re-join
+                failures += 1
+                if failures == 1:
+                    logger.warning("live feed lost the channel layer; retrying", exc_info=True)
+                await asyncio.sleep(min(0.1 * 2**failures, 5.0))
+                continue
+            failures = 0
+            if message.get("type") == "doorbell":
+                self.rung.set()
+
+    async def _pump(self) -> None:
+        while True:
+            await self.rung.wait()
+            self.rung.clear()
+            try:
+                fresh = await self._read_new()
+            except Exception:  # database trouble: the next doorbell or heartbeat retries
+                logger.warning("live feed could not read new events", exc_info=True)
+                await asyncio.sleep(1)
+                continue
+            if fresh:
+                for connection in self.connections:
+                    connection.poked.set()
+
+    async def _read_new(self) -> bool:
+        fresh = False
+        while True:
+            rows = await database_sync_to_async(selectors.recent_events)(
+                self.window.high, WINDOW_SIZE
+            )
+            if rows:
+                self.window.extend(rows)
+                fresh = True
+            if len(rows) < WINDOW_SIZE:
+                return fresh
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Hub] = weakref.WeakKeyDictionary()
+
+
+def _hub() -> _Hub:
+    loop = asyncio.get_running_loop()
+    layer = get_channel_layer()
+    hub = _hubs.get(loop)
+    if hub is None or hub.layer is not layer:
+        hub = _hubs[loop] = _Hub(layer)
+    return hub
+
+
+def _identity(user_id: int, session_key: str | None) -> tuple[Any, list[str], str] | None:
+    user = selectors.live_user(user_id, session_key)
+    if user is None:
+        return None
+    return user, selectors.live_group_codes(user), selectors.visibility_key(user)
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    """Replays and forwards the events a signed-in user may see (module docstring)."""
+
+    # No channel per connection: get_channel_layer() answers None for an alias that is
+    # not configured, so channels starts none; the process's _Hub listens for all.
+    channel_layer_alias = "live-feed-uses-the-hub"
+
+    async def connect(self) -> None:
+        self.user: Any = None
+        self.key = ""
+        self.joined: list[str] = []
+        self.cursor: int | None = None  # last seq sent, or the client's ``after``
+        self.covered: int | None = None  # every visible event up to here has been sent
+        self.lock = asyncio.Lock()
+        self.poked = asyncio.Event()
+        self.hub: _Hub | None = None
+        self.forwarder: asyncio.Task | None = None
+        # Accept before closing so that the browser sees the close code.
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        identity = await database_sync_to_async(_identity)(user.pk, None)
+        if identity is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.user, codes, self.key = identity
+        if not codes and not self.user.is_superuser:
+            await self.close(code=CLOSE_NO_JURISDICTION)
+            return
+        self.joined = [group_name(c) for c in codes]
+        self.hub = _hub()
+        await self.hub.attach(self, self.joined)
+        self.forwarder = asyncio.create_task(self._forward())
+
+    async def disconnect(self, code: int) -> None:
+        await self._leave()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        try:
+            content = json.loads(text_data or "")
+        except ValueError:
+            await self.send_json({"type": "error", "detail": "expected a JSON text message"})
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if self.hub is None:
+            return
+        kind = content.get("type") if isinstance(content, dict) else None
+        after = content.get("after", 0) if isinstance(content, dict) else None
+        if kind not in ("resume", "ping"):
+            await self.send_json({"type": "error", "detail": "unknown message type"})
+            return
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            await self.send_json({"type": "error", "detail": "after must be a seq >= 0"})
+            return
+        async with self.lock:
+            if kind == "ping" and not await self._refresh():
+                return
+            self.cursor = self.covered = after
+            more = await self._replay()
+            if more:
+                await self.send_json({"type": "more", "seq": self.cursor})
+            elif kind == "resume":
+                await self.send_json({"type": "caught_up", "seq": self.cursor})
+            if kind == "ping":
+                await self.send_json({"type": "pong", "seq": self.cursor})
+
+    async def _forward(self) -> None:
+        """Send what the hub's window holds for this connection, each time it is woken."""
+        while True:
+            await self.poked.wait()
+            self.poked.clear()
+            try:
+                async with self.lock:
+                    if self.covered is None:
+                        continue  # before "resume", which reads the database itself
+                    window = self.hub.window
+                    if self.covered < window.low:  # too far behind the window
+                        if await self._replay():
+                            await self.send_json({"type": "more", "seq": self.cursor})
+                        continue
+                    messages = window.messages_after(self.covered, self.key)
+                    self.covered = max(self.covered, window.high)
+                    await self._deliver(messages)
+            except Exception:  # the socket is going away, or the database is down
+                logger.warning("live feed could not forward", exc_info=True)
+
+    async def _replay(self) -> bool:
+        """Send every visible event after ``covered`` from the database; True if the
+        replay limit cut it short."""
+        events, complete = await database_sync_to_async(selectors.replay)(
+            self.user, self.covered, REPLAY_LIMIT
+        )
+        fresh = [(e["seq"], _encode(e)) for e in events if e["seq"] > self.cursor]
+        await self._deliver(_messages(fresh))
+        self.covered = max(self.covered, complete)
+        return len(events) >= REPLAY_LIMIT
+
+    async def _deliver(self, messages: list[tuple[int, str]]) -> None:
+        """Send messages in order, moving the cursor past each one sent."""
+        for last, text in messages:
+            await self.send(text_data=text)
+            self.cursor = last
+
+    async def _refresh(self) -> bool:
+        """On a heartbeat: check the login still stands, follow a change of jurisdiction
+        and join the groups again (restores membership lost in a Redis restart)."""
+        session = self.scope.get("session")
+        session_key = getattr(session, "session_key", None) if session is not None else None
+        identity = await database_sync_to_async(_identity)(self.user.pk, session_key)
+        if identity is None:
+            await self._leave()
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return False
+        self.user, codes, self.key = identity
+        if not codes and not self.user.is_superuser:
+            await self._leave()
+            await self.close(code=CLOSE_NO_JURISDICTION)
+            return False
+        groups = [group_name(c) for c in codes]
+        await self.hub.rejoin(self.joined, groups)
+        self.joined = groups
+        return True
+
+    async def _leave(self) -> None:
+        forwarder, self.forwarder = self.forwarder, None
+        if forwarder is not None and forwarder is not asyncio.current_task():
+            forwarder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await forwarder
+        hub, self.hub = self.hub, None
+        if hub is not None:
+            await hub.detach(self, self.joined)

@@ -1,0 +1,390 @@
+"""Dispatch-chain API (SPEC §4). Lists are scoped once, through ``visible_to``; every
+transition is a POST action that parses an input serializer, calls one
+``dispatch.services`` function and answers with the output serializer. The services
+decide role, jurisdiction and transition, so the API, the pages and the tasks refuse the
+same things: 403 wrong role, 404 outside the jurisdiction, 409 with a ``code`` for a
+refused transition, 400 with field errors for bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+
+from core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.roles import Role
+from dispatch import services
+from dispatch.api import serializers as s
+from dispatch.models import (
+    CallOutOrder,
+    CallOutPlan,
+    Consent,
+    DispatchAlert,
+    Notice,
+    PlanLine,
+    ReinforcementRequest,
+    SpecialPeriod,
+)
+
+# The roles that follow the dispatch chain of their jurisdiction (core.roles grants them
+# the matching view permissions).
+DISPATCH_READERS = frozenset(
+    {
+        Role.DUTY_OFFICER,
+        Role.FIRE_DISPATCHER,
+        Role.BUREAU_APPROVER,
+        Role.ADMINISTRATOR,
+        Role.SYNC_CLIENT,
+    }
+)
+
+
+def can_read_dispatch(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_superuser or user.has_role(*DISPATCH_READERS)
+    )
+
+
+def _has_own_organisation_role(user: Any, role: str) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False) and user.organisation_id and user.has_role(role)
+    )
+
+
+class DispatchAccess(permissions.BasePermission):
+    """Reads for the dispatch readers. Writes reach the service, which decides: the
+    department consenting to a plan or the force stepping its order is not a reader."""
+
+    message = _("Your role may not read the dispatch chain.")
+    also_reads: tuple[str, ...] = ()
+
+    def has_permission(self, request, view) -> bool:
+        if request.method not in permissions.SAFE_METHODS:
+            return True
+        user = request.user
+        return can_read_dispatch(user) or any(
+            _has_own_organisation_role(user, role) for role in self.also_reads
+        )
+
+
+class PlanAccess(DispatchAccess):
+    also_reads = (Role.DEPARTMENT_EDITOR,)
+
+
+class OrderAccess(DispatchAccess):
+    also_reads = (Role.FORCE_ACCOUNT,)
+
+
+class NoticeAccess(DispatchAccess):
+    also_reads = (Role.DEPARTMENT_EDITOR,)
+
+
+def _parse(serializer_class: type[Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _lines(rows: list[dict[str, Any]]) -> list[services.LineInput]:
+    return [
+        services.LineInput(
+            force_id=row["force"].pk,
+            task=row.get("task", ""),
+            people=row.get("people", 0),
+            equipment=row.get("equipment", ""),
+        )
+        for row in rows
+    ]
+
+
+# --- plans -------------------------------------------------------------------------------
+
+
+class PlanViewSet(ScopedModelViewSet):
+    """Call-out plans (调用方案): draft, edit, submit, approve, reject, consent. Readers
+    see their jurisdiction's plans; a department sees the plans whose forces it answers
+    for, wherever they were drafted, since it may have to consent (Liaocheng §三.一.2)."""
+
+    permission_classes = [permissions.IsAuthenticated, PlanAccess]
+    queryset = CallOutPlan.objects.select_related(
+        "incident", "jurisdiction", "drafted_by", "decided_by"
+    ).prefetch_related(
+        Prefetch("lines", queryset=PlanLine.objects.select_related("force__organisation")),
+        Prefetch("consents", queryset=Consent.objects.select_related("organisation", "given_by")),
+        Prefetch("orders", queryset=CallOutOrder.objects.select_related("force")),
+    )
+    serializer_class = s.PlanSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["status", "incident", "reinforcement", "in_special_period"]
+    ordering_fields = ["drafted_at", "submitted_at", "decided_at"]
+
+    def get_queryset(self) -> QuerySet[CallOutPlan]:
+        user = self.request.user
+        readable = self.queryset.none()
+        if can_read_dispatch(user):
+            readable |= self.queryset.visible_to(user)
+        if _has_own_organisation_role(user, Role.DEPARTMENT_EDITOR):
+            org = user.organisation_id
+            answered_for = PlanLine.objects.filter(
+                Q(force__industry_authority_id=org)
+                | Q(force__industry_authority__isnull=True, force__organisation_id=org)
+            ).values("plan_id")
+            readable |= self.queryset.filter(pk__in=answered_for)
+        return readable
+
+    def _output(self, plan_id: int, *, code: int = status.HTTP_200_OK) -> Response:
+        plan = self.queryset.get(pk=plan_id)
+        return Response(s.PlanSerializer(plan, context=self.get_serializer_context()).data, code)
+
+    @extend_schema(request=s.PlanInputSerializer, responses={201: s.PlanSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _parse(s.PlanInputSerializer, request)
+        plan = services.draft_plan(
+            actor=request.user,
+            incident_id=data["incident"],
+            task=data["task"],
+            reason=data["reason"],
+            lines=_lines(data["lines"]),
+            reinforcement_id=data.get("reinforcement"),
+        )
+        return self._output(plan.pk, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PlanUpdateSerializer, responses=s.PlanSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plan = self.get_object()
+        data = _parse(s.PlanUpdateSerializer, request)
+        if "lines" in data:
+            lines = _lines(data["lines"])
+        else:
+            lines = [
+                services.LineInput(
+                    force_id=line.force_id,
+                    task=line.task,
+                    people=line.people,
+                    equipment=line.equipment,
+                )
+                for line in plan.lines.all()
+            ]
+        services.update_plan(
+            actor=request.user,
+            plan_id=plan.pk,
+            task=data.get("task", plan.task),
+            reason=data.get("reason", plan.reason),
+            lines=lines,
+        )
+        return self._output(plan.pk)
+
+    @extend_schema(request=None, responses=s.PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        services.submit_plan(actor=request.user, plan_id=int(pk))
+        return self._output(int(pk))
+
+    @extend_schema(request=None, responses=s.PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        """Approve: the answer is the plan with the orders just issued."""
+        services.approve_plan(actor=request.user, plan_id=int(pk))
+        return self._output(int(pk))
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        data = _parse(s.ReasonSerializer, request)
+        services.reject_plan(actor=request.user, plan_id=int(pk), reason=data["reason"])
+        return self._output(int(pk))
+
+    @extend_schema(request=s.ConsentInputSerializer, responses={201: s.ConsentSerializer})
+    @action(detail=True, methods=["post"])
+    def consent(self, request: Request, pk: str) -> Response:
+        """The industry department's consent, given by the department or recorded by the
+        approver. The department may sit outside the plan's jurisdiction (a
+        reinforcement), so the service, not the scoped queryset, decides on 404."""
+        data = _parse(s.ConsentInputSerializer, request)
+        consent = services.record_consent(
+            actor=request.user,
+            plan_id=int(pk),
+            organisation_id=data["organisation"],
+            consulted_person=data["consulted_person"],
+            consulted_at=data["consulted_at"],
+            note=data["note"],
+        )
+        consent = Consent.objects.select_related("organisation", "given_by").get(pk=consent.pk)
+        return Response(s.ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
+# --- orders ------------------------------------------------------------------------------
+
+
+class OrderViewSet(ScopedReadOnlyViewSet):
+    """Orders (出动指令): readers see their jurisdiction's; a force account sees its own
+    force's orders wherever they were issued (a reinforcement plan of the upper level)."""
+
+    permission_classes = [permissions.IsAuthenticated, OrderAccess]
+    queryset = CallOutOrder.objects.select_related(
+        "plan__incident", "force__organisation", "last_step_by"
+    )
+    serializer_class = s.OrderSerializer
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["status", "plan", "force", "plan__incident"]
+    ordering_fields = ["issued_at", "status"]
+
+    def get_queryset(self) -> QuerySet[CallOutOrder]:
+        user = self.request.user
+        readable = self.queryset.none()
+        if can_read_dispatch(user):
+            readable |= self.queryset.visible_to(user)
+        if _has_own_organisation_role(user, Role.FORCE_ACCOUNT):
+            readable |= self.queryset.filter(force__organisation_id=user.organisation_id)
+        return readable
+
+    def _step(self, request: Request, pk: str, step: str, **kwargs: Any) -> Response:
+        services.advance_order(actor=request.user, order_id=int(pk), action=step, **kwargs)
+        order = self.queryset.get(pk=int(pk))
+        return Response(s.OrderSerializer(order, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str) -> Response:
+        return self._step(request, pk, "acknowledge")
+
+    @extend_schema(request=None, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def depart(self, request: Request, pk: str) -> Response:
+        return self._step(request, pk, "depart")
+
+    @extend_schema(request=None, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def arrive(self, request: Request, pk: str) -> Response:
+        return self._step(request, pk, "arrive")
+
+    @extend_schema(request=None, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str) -> Response:
+        return self._step(request, pk, "complete")
+
+    @extend_schema(request=s.ResultInputSerializer, responses=s.OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def result(self, request: Request, pk: str) -> Response:
+        data = _parse(s.ResultInputSerializer, request)
+        return self._step(
+            request, pk, "result", result=data["result"], people_rescued=data["people_rescued"]
+        )
+
+
+# --- notices, reinforcement, periods, alerts ---------------------------------------------
+
+
+class NoticeViewSet(ScopedReadOnlyViewSet):
+    """Notices for the record (报备): readers see their jurisdiction's; a department sees
+    the notices addressed to it."""
+
+    permission_classes = [permissions.IsAuthenticated, NoticeAccess]
+    queryset = Notice.objects.select_related(
+        "organisation", "order__force", "order__plan__incident"
+    )
+    serializer_class = s.NoticeSerializer
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["status", "organisation"]
+    ordering_fields = ["recorded_at", "delivered_at"]
+
+    def get_queryset(self) -> QuerySet[Notice]:
+        user = self.request.user
+        readable = self.queryset.none()
+        if can_read_dispatch(user):
+            readable |= self.queryset.visible_to(user)
+        if _has_own_organisation_role(user, Role.DEPARTMENT_EDITOR):
+            readable |= self.queryset.filter(organisation_id=user.organisation_id)
+        return readable
+
+
+class ReinforcementViewSet(ScopedModelViewSet):
+    """Cross-region reinforcement (跨区域增援): request, then the upper level decides."""
+
+    permission_classes = [permissions.IsAuthenticated, DispatchAccess]
+    queryset = ReinforcementRequest.objects.select_related(
+        "incident",
+        "requesting_jurisdiction",
+        "upper_jurisdiction",
+        "requested_by",
+        "decided_by",
+    )
+    serializer_class = s.ReinforcementSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["status", "incident"]
+    ordering_fields = ["requested_at", "decided_at"]
+
+    def _output(self, request_id: int, *, code: int = status.HTTP_200_OK) -> Response:
+        row = self.queryset.get(pk=request_id)
+        return Response(s.ReinforcementSerializer(row).data, code)
+
+    @extend_schema(
+        request=s.ReinforcementInputSerializer, responses={201: s.ReinforcementSerializer}
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _parse(s.ReinforcementInputSerializer, request)
+        row = services.request_reinforcement(
+            actor=request.user,
+            incident_id=data["incident"],
+            needs=data["needs"],
+            reason=data["reason"],
+        )
+        return self._output(row.pk, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.ReinforcementSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        services.decide_reinforcement(actor=request.user, request_id=int(pk), approve=True)
+        return self._output(int(pk))
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ReinforcementSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        data = _parse(s.ReasonSerializer, request)
+        services.decide_reinforcement(
+            actor=request.user, request_id=int(pk), approve=False, reason=data["reason"]
+        )
+        return self._output(int(pk))
+
+
+class SpecialPeriodViewSet(ScopedReadOnlyViewSet):
+    """Flood seasons and sensitive periods that apply here: those declared for the
+    user's jurisdiction or above (they cover it) and below."""
+
+    permission_classes = [permissions.IsAuthenticated, DispatchAccess]
+    queryset = SpecialPeriod.objects.select_related("jurisdiction")
+    serializer_class = s.SpecialPeriodSerializer
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["kind", "recurs_yearly"]
+
+    def get_queryset(self) -> QuerySet[SpecialPeriod]:
+        user = self.request.user
+        if user.is_superuser:
+            return self.queryset.all()
+        own = user.jurisdiction
+        if own is None:
+            return self.queryset.none()
+        return self.queryset.filter(
+            Q(jurisdiction__path__startswith=own.path)
+            | Q(jurisdiction__code__in=own.ancestors_and_self())
+        )
+
+
+class AlertViewSet(ScopedReadOnlyViewSet):
+    """Overdue steps of orders (acknowledge, arrival, result)."""
+
+    permission_classes = [permissions.IsAuthenticated, DispatchAccess]
+    queryset = DispatchAlert.objects.select_related("order__force", "order__plan__incident")
+    serializer_class = s.AlertSerializer
+    lookup_value_regex = r"\d+"
+    filterset_fields = {"kind": ["exact"], "resolved_at": ["isnull"]}
+    ordering_fields = ["raised_at", "deadline"]

@@ -1,0 +1,513 @@
+"""Reads of the dispatch chain shared by the pages: force suggestions for a plan (SPEC §4.1),
+what each user may list, and the incident timeline read from the event log (SPEC §3, §8).
+Nothing here writes; the rules these reads mirror live in ``dispatch.services``."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from command.choices import AreaType
+from command.models import Incident
+from core.choices import OrganisationKind
+from core.models import Event, Jurisdiction, Organisation
+from core.roles import Role
+from dispatch import services
+from dispatch.choices import ORDER_STEPS, AlertKind, OrderStatus, PlanStatus
+from dispatch.models import (
+    CallOutOrder,
+    CallOutPlan,
+    DispatchAlert,
+    Notice,
+    ReinforcementRequest,
+)
+from forces.choices import ForceStatus
+from forces.models import Force, Formation
+
+# --- suggestions --------------------------------------------------------------------------
+
+# Straight-line speed assumptions for a first estimate; the dispatcher knows the roads.
+SPEED_KMH = {AreaType.URBAN: 40, AreaType.RURAL: 60}
+# Mobilisation before departure by linkage tier (Zhoushan §三.2: tier 1 keeps a 24-hour duty
+# room, tier 2 a liaison phone, tier 3 answers in working hours).
+MOBILISATION_MINUTES = {1: 5, 2: 10, 3: 20}
+EARTH_RADIUS_KM = 6371.0088
+
+TIER_DEADLINE_REASONS = {
+    1: gettext_lazy("Tier 1 linkage unit, on scene within %(minutes)d min"),
+    2: gettext_lazy("Tier 2 linkage unit, on scene within %(minutes)d min"),
+    3: gettext_lazy("Tier 3 linkage unit, on scene within %(minutes)d min"),
+}
+TIER_OPEN_REASONS = {
+    1: gettext_lazy("Tier 1 linkage unit, as fast as possible"),
+    2: gettext_lazy("Tier 2 linkage unit, as fast as possible"),
+    3: gettext_lazy("Tier 3 linkage unit, as fast as possible"),
+}
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres between two WGS-84 points."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def estimated_arrival_minutes(distance_km: float, area_type: str, tier: int) -> int:
+    """Travel at the area's speed plus the tier's mobilisation, rounded up."""
+    speed = SPEED_KMH.get(area_type, SPEED_KMH[AreaType.URBAN])
+    travel = distance_km / speed * 60
+    return math.ceil(travel + MOBILISATION_MINUTES.get(tier, MOBILISATION_MINUTES[3]))
+
+
+@dataclass
+class Suggestion:
+    force: Force
+    tier: int
+    formation_match: str | None  # "core", "support" or None
+    matched_specialties: list[str]
+    overlap: int
+    distance_km: float | None
+    eta_minutes: int | None
+    deadline_minutes: int | None
+    meets_deadline: bool | None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def sort_key(self) -> tuple:
+        rank = {"core": 0, "support": 1}.get(self.formation_match or "", 2)
+        misses = 1 if self.meets_deadline is False else 0
+        eta = self.eta_minutes if self.eta_minutes is not None else math.inf
+        distance = self.distance_km if self.distance_km is not None else math.inf
+        return (rank, -self.overlap, misses, eta, distance, self.tier, self.force.name)
+
+
+def suggest_forces(
+    incident: Incident,
+    level_jurisdiction: Jurisdiction,
+    *,
+    exclude_jurisdiction: Jurisdiction | None = None,
+    limit: int = 20,
+) -> list[Suggestion]:
+    """Standby active forces visible at ``level_jurisdiction`` (outside
+    ``exclude_jurisdiction`` for a reinforcement), ranked for a call-out plan (SPEC §4.1):
+    the incident type's dispatch formation first (core specialties before supporting ones,
+    Rongcheng §四.二.4), then specialty overlap, whether the estimated arrival meets the tier
+    deadline (Zhoushan §三.2), estimated arrival, distance and tier."""
+    forces = (
+        Force.objects.filter(
+            is_active=True,
+            status=ForceStatus.STANDBY,
+            jurisdiction__path__startswith=level_jurisdiction.path,
+        )
+        .select_related("organisation", "jurisdiction")
+        .prefetch_related("specialties")
+    )
+    if exclude_jurisdiction is not None:
+        forces = forces.exclude(jurisdiction__path__startswith=exclude_jurisdiction.path)
+    disaster_type = incident.incident_type.disaster_type
+    formation = (
+        Formation.objects.filter(disaster_type=disaster_type)
+        .prefetch_related("requirements__specialty")
+        .first()
+        if disaster_type
+        else None
+    )
+    required: dict[int, tuple[bool, str]] = {}
+    if formation is not None:
+        for req in formation.requirements.all():
+            required[req.specialty_id] = (req.is_core, req.specialty.name)
+    deadlines: dict[int, int | None] = {}
+    lat, lon = float(incident.latitude), float(incident.longitude)
+    suggestions = []
+    for force in forces:
+        tier = force.linkage_tier
+        if tier not in deadlines:
+            arrival = services.deadlines_for(force, incident).arrival
+            deadlines[tier] = int(arrival.total_seconds() // 60) if arrival else None
+        deadline = deadlines[tier]
+        specialties = list(force.specialties.all())
+        core = [s.name for s in specialties if s.pk in required and required[s.pk][0]]
+        support = [s.name for s in specialties if s.pk in required and not required[s.pk][0]]
+        distance = eta = None
+        if force.latitude is not None and force.longitude is not None:
+            distance = haversine_km(float(force.latitude), float(force.longitude), lat, lon)
+            eta = estimated_arrival_minutes(distance, incident.area_type, tier)
+        meets = None if eta is None or deadline is None else eta <= deadline
+        suggestion = Suggestion(
+            force=force,
+            tier=tier,
+            formation_match="core" if core else "support" if support else None,
+            matched_specialties=core + support,
+            overlap=len(core) + len(support),
+            distance_km=round(distance, 1) if distance is not None else None,
+            eta_minutes=eta,
+            deadline_minutes=deadline,
+            meets_deadline=meets,
+        )
+        suggestion.reasons = _reasons(suggestion, core, support)
+        suggestions.append(suggestion)
+    suggestions.sort(key=lambda s: s.sort_key)
+    return suggestions[:limit]
+
+
+def _reasons(s: Suggestion, core: list[str], support: list[str]) -> list[str]:
+    reasons = []
+    if core:
+        reasons.append(_("Formation requirement: %(names)s (core)") % {"names": "、".join(core)})
+    if support:
+        reasons.append(
+            _("Formation requirement: %(names)s (support)") % {"names": "、".join(support)}
+        )
+    if s.distance_km is not None:
+        reasons.append(
+            _("%(km).1f km away, about %(minutes)d min to arrive")
+            % {"km": s.distance_km, "minutes": s.eta_minutes}
+        )
+    else:
+        reasons.append(_("No base location recorded; arrival time unknown"))
+    if s.deadline_minutes is not None:
+        reasons.append(str(TIER_DEADLINE_REASONS[s.tier]) % {"minutes": s.deadline_minutes})
+        if s.meets_deadline is False:
+            reasons.append(_("Estimated arrival misses the deadline"))
+    else:
+        reasons.append(str(TIER_OPEN_REASONS[s.tier]))
+    return reasons
+
+
+# --- who may list what --------------------------------------------------------------------
+
+
+def may_request_reinforcement(user: Any) -> bool:
+    """The same-level bureau applies: its approvers and duty officers (mirrors
+    ``services.request_reinforcement``)."""
+    if not getattr(user, "is_authenticated", False) or not user.organisation_id:
+        return False
+    level = user.jurisdiction
+    if level is None or level.parent_id is None:
+        return False
+    return services.is_bureau_approver_of(user, level) or (
+        user.organisation.kind == OrganisationKind.EMERGENCY_BUREAU
+        and user.has_role(Role.DUTY_OFFICER)
+    )
+
+
+def department_plans(organisation_id: int) -> QuerySet[CallOutPlan]:
+    """Plans with a force whose consenting department is this organisation."""
+    return CallOutPlan.objects.filter(
+        Q(lines__force__industry_authority_id=organisation_id)
+        | Q(
+            lines__force__industry_authority__isnull=True,
+            lines__force__organisation_id=organisation_id,
+        )
+    ).distinct()
+
+
+def plans_for(user: Any) -> QuerySet[CallOutPlan]:
+    """Plans a user may see: the jurisdiction scope for the chain's roles, plus (for
+    department users) the plans that need their department's consent."""
+    condition = Q(pk__in=[])
+    if user.has_perm("dispatch.view_calloutplan"):
+        condition |= Q(pk__in=CallOutPlan.objects.visible_to(user).values("pk"))
+    if user.organisation_id and (
+        user.has_role(Role.DEPARTMENT_EDITOR) or user.has_perm("dispatch.view_calloutplan")
+    ):
+        condition |= Q(pk__in=department_plans(user.organisation_id).values("pk"))
+    return CallOutPlan.objects.filter(condition)
+
+
+def may_list_plans(user: Any) -> bool:
+    return user.has_perm("dispatch.view_calloutplan") or user.has_role(Role.DEPARTMENT_EDITOR)
+
+
+def plan_list(user: Any) -> QuerySet[CallOutPlan]:
+    """Plans for the list page; plans awaiting a decision come first for approvers."""
+    qs = (
+        CallOutPlan.objects.filter(pk__in=plans_for(user).values("pk"))
+        .select_related("incident", "jurisdiction", "drafted_by", "decided_by")
+        .annotate(line_count=Count("lines", distinct=True))
+    )
+    if user.has_role(Role.BUREAU_APPROVER):
+        qs = qs.annotate(
+            waiting=Case(
+                When(status=PlanStatus.SUBMITTED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("waiting", "-submitted_at", "-drafted_at", "-id")
+    else:
+        qs = qs.order_by("-drafted_at", "-id")
+    return qs
+
+
+def orders_for(user: Any) -> QuerySet[CallOutOrder]:
+    """Force accounts see their organisation's forces' orders; others what is visible."""
+    condition = Q(pk__in=[])
+    if user.has_role(Role.FORCE_ACCOUNT) and user.organisation_id:
+        condition |= Q(force__organisation_id=user.organisation_id)
+    # The chain's roles (who also see plans) see orders by jurisdiction; a force account
+    # holds only the order permission and must not see every order of its county.
+    if user.is_superuser or user.has_perm("dispatch.view_calloutplan"):
+        condition |= Q(pk__in=CallOutOrder.objects.visible_to(user).values("pk"))
+    return CallOutOrder.objects.filter(condition)
+
+
+def order_list(user: Any) -> QuerySet[CallOutOrder]:
+    return (
+        CallOutOrder.objects.filter(pk__in=orders_for(user).values("pk"))
+        .select_related("force", "plan__incident", "plan__jurisdiction")
+        .annotate(
+            open_alerts=Count("alerts", filter=Q(alerts__resolved_at__isnull=True), distinct=True)
+        )
+    )
+
+
+def may_list_notices(user: Any) -> bool:
+    return user.has_perm("dispatch.view_notice") or user.has_role(Role.DEPARTMENT_EDITOR)
+
+
+def notices_for(user: Any) -> QuerySet[Notice]:
+    """The notified department sees its notices; the bureau (and the chain's other roles)
+    what lies in its jurisdiction."""
+    condition = Q(organisation_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
+    if user.has_perm("dispatch.view_notice"):
+        condition |= Q(pk__in=Notice.objects.visible_to(user).values("pk"))
+    return Notice.objects.filter(condition)
+
+
+def notice_list(user: Any) -> QuerySet[Notice]:
+    return Notice.objects.filter(pk__in=notices_for(user).values("pk")).select_related(
+        "organisation",
+        "order__force",
+        "order__plan__incident",
+        "order__plan__jurisdiction",
+        "read_by",
+    )
+
+
+# --- orders: next step and lateness ----------------------------------------------------------
+
+
+def next_step(order: CallOutOrder) -> str | None:
+    """The one action an order allows now (acknowledge, depart, arrive, complete, result)."""
+    for action, (required, _target) in ORDER_STEPS.items():
+        if order.status == required:
+            return action
+    return None
+
+
+def may_step(user: Any, order: CallOutOrder) -> tuple[bool, bool]:
+    """(may step, on the force's behalf) — the predicates ``services.advance_order`` uses."""
+    if services.is_force_account_of(user, order.force):
+        return True, False
+    if services.is_fire_dispatcher_of(user, order.plan.jurisdiction):
+        return True, True
+    return False, False
+
+
+@dataclass
+class Lateness:
+    kind: str
+    label: str
+    deadline: datetime
+
+
+def overdue_steps(order: CallOutOrder, now: datetime | None = None) -> list[Lateness]:
+    """Steps past their deadline right now, whether or not the sweep has raised an alert."""
+    now = now or timezone.now()
+    late = []
+    checks = (
+        (AlertKind.ACK_OVERDUE, order.ack_deadline, [OrderStatus.ISSUED]),
+        (
+            AlertKind.ARRIVAL_OVERDUE,
+            order.arrival_deadline,
+            [OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.DEPARTED],
+        ),
+        (AlertKind.RESULT_OVERDUE, order.result_deadline, [OrderStatus.COMPLETED]),
+    )
+    for kind, deadline, statuses in checks:
+        if deadline is not None and order.status in statuses and deadline < now:
+            late.append(Lateness(kind=kind, label=str(AlertKind(kind).label), deadline=deadline))
+    return late
+
+
+def open_alerts(order: CallOutOrder) -> QuerySet[DispatchAlert]:
+    return order.alerts.filter(resolved_at__isnull=True).order_by("raised_at")
+
+
+# --- the incident timeline ------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    seq: int
+    when: datetime
+    actor: str
+    type: str
+    text: str
+    url: str = ""
+
+
+def incident_events(incident: Incident) -> QuerySet[Event]:
+    """Every event whose subject is the incident or one of its plans, orders, notices or
+    reinforcement requests, in sequence order. Four id queries and one event query."""
+    plan_ids = list(CallOutPlan.objects.filter(incident=incident).values_list("pk", flat=True))
+    order_ids = list(
+        CallOutOrder.objects.filter(plan__incident=incident).values_list("pk", flat=True)
+    )
+    notice_ids = list(
+        Notice.objects.filter(order__plan__incident=incident).values_list("pk", flat=True)
+    )
+    request_ids = list(
+        ReinforcementRequest.objects.filter(incident=incident).values_list("pk", flat=True)
+    )
+    subjects = {
+        "command.incident": [incident.pk],
+        "dispatch.calloutplan": plan_ids,
+        "dispatch.calloutorder": order_ids,
+        "dispatch.notice": notice_ids,
+        "dispatch.reinforcementrequest": request_ids,
+    }
+    condition = Q()
+    for subject_type, ids in subjects.items():
+        if ids:
+            condition |= Q(subject_type=subject_type, subject_id__in=[str(i) for i in ids])
+    return Event.objects.filter(condition).select_related("actor").order_by("seq")
+
+
+def _level_label(value: str) -> str:
+    from command.choices import IncidentLevel
+
+    try:
+        return str(IncidentLevel(value).label)
+    except ValueError:
+        return value or "—"
+
+
+def describe_event(event: Event, organisations: dict[int, str]) -> str:
+    """One human sentence for an event of the incident's chain (translated)."""
+    p = event.payload or {}
+    label = event.subject_label
+    plan = {"plan": p.get("plan_id", event.subject_id)}
+    order = {"number": p.get("number", label), "force": p.get("force", "")}
+    behalf = _(" (on the force's behalf)") if p.get("on_behalf") else ""
+    t = event.type
+    if t == "incident.created":
+        return _("Incident recorded: %(title)s") % {"title": p.get("title", label)}
+    if t == "incident.updated":
+        return _("Incident details updated")
+    if t == "incident.reassessed":
+        return _("Level re-assessed from %(old)s to %(new)s") % {
+            "old": _level_label(p.get("old_level", "")),
+            "new": _level_label(p.get("level", "")),
+        }
+    if t == "incident.closed":
+        return _("Incident closed")
+    if t == "plan.drafted":
+        n = len(p.get("forces", []))
+        sentence = ngettext(
+            "Call-out plan #%(plan)s drafted with %(n)d force",
+            "Call-out plan #%(plan)s drafted with %(n)d forces",
+            n,
+        )
+        return sentence % {**plan, "n": n}
+    if t == "plan.edited":
+        return _("Call-out plan #%(plan)s edited") % plan
+    if t == "plan.submitted":
+        return _("Call-out plan #%(plan)s submitted for approval") % plan
+    if t == "plan.approved":
+        n = len(p.get("orders", []))
+        sentence = ngettext(
+            "Call-out plan #%(plan)s approved; %(n)d order issued",
+            "Call-out plan #%(plan)s approved; %(n)d orders issued",
+            n,
+        )
+        return sentence % {**plan, "n": n}
+    if t == "plan.rejected":
+        return _("Call-out plan #%(plan)s rejected: %(reason)s") % {
+            **plan,
+            "reason": p.get("reason", ""),
+        }
+    if t == "plan.withdrawn":
+        return _("Call-out plan #%(plan)s withdrawn") % plan
+    if t == "plan.consent_recorded":
+        org = organisations.get(p.get("organisation_id"), "")
+        if p.get("consulted_person"):
+            sentence = _("Consent of %(department)s recorded for plan #%(plan)s (%(person)s)")
+            return sentence % {**plan, "department": org, "person": p["consulted_person"]}
+        return _("Consent of %(department)s given for plan #%(plan)s") % {
+            **plan,
+            "department": org,
+        }
+    order_sentences = {
+        "order.issued": _("Order %(number)s issued to %(force)s"),
+        "order.delivered": _("Order %(number)s delivered to %(force)s"),
+        "order.acknowledged": _("%(force)s acknowledged order %(number)s"),
+        "order.departed": _("%(force)s departed (order %(number)s)"),
+        "order.arrived": _("%(force)s arrived on scene (order %(number)s)"),
+        "order.completed": _("%(force)s completed the task (order %(number)s)"),
+        "order.reported": _("%(force)s reported the result (order %(number)s)"),
+    }
+    if t in order_sentences:
+        return order_sentences[t] % order + behalf
+    if t == "order.overdue":
+        kind = p.get("kind", "")
+        kind_label = str(AlertKind(kind).label) if kind in AlertKind.values else kind
+        return _("Order %(number)s overdue: %(kind)s") % {**order, "kind": kind_label}
+    if t == "notice.delivered":
+        return _("Notice for the record delivered to %(department)s (order %(number)s)") % {
+            **order,
+            "department": organisations.get(p.get("organisation_id"), ""),
+        }
+    if t == "reinforcement.requested":
+        return _("Cross-region reinforcement requested")
+    if t == "reinforcement.approved":
+        return _("Reinforcement request approved by the upper level")
+    if t == "reinforcement.rejected":
+        return _("Reinforcement request rejected by the upper level")
+    return _("%(type)s: %(subject)s") % {"type": t, "subject": label}
+
+
+def _subject_url(event: Event) -> str:
+    from django.urls import reverse
+
+    names = {
+        "dispatch.calloutplan": "dispatch:plan_detail",
+        "dispatch.calloutorder": "dispatch:order_detail",
+        "dispatch.reinforcementrequest": "dispatch:reinforcement_detail",
+    }
+    name = names.get(event.subject_type)
+    return reverse(name, args=[event.subject_id]) if name else ""
+
+
+def incident_timeline(incident: Incident) -> list[TimelineEntry]:
+    """The incident's timeline (事件日志) read from ``core.Event``, oldest first."""
+    events = list(incident_events(incident))
+    org_ids = {
+        e.payload.get("organisation_id")
+        for e in events
+        if isinstance(e.payload, dict) and e.payload.get("organisation_id")
+    }
+    organisations = (
+        dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))
+        if org_ids
+        else {}
+    )
+    return [
+        TimelineEntry(
+            seq=e.seq,
+            when=e.created_at,
+            actor=str(e.actor) if e.actor else _("system"),
+            type=e.type,
+            text=describe_event(e, organisations),
+            url=_subject_url(e),
+        )
+        for e in events
+    ]

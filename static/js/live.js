@@ -1,0 +1,260 @@
+/*
+ * LinkageLive: the live feed client of screens and dashboards (SPEC §8).
+ *
+ * The database is the stream; the WebSocket only says that something new exists
+ * (RELIABILITY.md). The client keeps the last sequence number it has seen and asks for
+ * everything after it on every (re)connect and on a 15 s heartbeat, ignoring anything
+ * it already has. Nothing is lost by a dropped socket or a Redis restart.
+ *
+ *   LinkageLive.start({
+ *     url: "/ws/live/",                 // default
+ *     storageKey: "linkage-live-seq",   // sessionStorage key, default
+ *     onEvent(event) {},                // each new event, once, in seq order
+ *     onStatus(state) {},               // "lost" | "catching_up" | "live"
+ *   });
+ *
+ * A page rendered by the server at seq n says so with <body data-live-seq="n">: the
+ * feed then starts exactly after what the page shows. Every new event is also
+ * dispatched on document as "linkage:event" (detail: the event) and every state change
+ * as "linkage:status" (detail: {state, code}), so htmx elements can use
+ * hx-trigger="linkage:event from:document". An element #live-status, if present, shows
+ * the state with the (translated) text of its data-text-live, data-text-lost and
+ * data-text-catching-up attributes; it is hidden while live unless data-text-live is set.
+ */
+(function () {
+  "use strict";
+
+  var PING_EVERY_MS = 15000;
+  var PONG_WITHIN_MS = 10000;
+  var BACKOFF_MIN_MS = 1000;
+  var BACKOFF_MAX_MS = 10000;
+
+  var options = null;
+  var socket = null;
+  var lastSeq = 0;
+  var state = null;
+  var backoff = BACKOFF_MIN_MS;
+  var reconnectTimer = null;
+  var pingTimer = null;
+  var watchdogTimer = null;
+  var stopped = true;
+
+  function readStoredSeq(key) {
+    var fromPage = document.body && document.body.getAttribute("data-live-seq");
+    if (fromPage !== null && fromPage !== "" && !isNaN(Number(fromPage))) {
+      return Number(fromPage);
+    }
+    try {
+      var stored = window.sessionStorage.getItem(key);
+      return stored !== null && !isNaN(Number(stored)) ? Number(stored) : 0;
+    } catch (e) {
+      return 0; // storage disabled: start from 0
+    }
+  }
+
+  function storeSeq() {
+    try {
+      window.sessionStorage.setItem(options.storageKey, String(lastSeq));
+    } catch (e) {
+      /* storage full or disabled: the in-memory position still holds */
+    }
+  }
+
+  function socketUrl(url) {
+    if (/^wss?:\/\//.test(url)) {
+      return url;
+    }
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    return scheme + window.location.host + url;
+  }
+
+  function setStatus(next, code) {
+    if (next === state) {
+      return;
+    }
+    state = next;
+    var banner = document.getElementById("live-status");
+    if (banner) {
+      var attribute = "data-text-" + next.replace("_", "-");
+      banner.textContent = banner.getAttribute(attribute) || "";
+      banner.setAttribute("data-state", next);
+      banner.hidden = next === "live" && !banner.getAttribute("data-text-live");
+    }
+    if (options.onStatus) {
+      options.onStatus(next);
+    }
+    document.dispatchEvent(
+      new CustomEvent("linkage:status", { detail: { state: next, code: code || null } })
+    );
+  }
+
+  function send(message) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(message));
+    }
+  }
+
+  function deliver(events) {
+    for (var i = 0; i < events.length; i++) {
+      var event = events[i];
+      if (typeof event.seq !== "number" || event.seq <= lastSeq) {
+        continue; // already seen: the server may re-send after a heartbeat
+      }
+      lastSeq = event.seq;
+      if (options.onEvent) {
+        try {
+          options.onEvent(event);
+        } catch (e) {
+          console.error("linkage live: onEvent failed", e);
+        }
+      }
+      document.dispatchEvent(new CustomEvent("linkage:event", { detail: event }));
+    }
+    storeSeq();
+  }
+
+  function clearTimers() {
+    clearInterval(pingTimer);
+    clearTimeout(watchdogTimer);
+    clearTimeout(reconnectTimer);
+    pingTimer = watchdogTimer = reconnectTimer = null;
+  }
+
+  function ping() {
+    send({ type: "ping", after: lastSeq });
+    if (watchdogTimer === null) {
+      watchdogTimer = setTimeout(function () {
+        // No answer: the socket is dead even if the browser has not noticed yet.
+        // Let it go (its close handshake may never finish) and dial again.
+        watchdogTimer = null;
+        drop(null);
+      }, PONG_WITHIN_MS);
+    }
+  }
+
+  function onMessage(raw) {
+    clearTimeout(watchdogTimer); // anything from the server proves the socket alive
+    watchdogTimer = null;
+    var message;
+    try {
+      message = JSON.parse(raw.data);
+    } catch (e) {
+      return;
+    }
+    if (message.type === "events") {
+      deliver(message.events || []);
+    } else if (message.type === "caught_up") {
+      backoff = BACKOFF_MIN_MS;
+      setStatus("live");
+    } else if (message.type === "more") {
+      send({ type: "resume", after: lastSeq });
+    } else if (message.type === "error") {
+      console.warn("linkage live:", message.detail);
+    }
+  }
+
+  function scheduleReconnect() {
+    if (stopped || reconnectTimer !== null) {
+      return;
+    }
+    var delay = backoff;
+    backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+    reconnectTimer = setTimeout(function () {
+      reconnectTimer = null;
+      connect();
+    }, delay);
+  }
+
+  function drop(code) {
+    var dead = socket;
+    socket = null;
+    clearTimers();
+    if (dead && dead.readyState !== WebSocket.CLOSED) {
+      dead.close();
+    }
+    setStatus("lost", code);
+    if (code === 4401 || code === 4403) {
+      backoff = BACKOFF_MAX_MS; // signed out: keep trying, slowly, until a new login
+    }
+    scheduleReconnect();
+  }
+
+  function connect() {
+    clearTimers();
+    if (stopped) {
+      return;
+    }
+    var current;
+    try {
+      current = new WebSocket(socketUrl(options.url));
+    } catch (e) {
+      setStatus("lost");
+      scheduleReconnect();
+      return;
+    }
+    socket = current;
+    current.onopen = function () {
+      setStatus("catching_up");
+      send({ type: "resume", after: lastSeq });
+      pingTimer = setInterval(ping, PING_EVERY_MS);
+    };
+    current.onmessage = onMessage;
+    current.onclose = function (closed) {
+      if (socket === current) {
+        drop(closed.code);
+      } // else: an older socket closing late
+    };
+    current.onerror = function () {
+      /* followed by onclose */
+    };
+  }
+
+  function start(given) {
+    stop();
+    options = {
+      url: "/ws/live/",
+      storageKey: "linkage-live-seq",
+      onEvent: null,
+      onStatus: null,
+    };
+    for (var name in given || {}) {
+      if (Object.prototype.hasOwnProperty.call(given, name)) {
+        options[name] = given[name];
+      }
+    }
+    lastSeq = readStoredSeq(options.storageKey);
+    state = null;
+    backoff = BACKOFF_MIN_MS;
+    stopped = false;
+    setStatus("catching_up");
+    connect();
+  }
+
+  function stop() {
+    stopped = true;
+    clearTimers();
+    if (socket) {
+      var closing = socket;
+      socket = null;
+      closing.close();
+    }
+  }
+
+  window.addEventListener("online", function () {
+    if (!stopped && socket === null) {
+      backoff = BACKOFF_MIN_MS;
+      connect();
+    }
+  });
+
+  window.LinkageLive = {
+    start: start,
+    stop: stop,
+    get seq() {
+      return lastSeq;
+    },
+    get state() {
+      return state;
+    },
+  };
+})();
