@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from command.choices import (
@@ -44,7 +45,7 @@ class IncidentType(models.Model):
 class Incident(models.Model):
     """A disaster or accident received by the centre (SPEC §3)."""
 
-    title = models.CharField(_("title"), max_length=150)
+    title = models.CharField(pgettext_lazy("incident", "title"), max_length=150)
     received_at = models.DateTimeField(_("received at"))
     source = models.CharField(_("source"), max_length=16, choices=IncidentSource.choices)
     incident_type = models.ForeignKey(

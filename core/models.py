@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.choices import JurisdictionLevel, LinkageTier, OrganisationKind
@@ -141,7 +142,7 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("organisation"),
     )
-    display_name = models.CharField(_("name"), max_length=50, blank=True)
+    display_name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
     class Meta:

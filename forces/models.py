@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.choices import LinkageTier
@@ -206,7 +207,7 @@ class Personnel(models.Model):
     force = models.ForeignKey(
         Force, models.CASCADE, related_name="personnel", verbose_name=_("force")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     id_number = models.CharField(
         _("ID number"), max_length=18, blank=True, validators=[validate_cn_id_number]
@@ -304,12 +305,12 @@ class Material(models.Model):
 class Expert(models.Model):
     """An emergency rescue expert (专家库, Linqing §三; all seeds §二.四)."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     field = models.CharField(_("field"), max_length=100)
     specialties = models.ManyToManyField(
         Specialty, related_name="experts", blank=True, verbose_name=_("specialties")
     )
-    title = models.CharField(_("title"), max_length=50, blank=True)
+    title = models.CharField(pgettext_lazy("expert", "title"), max_length=50, blank=True)
     employer = models.CharField(_("employer"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=20, validators=[validate_phone])
     id_number = models.CharField(

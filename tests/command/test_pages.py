@@ -283,7 +283,7 @@ def test_timeline_shows_the_chain_in_sequence(incident_world, as_user):
     client = as_user(w.approver_a)
     with CaptureQueriesContext(connection) as ctx:
         with translation.override("en"):
-            page = html(client.get(urls(w)["detail"]))
+            page = html(client.get(urls(w)["detail"], HTTP_ACCEPT_LANGUAGE="en"))
     shown = re.findall(r'class="list-group-item small timeline-entry" data-type="([^"]+)"', page)
     assert shown == [
         "incident.created",

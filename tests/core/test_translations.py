@@ -295,3 +295,82 @@ def test_english_is_still_available(client, world):
     client.force_login(world.editor_a)
     html = client.get(f"/forces/{world.force_a.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Change history" in html and "变更记录" not in html
+
+
+# The incident, dispatch and command-hall screens (SPEC §3–4, §9 "Words").
+CHINESE_ON_COMMAND_PAGES = {
+    "/command/incidents/": ["警情", "接警时间", "事件类型", "等级", "来源", "登记警情"],
+    "incident": ["警情", "事件日志", "接警时间", "来源", "人员伤亡", "调用方案", "出动指令"],
+    "/dispatch/plans/": ["调用方案", "拟定人", "提交时间", "全部"],
+    "/hall/dashboard/": [
+        "值班看板",
+        "在办警情",
+        "待审批方案",
+        "超时指令",
+        "执行中指令",
+        "指挥大厅",
+    ],
+    "/hall/screen/": ["指挥大厅", "在办警情", "待审批方案", "超时指令", "实时动态"],
+}
+ENGLISH_ON_COMMAND_PAGES = [
+    "Incidents",
+    "Call-out plan",
+    "Duty dashboard",
+    "Command hall",
+    "Open incidents",
+    "Orders overdue",
+    "Received at",
+    "Timeline",
+    "Connecting",
+]
+# The live status badge (live.js swaps these texts in from data-text-* attributes).
+LIVE_BADGE = [
+    'data-text-live="实时"',
+    'data-text-lost="连接中断"',
+    'data-text-catching-up="正在同步"',
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("accept_language", [None, "zh-CN,zh;q=0.9"])
+def test_command_and_hall_pages_speak_chinese(client, incident_world, accept_language):
+    world = incident_world
+    client.force_login(world.duty_officer_a)
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
+    for key, expected in CHINESE_ON_COMMAND_PAGES.items():
+        url = f"/command/incidents/{world.incident_a.pk}/" if key == "incident" else key
+        response = client.get(url, **headers)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert 'lang="zh-CN"' in html, url
+        for text in expected:
+            assert text in html, f"{text!r} missing on {url}"
+        for text in ENGLISH_ON_COMMAND_PAGES:
+            assert text not in html, f"untranslated {text!r} on {url}"
+        if url.startswith("/hall/"):
+            for attribute in LIVE_BADGE:
+                assert attribute in html, f"{attribute!r} missing on {url}"
+
+
+@pytest.mark.django_db
+def test_incident_levels_use_the_official_grades(client, incident_world):
+    """Ⅰ级 特别重大 … Ⅳ级 一般, 未研判 (SPEC §3) in the level filter of the incident list."""
+    client.force_login(incident_world.duty_officer_a)
+    html = client.get("/command/incidents/").content.decode()
+    for label in ["未研判", "Ⅳ级（一般）", "Ⅲ级（较大）", "Ⅱ级（重大）", "Ⅰ级（特别重大）"]:
+        assert label in html, f"{label!r} missing from the level filter"
+
+
+def test_call_out_order_is_never_translated_as_sorting():
+    """In dispatch an order is a call-out order (出动指令), never 排序 (SPEC §9); msgids
+    that now carry a context get the translation of that context."""
+    from django.utils.translation import gettext, override, pgettext
+
+    with override("zh-hans"):
+        assert gettext("order") == "出动指令"
+        assert gettext("order number") == "指令编号"
+        assert gettext("Call-out order") == "出动指令单"
+        assert gettext("Acknowledged") == "已签收"
+        assert pgettext("incident", "title") == "标题"
+        assert pgettext("expert", "title") == "职称"
+        assert pgettext("person", "name") == "姓名"
