@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from command.choices import IncidentStatus
 from command.models import Incident
@@ -58,7 +59,7 @@ def create_incident(*, actor: User, data: dict[str, Any]) -> Incident:
     """Record an incoming incident (SPEC §3: received time, source, GB/T 35561 type,
     level, location, jurisdiction)."""
     if not can_record_incidents(actor):
-        raise PermissionDeniedError("Your role may not record incidents.")
+        raise PermissionDeniedError(_("Your role may not record incidents."))
     incident = Incident(reported_by=actor, **data)
     if incident.received_at is None:
         incident.received_at = timezone.now()
@@ -66,8 +67,8 @@ def create_incident(*, actor: User, data: dict[str, Any]) -> Incident:
         incident.jurisdiction = actor.jurisdiction
     if not in_jurisdiction(actor, incident.jurisdiction):
         raise ValidationFailed(
-            "The incident's jurisdiction is outside yours.",
-            errors={"jurisdiction": ["Outside your jurisdiction."]},
+            _("The incident's jurisdiction is outside yours."),
+            errors={"jurisdiction": [_("Outside your jurisdiction.")]},
         )
     _validated(incident)
     incident._history_user = actor
@@ -90,9 +91,9 @@ def _load_for_update(actor: Any, incident_id: int) -> Incident:
         .first()
     )
     if incident is None or not in_jurisdiction(actor, incident.jurisdiction):
-        raise NotFoundError("No such incident in your jurisdiction.")
+        raise NotFoundError(_("No such incident in your jurisdiction."))
     if not can_record_incidents(actor):
-        raise PermissionDeniedError("Your role may not change incidents.")
+        raise PermissionDeniedError(_("Your role may not change incidents."))
     return incident
 
 
@@ -101,7 +102,7 @@ def update_incident(*, actor: User, incident_id: int, data: dict[str, Any]) -> I
     """Change an open incident; a level change is a re-assessment and says so."""
     incident = _load_for_update(actor, incident_id)
     if incident.status != IncidentStatus.OPEN:
-        raise InvalidTransition("A closed incident cannot be changed.", code="incident_closed")
+        raise InvalidTransition(_("A closed incident cannot be changed."), code="incident_closed")
     old_level = incident.level
     changed = []
     for name, value in data.items():
@@ -114,8 +115,8 @@ def update_incident(*, actor: User, incident_id: int, data: dict[str, Any]) -> I
         return incident
     if "jurisdiction" in changed and not in_jurisdiction(actor, incident.jurisdiction):
         raise ValidationFailed(
-            "The incident's jurisdiction is outside yours.",
-            errors={"jurisdiction": ["Outside your jurisdiction."]},
+            _("The incident's jurisdiction is outside yours."),
+            errors={"jurisdiction": [_("Outside your jurisdiction.")]},
         )
     _validated(incident)
     incident._history_user = actor
@@ -135,7 +136,7 @@ def update_incident(*, actor: User, incident_id: int, data: dict[str, Any]) -> I
 def close_incident(*, actor: User, incident_id: int) -> Incident:
     incident = _load_for_update(actor, incident_id)
     if incident.status != IncidentStatus.OPEN:
-        raise InvalidTransition("The incident is already closed.", code="incident_closed")
+        raise InvalidTransition(_("The incident is already closed."), code="incident_closed")
     incident.status = IncidentStatus.CLOSED
     incident.closed_at = timezone.now()
     incident._history_user = actor

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from command.choices import AreaType, IncidentStatus
 from command.models import Incident
@@ -190,7 +191,7 @@ def _load_plan(actor: Any, plan_id: int) -> CallOutPlan:
         .first()
     )
     if plan is None or not CallOutPlan.objects.visible_to(actor).filter(pk=plan_id).exists():
-        raise NotFoundError("No such plan in your jurisdiction.")
+        raise NotFoundError(_("No such plan in your jurisdiction."))
     return plan
 
 
@@ -202,12 +203,12 @@ def _check_lines(
 ) -> list[tuple[Force, LineInput]]:
     if not lines:
         raise ValidationFailed(
-            "A plan needs at least one force.", errors={"lines": ["Add at least one force."]}
+            _("A plan needs at least one force."), errors={"lines": [_("Add at least one force.")]}
         )
     ids = [line.force_id for line in lines]
     if len(set(ids)) != len(ids):
         raise ValidationFailed(
-            "A force appears twice in the plan.", errors={"lines": ["Each force once."]}
+            _("A force appears twice in the plan."), errors={"lines": [_("Each force once.")]}
         )
     forces = {
         f.pk: f
@@ -220,17 +221,22 @@ def _check_lines(
     for line in lines:
         force = forces.get(line.force_id)
         if force is None or not plan_jurisdiction.contains(force.jurisdiction):
-            errors.append(f"Force {line.force_id} is not available to this brigade.")
+            errors.append(
+                _("Force %(id)s is not available to this brigade.") % {"id": line.force_id}
+            )
             continue
         if reinforcement and reinforcement.requesting_jurisdiction.contains(force.jurisdiction):
-            errors.append(f"{force}: reinforcement comes from outside the requesting area.")
+            errors.append(
+                _("%(force)s: reinforcement comes from outside the requesting area.")
+                % {"force": force}
+            )
             continue
         if line.people < 0:
-            errors.append(f"{force}: people cannot be negative.")
+            errors.append(_("%(force)s: people cannot be negative.") % {"force": force})
             continue
         checked.append((force, line))
     if errors:
-        raise ValidationFailed(" ".join(errors), errors={"lines": errors})
+        raise ValidationFailed(_(" ").join(errors), errors={"lines": errors})
     return checked
 
 
@@ -280,27 +286,27 @@ def draft_plan(
             .first()
         )
         if reinforcement is None or not in_jurisdiction(actor, reinforcement.upper_jurisdiction):
-            raise NotFoundError("No such reinforcement request.")
+            raise NotFoundError(_("No such reinforcement request."))
         if reinforcement.status != ReinforcementStatus.APPROVED:
             raise InvalidTransition(
-                "The reinforcement request is not approved.", code="reinforcement_not_approved"
+                _("The reinforcement request is not approved."), code="reinforcement_not_approved"
             )
         level = reinforcement.upper_jurisdiction
     else:
         if incident is None or not in_jurisdiction(actor, incident.jurisdiction):
-            raise NotFoundError("No such incident in your jurisdiction.")
+            raise NotFoundError(_("No such incident in your jurisdiction."))
         level = actor.jurisdiction if actor.organisation_id else None
     if incident is None:
-        raise NotFoundError("No such incident.")
+        raise NotFoundError(_("No such incident."))
     if level is None or not is_fire_dispatcher_of(actor, level):
-        raise PermissionDeniedError("Only the fire brigade's dispatchers draft call-out plans.")
+        raise PermissionDeniedError(_("Only the fire brigade's dispatchers draft call-out plans."))
     if incident.status != IncidentStatus.OPEN:
-        raise InvalidTransition("The incident is closed.", code="incident_closed")
+        raise InvalidTransition(_("The incident is closed."), code="incident_closed")
     if not task.strip() or not reason.strip():
         raise ValidationFailed(
-            "Task and reason are required.",
+            _("Task and reason are required."),
             errors={
-                k: ["This field is required."]
+                k: [_("This field is required.")]
                 for k, v in (("task", task), ("reason", reason))
                 if not v.strip()
             },
@@ -322,14 +328,14 @@ def draft_plan(
         jurisdiction=incident.jurisdiction,
         subject=plan,
         actor=actor,
-        payload=_plan_payload(plan, forces=[f.pk for f, _ in checked]),
+        payload=_plan_payload(plan, forces=[f.pk for f, _line in checked]),
     )
     return plan
 
 
 def _require_brigade(actor: Any, plan: CallOutPlan) -> None:
     if not is_fire_dispatcher_of(actor, plan.jurisdiction):
-        raise PermissionDeniedError("Only the drafting brigade's dispatchers change this plan.")
+        raise PermissionDeniedError(_("Only the drafting brigade's dispatchers change this plan."))
 
 
 @transaction.atomic
@@ -340,7 +346,7 @@ def update_plan(
     plan = _load_plan(actor, plan_id)
     _require_brigade(actor, plan)
     if plan.status != PlanStatus.DRAFT:
-        raise InvalidTransition("Only a draft can be edited.", code="not_draft")
+        raise InvalidTransition(_("Only a draft can be edited."), code="not_draft")
     checked = _check_lines(actor, plan.jurisdiction, lines, plan.reinforcement)
     plan.task, plan.reason = task, reason
     plan._history_user = actor
@@ -351,7 +357,7 @@ def update_plan(
         jurisdiction=plan.incident.jurisdiction,
         subject=plan,
         actor=actor,
-        payload=_plan_payload(plan, forces=[f.pk for f, _ in checked]),
+        payload=_plan_payload(plan, forces=[f.pk for f, _line in checked]),
     )
     return plan
 
@@ -362,11 +368,11 @@ def submit_plan(*, actor: User, plan_id: int) -> CallOutPlan:
     plan = _load_plan(actor, plan_id)
     _require_brigade(actor, plan)
     if plan.status != PlanStatus.DRAFT:
-        raise InvalidTransition("Only a draft can be submitted.", code="not_draft")
+        raise InvalidTransition(_("Only a draft can be submitted."), code="not_draft")
     _require_open_incident(plan)
     if not plan.lines.exists():
         raise ValidationFailed(
-            "A plan needs at least one force.", errors={"lines": ["Add at least one force."]}
+            _("A plan needs at least one force."), errors={"lines": [_("Add at least one force.")]}
         )
     plan.status = PlanStatus.SUBMITTED
     plan.submitted_at = timezone.now()
@@ -385,23 +391,25 @@ def submit_plan(*, actor: User, plan_id: int) -> CallOutPlan:
 
 def _require_open_incident(plan: CallOutPlan) -> None:
     if plan.incident.status != IncidentStatus.OPEN:
-        raise InvalidTransition("The incident is closed.", code="incident_closed")
+        raise InvalidTransition(_("The incident is closed."), code="incident_closed")
 
 
 def _require_approver(actor: Any, plan: CallOutPlan) -> None:
     if plan.drafted_by_id == getattr(actor, "pk", None):
-        raise DrafterCannotApprove("The drafter of a plan can never approve it.")
+        raise DrafterCannotApprove(_("The drafter of a plan can never approve it."))
     if not is_bureau_approver_of(actor, plan.jurisdiction):
-        raise PermissionDeniedError("Only an approver of the same-level bureau decides.")
+        raise PermissionDeniedError(_("Only an approver of the same-level bureau decides."))
 
 
 def _require_submitted(plan: CallOutPlan) -> None:
     if plan.status in (PlanStatus.APPROVED, PlanStatus.REJECTED):
         raise AlreadyDecided(
-            f"This plan was already {plan.get_status_display().lower()}.", code="already_decided"
+            _("This plan was already decided (%(status)s).")
+            % {"status": plan.get_status_display()},
+            code="already_decided",
         )
     if plan.status != PlanStatus.SUBMITTED:
-        raise InvalidTransition("Only a submitted plan can be decided.", code="not_submitted")
+        raise InvalidTransition(_("Only a submitted plan can be decided."), code="not_submitted")
 
 
 def missing_consents(plan: CallOutPlan) -> list[Organisation]:
@@ -429,8 +437,8 @@ def approve_plan(*, actor: User, plan_id: int) -> list[CallOutOrder]:
         missing = missing_consents(plan)
         if missing:
             raise ConsentMissing(
-                f"{periods[0].name}: consent of {'、'.join(o.name for o in missing)} is "
-                "required before approval.",
+                _("%(period)s: consent of %(departments)s is required before approval.")
+                % {"period": periods[0].name, "departments": "、".join(o.name for o in missing)},
                 errors={"departments": [o.pk for o in missing]},
             )
     lines = list(plan.lines.order_by("force_id"))
@@ -444,7 +452,9 @@ def approve_plan(*, actor: User, plan_id: int) -> list[CallOutOrder]:
     }
     busy = [f for f in forces.values() if f.status == ForceStatus.UNAVAILABLE or not f.is_active]
     if busy:
-        raise ForceUnavailable(f"Unavailable: {'、'.join(str(f) for f in busy)}.")
+        raise ForceUnavailable(
+            _("Unavailable: %(forces)s.") % {"forces": "、".join(str(f) for f in busy)}
+        )
     plan.status = PlanStatus.APPROVED
     plan.decided_by = actor
     plan.decided_at = now
@@ -471,7 +481,7 @@ def approve_plan(*, actor: User, plan_id: int) -> list[CallOutOrder]:
             with transaction.atomic():
                 order.save()
         except IntegrityError as exc:  # the constraint refuses a second set of orders
-            raise AlreadyDecided("Orders for this plan were already issued.") from exc
+            raise AlreadyDecided(_("Orders for this plan were already issued.")) from exc
         Notice.objects.create(
             order=order, organisation=consenting_department(force), recorded_at=now
         )
@@ -512,9 +522,9 @@ def reject_plan(*, actor: User, plan_id: int, reason: str) -> CallOutPlan:
     _require_submitted(plan)
     if not (reason or "").strip():
         raise ValidationFailed(
-            "A rejection needs a reason.",
+            _("A rejection needs a reason."),
             code="reason_required",
-            errors={"reason": ["A rejection needs a reason."]},
+            errors={"reason": [_("A rejection needs a reason.")]},
         )
     plan.status = PlanStatus.REJECTED
     plan.decided_by = actor
@@ -554,35 +564,37 @@ def record_consent(
         .first()
     )
     if plan is None:
-        raise NotFoundError("No such plan.")
+        raise NotFoundError(_("No such plan."))
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.SUBMITTED):
-        raise InvalidTransition("Consent is recorded before the decision.", code="not_submitted")
+        raise InvalidTransition(_("Consent is recorded before the decision."), code="not_submitted")
     departments = {
         consenting_department(line.force).pk: consenting_department(line.force)
         for line in plan.lines.select_related("force__industry_authority", "force__organisation")
     }
     org = departments.get(organisation_id)
     if org is None and not CallOutPlan.objects.visible_to(actor).filter(pk=plan.pk).exists():
-        raise NotFoundError("No such plan.")
+        raise NotFoundError(_("No such plan."))
     if org is None:
         raise ValidationFailed(
-            "That department owns no force in the plan.",
-            errors={"organisation": ["Not a department of this plan."]},
+            _("That department owns no force in the plan."),
+            errors={"organisation": [_("Not a department of this plan.")]},
         )
     if getattr(actor, "organisation_id", None) == org.pk and actor.has_role(*CONSENT_ROLES):
         consulted_person, consulted_at = "", None
     elif is_bureau_approver_of(actor, plan.jurisdiction):
         errors = {}
         if not consulted_person.strip():
-            errors["consulted_person"] = ["Name the person consulted."]
+            errors["consulted_person"] = [_("Name the person consulted.")]
         if consulted_at is None:
-            errors["consulted_at"] = ["Give the time of the consultation."]
+            errors["consulted_at"] = [_("Give the time of the consultation.")]
         if errors:
-            raise ValidationFailed("Name the person consulted and when.", errors=errors)
+            raise ValidationFailed(_("Name the person consulted and when."), errors=errors)
     elif CallOutPlan.objects.visible_to(actor).filter(pk=plan.pk).exists():
-        raise PermissionDeniedError("Only the department itself or the approver records consent.")
+        raise PermissionDeniedError(
+            _("Only the department itself or the approver records consent.")
+        )
     else:
-        raise NotFoundError("No such plan.")
+        raise NotFoundError(_("No such plan."))
     consent = Consent.objects.filter(plan=plan, organisation=org).first()
     if consent is not None:
         return consent
@@ -644,7 +656,7 @@ def advance_order(
     on-scene and completion feedback, result within 24 h). The force account acts for its
     force; a dispatcher of the plan's brigade may act on its behalf, recorded as such."""
     if action not in ORDER_STEPS:
-        raise ValidationFailed(f"Unknown step {action!r}.", code="unknown_step")
+        raise ValidationFailed(_("Unknown step %(step)r.") % {"step": action}, code="unknown_step")
     order = (
         CallOutOrder.objects.select_for_update(of=("self",))
         .select_related("force__organisation", "plan__jurisdiction", "plan__incident__jurisdiction")
@@ -652,17 +664,18 @@ def advance_order(
         .first()
     )
     if order is None:
-        raise NotFoundError("No such order.")
+        raise NotFoundError(_("No such order."))
     own_force = is_force_account_of(actor, order.force)
     on_behalf = not own_force and is_fire_dispatcher_of(actor, order.plan.jurisdiction)
     if not own_force and not on_behalf:
         if not CallOutOrder.objects.visible_to(actor).filter(pk=order_id).exists():
-            raise NotFoundError("No such order.")
-        raise PermissionDeniedError("Only the force or the dispatching brigade steps orders.")
+            raise NotFoundError(_("No such order."))
+        raise PermissionDeniedError(_("Only the force or the dispatching brigade steps orders."))
     required, target = ORDER_STEPS[action]
     if order.status != required:
         raise InvalidTransition(
-            f"Cannot {action} an order that is {order.get_status_display().lower()}.",
+            _("This step does not follow from the order's status (%(status)s).")
+            % {"status": order.get_status_display()},
             code="invalid_step",
         )
     now = timezone.now()
@@ -682,11 +695,11 @@ def advance_order(
     if action == "result":
         errors = {}
         if not result.strip():
-            errors["result"] = ["Describe the result."]
+            errors["result"] = [_("Describe the result.")]
         if people_rescued is not None and people_rescued < 0:
-            errors["people_rescued"] = ["Cannot be negative."]
+            errors["people_rescued"] = [_("Cannot be negative.")]
         if errors:
-            raise ValidationFailed("The result report is incomplete.", errors=errors)
+            raise ValidationFailed(_("The result report is incomplete."), errors=errors)
         order.result = result.strip()
         order.people_rescued = people_rescued or 0
         fields += ["result", "people_rescued"]
@@ -860,24 +873,24 @@ def request_reinforcement(
     """The same-level bureau applies to the upper-level bureau (Liaocheng §三.一.2)."""
     incident = Incident.objects.select_related("jurisdiction").filter(pk=incident_id).first()
     if incident is None or not in_jurisdiction(actor, incident.jurisdiction):
-        raise NotFoundError("No such incident in your jurisdiction.")
+        raise NotFoundError(_("No such incident in your jurisdiction."))
     level = actor.jurisdiction
     if not (
         is_bureau_approver_of(actor, level)
         or _is_member(actor, OrganisationKind.EMERGENCY_BUREAU, Role.DUTY_OFFICER)
     ):
-        raise PermissionDeniedError("The same-level bureau applies for reinforcement.")
+        raise PermissionDeniedError(_("The same-level bureau applies for reinforcement."))
     if level.parent_id is None:
-        raise InvalidTransition("There is no upper level to ask.", code="no_upper_level")
+        raise InvalidTransition(_("There is no upper level to ask."), code="no_upper_level")
     if incident.status != IncidentStatus.OPEN:
-        raise InvalidTransition("The incident is closed.", code="incident_closed")
+        raise InvalidTransition(_("The incident is closed."), code="incident_closed")
     errors = {
-        k: ["This field is required."]
+        k: [_("This field is required.")]
         for k, v in (("needs", needs), ("reason", reason))
         if not (v or "").strip()
     }
     if errors:
-        raise ValidationFailed("Say what is needed and why.", errors=errors)
+        raise ValidationFailed(_("Say what is needed and why."), errors=errors)
     request = ReinforcementRequest(
         incident=incident,
         requesting_jurisdiction=level,
@@ -913,18 +926,18 @@ def decide_reinforcement(
         request is None
         or not ReinforcementRequest.objects.visible_to(actor).filter(pk=request_id).exists()
     ):
-        raise NotFoundError("No such reinforcement request.")
+        raise NotFoundError(_("No such reinforcement request."))
     if not is_bureau_approver_of(actor, request.upper_jurisdiction):
-        raise PermissionDeniedError("Only the upper-level bureau decides reinforcement.")
+        raise PermissionDeniedError(_("Only the upper-level bureau decides reinforcement."))
     if request.requested_by_id == actor.pk:
-        raise DrafterCannotApprove("The applicant cannot decide its own request.")
+        raise DrafterCannotApprove(_("The applicant cannot decide its own request."))
     if request.status != ReinforcementStatus.REQUESTED:
-        raise AlreadyDecided("This request was already decided.")
+        raise AlreadyDecided(_("This request was already decided."))
     if not approve and not reason.strip():
         raise ValidationFailed(
-            "A rejection needs a reason.",
+            _("A rejection needs a reason."),
             code="reason_required",
-            errors={"reason": ["A rejection needs a reason."]},
+            errors={"reason": [_("A rejection needs a reason.")]},
         )
     request.status = ReinforcementStatus.APPROVED if approve else ReinforcementStatus.REJECTED
     request.decided_by = actor
