@@ -236,7 +236,7 @@ def _check_lines(
             continue
         checked.append((force, line))
     if errors:
-        raise ValidationFailed(_(" ").join(errors), errors={"lines": errors})
+        raise ValidationFailed(" ".join(errors), errors={"lines": errors})
     return checked
 
 
