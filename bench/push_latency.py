@@ -40,6 +40,7 @@ import platform
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -78,6 +79,23 @@ def wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: floa
     raise RuntimeError(f"{what} did not listen on {LOOPBACK}:{port} within {timeout:.0f} s")
 
 
+def die_with_parent() -> None:
+    """Linux: a child gets SIGTERM when the bench dies, even by SIGKILL."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def interrupted(signum, frame) -> None:
+    """SIGTERM (a timeout, CI) unwinds like Ctrl-C: every server started here stops."""
+    raise KeyboardInterrupt
+
+
+def start(command: list[str], **kwargs) -> subprocess.Popen:
+    return subprocess.Popen(command, preexec_fn=die_with_parent, **kwargs)
+
+
 def stop(process: subprocess.Popen | None) -> None:
     if process is None or process.poll() is not None:
         return
@@ -93,7 +111,7 @@ def stop(process: subprocess.Popen | None) -> None:
 def redis_server(workdir: Path) -> Iterator[str]:
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     port = spare_port()
-    process = subprocess.Popen(
+    process = start(
         [binary, "--port", str(port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no"],
         cwd=workdir,
         stdout=subprocess.DEVNULL,
@@ -148,7 +166,7 @@ def asgi_server(kind: str, env: dict[str, str], workdir: Path, workers: int) -> 
         command = [PYTHON, "-m", "daphne", "-b", LOOPBACK, "-p", str(port)]
         command += ["config.asgi:application"]
     log = (workdir / "server.log").open("w")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    process = start(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
         wait_for_port(port, process, kind)
         yield port
@@ -520,6 +538,7 @@ async def redis_round(url, subscribers, messages, interval) -> Result:
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, interrupted)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--screens", default="1,50,200", help="comma-separated N")
     parser.add_argument("--events", type=int, default=200, help="events per N (K)")

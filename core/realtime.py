@@ -3,6 +3,7 @@ the doorbell of the jurisdictions concerned; screens then read ``core.Event``.""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 logger = logging.getLogger(__name__)
@@ -10,6 +11,18 @@ logger = logging.getLogger(__name__)
 
 def group_name(code: str) -> str:
     return f"jur.{code}"
+
+
+async def _ring(layer, seq: int, codes: list[str]) -> None:
+    # Most specific first and all at once: the county's screens are the ones waiting.
+    message = {"type": "doorbell", "seq": seq}
+    results = await asyncio.gather(
+        *(layer.group_send(group_name(code), message) for code in reversed(codes)),
+        return_exceptions=True,
+    )
+    for code, result in zip(reversed(codes), results, strict=True):
+        if isinstance(result, Exception):
+            logger.warning("doorbell for %s not delivered: %s", code, result)
 
 
 def ring_doorbell(*, seq: int, jurisdiction_codes: list[str]) -> None:
@@ -21,8 +34,7 @@ def ring_doorbell(*, seq: int, jurisdiction_codes: list[str]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    for code in jurisdiction_codes:
-        try:
-            async_to_sync(layer.group_send)(group_name(code), {"type": "doorbell", "seq": seq})
-        except Exception:  # a Redis outage must not fail the request that committed
-            logger.warning("doorbell for %s not delivered", code, exc_info=True)
+    try:
+        async_to_sync(_ring)(layer, seq, list(jurisdiction_codes))
+    except Exception:  # a Redis outage must not fail the request that committed
+        logger.warning("doorbell %s not delivered", seq, exc_info=True)

@@ -8,7 +8,10 @@ redis-server binary is here"; the server at REDIS_URL itself is not touched.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -19,7 +22,6 @@ from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from django.db import connections
 
-from core import selectors
 from tests.core.test_live_feed import new_incident, next_events, open_feed, record, resume, seqs
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -31,6 +33,12 @@ def spare_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM if pytest dies, even by SIGKILL."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class RedisServer:
@@ -48,6 +56,7 @@ class RedisServer:
             [REDIS_SERVER, "--port", str(self.port), *options],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
         )
         client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1)
         deadline = time.monotonic() + 10
@@ -105,7 +114,7 @@ async def test_reconnect_across_a_redis_restart_gets_exactly_the_missed_events(
 ):
     w = incident_world
     communicator = await open_feed(w.screen_a)
-    _, last = await resume(communicator, 0)
+    await resume(communicator, 0)
     live = await sync_to_async(new_incident)(w.duty_officer_a, "重启前的警情")
     assert seqs(await next_events(communicator, 1)) == [live]  # doorbells go through Redis
     await communicator.disconnect()
@@ -125,7 +134,6 @@ async def test_reconnect_across_a_redis_restart_gets_exactly_the_missed_events(
     after = await sync_to_async(new_incident)(w.duty_officer_a, "重启后的警情")
     assert seqs(await next_events(communicator, 1)) == [after]
     await communicator.disconnect()
-    assert last < live
 
 
 async def test_socket_open_across_a_redis_restart_is_healed_by_the_heartbeat(
@@ -133,7 +141,7 @@ async def test_socket_open_across_a_redis_restart_is_healed_by_the_heartbeat(
 ):
     w = incident_world
     communicator = await open_feed(w.screen_a)
-    _, last = await resume(communicator, 0)
+    await resume(communicator, 0)
     last = await sync_to_async(new_incident)(w.duty_officer_a, "重启前的警情")
     assert seqs(await next_events(communicator, 1)) == [last]
 
@@ -155,5 +163,4 @@ async def test_socket_open_across_a_redis_restart_is_healed_by_the_heartbeat(
     }
     heard = await sync_to_async(new_incident)(w.duty_officer_a, "门铃恢复")
     assert seqs(await next_events(communicator, 1)) == [heard]
-    assert await sync_to_async(selectors.latest_seq)() >= heard
     await communicator.disconnect()
