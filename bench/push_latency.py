@@ -591,12 +591,14 @@ def main() -> int:
 
 
 async def measure(args, sizes, port, cookie, county, actor, redis_url) -> int:
+    from django.conf import settings
     from django.db import connection
 
     vendor = connection.vendor
+    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
     print(
         f"Linkage push latency — {args.events} events per N, one every "
-        f"{args.interval * 1000:.0f} ms\n{args.server} × {args.workers}, RedisChannelLayer, "
+        f"{args.interval * 1000:.0f} ms\n{args.server} × {args.workers}, {layer}, "
         f"{vendor}, writer: {args.writer}; Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, loopback"
     )

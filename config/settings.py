@@ -163,16 +163,13 @@ if REDIS_URL:
             "OPTIONS": {"IGNORE_EXCEPTIONS": True},
         }
     }
+    # Redis pub/sub: a group_send is one PUBLISH, a receipt one pushed message. The live
+    # feed only sends doorbells (at most once is enough: clients resume from core.Event),
+    # so the list-and-Lua machinery of channels_redis.core buys nothing here.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py 8 times sockets out after 5 s, which cuts the layer's own 5 s
-            # blocking receive; give it room (channels_redis#422).
-            "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
-                "capacity": 1000,
-                "expiry": 30,
-            },
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
         }
     }
 else:
