@@ -7,4 +7,6 @@ urlpatterns = [
     path("forces/", include("forces.api.urls")),
     path("command/", include("command.api.urls")),
     path("dispatch/", include("dispatch.api.urls")),
+    path("duty/", include("duty.api.urls")),
+    path("drills/", include("drills.api.urls")),
 ]

@@ -14,6 +14,8 @@ urlpatterns = [
     path("command/", include("command.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("hall/", include("command.live_urls")),
+    path("duty/", include("duty.urls")),
+    path("drills/", include("drills.urls")),
     path("", include("core.urls")),
 ]
 

@@ -780,6 +780,12 @@ class DemoBuilder:
             self._dispatch_settings()
             for place in PLACES:
                 self._incidents(place)
+            # Duty and drills build on the organisations, accounts and forces above.
+            from drills.demo import seed as seed_drills
+            from duty.demo import seed as seed_duty
+
+            seed_duty(self.report)
+            seed_drills(self.report)
         return self.report
 
     # -- places and organisations

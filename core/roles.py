@@ -94,6 +94,12 @@ ROLE_PERMISSIONS[Role.ADMINISTRATOR] += [
 ROLE_PERMISSIONS[Role.SCREEN] = ["core.view_jurisdiction", "command.view_incident"]
 ROLE_PERMISSIONS[Role.FORCE_ACCOUNT] = ["core.view_jurisdiction", "dispatch.view_calloutorder"]
 
+# --- duty: rosters, logs, hand-overs, spot checks ---
+
+# --- duty: roll calls ---
+
+# --- drills ---
+
 
 def ensure_role_groups(**kwargs: Any) -> None:
     """Create one group per role and give it exactly its model permissions."""
