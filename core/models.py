@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from core.choices import JurisdictionLevel, LinkageTier, OrganisationKind
+from core.choices import JurisdictionLevel, LinkageTier, OrganisationKind, RiskClass
 from core.querysets import ScopedQuerySet
 
 if TYPE_CHECKING:
@@ -96,6 +96,15 @@ class Organisation(models.Model):
     )
     linkage_tier = models.PositiveSmallIntegerField(
         _("linkage tier"), choices=LinkageTier.choices, default=LinkageTier.TIER_3
+    )
+    risk_class = models.CharField(
+        _("risk class"),
+        max_length=16,
+        choices=RiskClass.choices,
+        default=RiskClass.NORMAL,
+        help_text=_(
+            "High-risk enterprises and crowded venues drill more often (Linqing §四.(二))."
+        ),
     )
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     duty_phone = models.CharField(_("24-hour duty phone"), max_length=20, blank=True)

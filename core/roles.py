@@ -99,6 +99,17 @@ ROLE_PERMISSIONS[Role.FORCE_ACCOUNT] = ["core.view_jurisdiction", "dispatch.view
 # --- duty: roll calls ---
 
 # --- drills ---
+_DRILL_MODELS = ("drill", "followupaction", "contingencyplan", "annualdrillplan")
+for _role in REGISTRY_READERS:
+    ROLE_PERMISSIONS[_role] += [
+        *(f"drills.view_{m}" for m in _DRILL_MODELS),
+        "drills.view_drillattachment",
+        "drills.view_drillfrequencyrule",
+    ]
+for _role in REGISTRY_READERS - {Role.EXPERT, Role.SYNC_CLIENT}:
+    ROLE_PERMISSIONS[_role] += [
+        f"drills.{action}_{m}" for m in _DRILL_MODELS for action in ("add", "change")
+    ] + ["drills.add_drillattachment"]
 
 
 def ensure_role_groups(**kwargs: Any) -> None:

@@ -1,0 +1,323 @@
+"""Reading roll calls: progress, the pending list of a force account, and the reports
+(answer rate and median answer time by month, department, category and force;
+forces that missed two roll calls in a row). Counting is done by the database; the
+median too on PostgreSQL (``percentile_cont``), in Python elsewhere."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from duty.models import RollCall, RollCallOutcome, RollCallStatus, RollCallTarget
+
+O = RollCallOutcome  # noqa: E741
+
+
+class Median(Aggregate):
+    """PostgreSQL's ``percentile_cont(0.5) WITHIN GROUP (ORDER BY expr)``."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+_COUNTS = {
+    "total": Count("pk"),
+    "on_time": Count("pk", filter=Q(outcome=O.ON_TIME)),
+    "late": Count("pk", filter=Q(outcome=O.LATE)),
+    "no_answer": Count("pk", filter=Q(outcome=O.NO_ANSWER)),
+    "waiting": Count("pk", filter=Q(outcome=O.WAITING)),
+}
+
+
+@dataclass
+class Progress:
+    total: int = 0
+    on_time: int = 0
+    late: int = 0
+    no_answer: int = 0
+    waiting: int = 0
+
+    @property
+    def answered(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def percent_answered(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+def visible_roll_calls(user: Any) -> QuerySet[RollCall]:
+    return RollCall.objects.visible_to(user).select_related(
+        "jurisdiction", "department", "started_by", "schedule"
+    )
+
+
+def progress_by_roll_call(roll_call_ids: list[int]) -> dict[int, Progress]:
+    rows = (
+        RollCallTarget.objects.filter(roll_call_id__in=roll_call_ids)
+        .values("roll_call_id")
+        .annotate(**_COUNTS)
+    )
+    result = {pk: Progress() for pk in roll_call_ids}
+    for row in rows:
+        pk = row.pop("roll_call_id")
+        result[pk] = Progress(**row)
+    return result
+
+
+def progress(roll_call: RollCall) -> Progress:
+    return progress_by_roll_call([roll_call.pk])[roll_call.pk]
+
+
+def targets_of(roll_call: RollCall) -> QuerySet[RollCallTarget]:
+    return roll_call.targets.select_related(
+        "force__jurisdiction", "department", "answered_by"
+    ).order_by("outcome", "force__name")
+
+
+def running_for(user: Any) -> list[tuple[RollCall, Progress]]:
+    running = list(
+        visible_roll_calls(user).filter(status=RollCallStatus.RUNNING).order_by("-started_at")[:5]
+    )
+    counts = progress_by_roll_call([r.pk for r in running])
+    return [(r, counts[r.pk]) for r in running]
+
+
+def pending_for_force_account(user: Any) -> QuerySet[RollCallTarget]:
+    """The roll calls the user's forces still have to answer (a force account's page)."""
+    if not getattr(user, "is_authenticated", False) or user.organisation_id is None:
+        return RollCallTarget.objects.none()
+    return (
+        RollCallTarget.objects.filter(
+            force__organisation_id=user.organisation_id,
+            outcome=O.WAITING,
+            roll_call__status=RollCallStatus.RUNNING,
+        )
+        .select_related("roll_call__jurisdiction", "force")
+        .order_by("roll_call__deadline", "force__name")
+    )
+
+
+def recent_answers_for_force_account(user: Any, limit: int = 20) -> QuerySet[RollCallTarget]:
+    if not getattr(user, "is_authenticated", False) or user.organisation_id is None:
+        return RollCallTarget.objects.none()
+    return (
+        RollCallTarget.objects.filter(force__organisation_id=user.organisation_id)
+        .exclude(outcome=O.WAITING)
+        .select_related("roll_call", "force", "answered_by")
+        .order_by("-roll_call__started_at")[:limit]
+    )
+
+
+# --- reports ----------------------------------------------------------------------------
+
+
+@dataclass
+class ReportRow:
+    key: Any
+    label: str
+    total: int = 0
+    on_time: int = 0
+    late: int = 0
+    no_answer: int = 0
+    median_seconds: float | None = None
+
+    @property
+    def answered(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def answer_rate(self) -> float:
+        return round(100 * self.answered / self.total, 1) if self.total else 0.0
+
+    @property
+    def on_time_rate(self) -> float:
+        return round(100 * self.on_time / self.total, 1) if self.total else 0.0
+
+
+@dataclass
+class Streak:
+    force_id: int
+    force_name: str
+    organisation: str
+    misses: int
+    last_missed: datetime
+
+
+@dataclass
+class Report:
+    start: date
+    end: date
+    roll_calls: int = 0
+    overall: ReportRow = field(default_factory=lambda: ReportRow(None, ""))
+    by_month: list[ReportRow] = field(default_factory=list)
+    by_department: list[ReportRow] = field(default_factory=list)
+    by_category: list[ReportRow] = field(default_factory=list)
+    by_force: list[ReportRow] = field(default_factory=list)
+    streaks: list[Streak] = field(default_factory=list)
+
+    @property
+    def streak_force_ids(self) -> set[int]:
+        return {s.force_id for s in self.streaks}
+
+
+def _local_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min).replace(tzinfo=tz),
+        datetime.combine(end + timedelta(days=1), time.min).replace(tzinfo=tz),
+    )
+
+
+def report_targets(user: Any, start: date, end: date) -> QuerySet[RollCallTarget]:
+    """Targets of the closed roll calls the user may see, started in [start, end]."""
+    low, high = _local_bounds(start, end)
+    visible = RollCall.objects.visible_to(user)
+    return RollCallTarget.objects.filter(
+        roll_call__in=visible.filter(
+            status=RollCallStatus.CLOSED, started_at__gte=low, started_at__lt=high
+        )
+    )
+
+
+def _grouped(targets: QuerySet[RollCallTarget], *keys: str) -> list[dict[str, Any]]:
+    annotations: dict[str, Any] = dict(_COUNTS)
+    annotations.pop("waiting")
+    on_postgres = connection.vendor == "postgresql"
+    if on_postgres:
+        answered = Q(outcome__in=[O.ON_TIME, O.LATE])
+        annotations["median_seconds"] = Median("answer_seconds", filter=answered)
+    rows = list(targets.values(*keys).annotate(**annotations).order_by(*keys))
+    if not on_postgres:
+        seconds: dict[tuple, list[int]] = defaultdict(list)
+        for row in targets.filter(answer_seconds__isnull=False).values(*keys, "answer_seconds"):
+            seconds[tuple(row[k] for k in keys)].append(row["answer_seconds"])
+        for row in rows:
+            values = seconds.get(tuple(row[k] for k in keys))
+            row["median_seconds"] = float(statistics.median(values)) if values else None
+    return rows
+
+
+def _rows(raw: list[dict[str, Any]], key: str, label: Any) -> list[ReportRow]:
+    return [
+        ReportRow(
+            key=r[key],
+            label=label(r),
+            total=r["total"],
+            on_time=r["on_time"],
+            late=r["late"],
+            no_answer=r["no_answer"],
+            median_seconds=r["median_seconds"],
+        )
+        for r in raw
+    ]
+
+
+def answer_report(user: Any, start: date, end: date) -> Report:
+    """Answer rate and median answer time over the closed roll calls started between
+    ``start`` and ``end`` (local dates, inclusive), Liaocheng §三.二.2."""
+    from forces.choices import ForceCategory
+
+    targets = report_targets(user, start, end)
+    report = Report(start=start, end=end)
+    low, high = _local_bounds(start, end)
+    report.roll_calls = (
+        RollCall.objects.visible_to(user)
+        .filter(status=RollCallStatus.CLOSED, started_at__gte=low, started_at__lt=high)
+        .count()
+    )
+    month_rows = _grouped(
+        targets.annotate(month=TruncMonth("roll_call__started_at")), "month"
+    )
+    report.by_month = _rows(
+        month_rows, "month", lambda r: timezone.localtime(r["month"]).strftime("%Y-%m")
+    )
+    report.by_department = sorted(
+        _rows(
+            _grouped(targets, "department_id", "department__name"),
+            "department_id",
+            lambda r: r["department__name"],
+        ),
+        key=lambda r: (r.answer_rate, r.label),
+    )
+    labels = dict(ForceCategory.choices)
+    report.by_category = _rows(
+        _grouped(targets, "category"), "category", lambda r: str(labels.get(r["category"], ""))
+    )
+    report.by_force = sorted(
+        _rows(
+            _grouped(targets, "force_id", "force__name", "force__organisation__name"),
+            "force_id",
+            lambda r: r["force__name"],
+        ),
+        key=lambda r: (r.answer_rate, r.label),
+    )
+    report.overall = _overall(report.by_month, targets)
+    report.streaks = missed_streaks(targets)
+    return report
+
+
+def _overall(months: list[ReportRow], targets: QuerySet[RollCallTarget]) -> ReportRow:
+    row = ReportRow(None, "")
+    for month in months:
+        row.total += month.total
+        row.on_time += month.on_time
+        row.late += month.late
+        row.no_answer += month.no_answer
+    if connection.vendor == "postgresql":
+        row.median_seconds = targets.filter(answer_seconds__isnull=False).aggregate(
+            m=Median("answer_seconds")
+        )["m"]
+    else:
+        values = list(
+            targets.filter(answer_seconds__isnull=False).values_list("answer_seconds", flat=True)
+        )
+        row.median_seconds = float(statistics.median(values)) if values else None
+    return row
+
+
+def missed_streaks(targets: QuerySet[RollCallTarget], *, at_least: int = 2) -> list[Streak]:
+    """Forces whose latest ``at_least`` roll calls in the period all went unanswered:
+    the streak of misses they are on now, longest first."""
+    suspects = (
+        targets.filter(outcome=O.NO_ANSWER)
+        .values("force_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=at_least)
+        .values_list("force_id", flat=True)
+    )
+    rows = (
+        targets.filter(force_id__in=list(suspects))
+        .order_by("force_id", "-roll_call__started_at", "-roll_call_id")
+        .values_list(
+            "force_id",
+            "force__name",
+            "force__organisation__name",
+            "outcome",
+            "roll_call__started_at",
+        )
+    )
+    streaks: dict[int, Streak] = {}
+    broken: set[int] = set()
+    for force_id, name, organisation, outcome, started_at in rows:
+        if force_id in broken:
+            continue
+        if outcome != O.NO_ANSWER:
+            broken.add(force_id)
+            continue
+        streak = streaks.get(force_id)
+        if streak is None:
+            streaks[force_id] = Streak(force_id, name, organisation, 1, started_at)
+        else:
+            streak.misses += 1
+    found = [s for s in streaks.values() if s.misses >= at_least]
+    return sorted(found, key=lambda s: (-s.misses, s.force_name))

@@ -1,0 +1,539 @@
+"""Every rule of roll calls (值班值守调度, SPEC §5). Pages, API, admin and the beat tick
+call these functions; each one, in one transaction, locks its rows, authorises, checks
+the state, writes, records the event, and leaves side effects to ``on_commit``.
+
+Seed sections: Liaocheng §三.二.2 (the fire brigade checks every force's duty through the
+platform once a month, more often at key dates and sensitive periods); Zhoushan §三.2
+(linkage units keep a 24-hour duty and answer at once).
+
+Outcome of a target, fixed when it is answered or when the roll call closes:
+  on time   answered_at <= deadline (started_at + window), the edge itself on time;
+  late      deadline < answered_at <= closes_at (deadline + late minutes);
+  no answer nothing by closes_at; answers after it are refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.choices import OrganisationKind
+from core.events import record_event
+from core.exceptions import InvalidTransition, NotFoundError, PermissionDeniedError
+from core.models import Jurisdiction, Organisation, User
+from core.permissions import in_jurisdiction
+from core.roles import Role
+from duty.models import (
+    FREQUENCY_RANK,
+    RollCall,
+    RollCallFrequency,
+    RollCallIntensification,
+    RollCallOutcome,
+    RollCallSchedule,
+    RollCallStatus,
+    RollCallTarget,
+)
+from forces.models import Force
+
+
+class RollCallClosed(InvalidTransition):
+    code = "roll_call_closed"
+
+
+class AlreadyAnswered(InvalidTransition):
+    code = "already_answered"
+
+
+class NoTargets(InvalidTransition):
+    code = "no_targets"
+
+
+# Who runs roll calls: the fire brigade's dispatchers (Liaocheng §三.二.2), the bureau's
+# duty officers beside them in joint duty, and administrators.
+STARTER_ROLES = (Role.FIRE_DISPATCHER, Role.DUTY_OFFICER, Role.ADMINISTRATOR)
+# Who reads roll calls and their reports.
+READER_ROLES = (
+    Role.FIRE_DISPATCHER,
+    Role.DUTY_OFFICER,
+    Role.BUREAU_APPROVER,
+    Role.ADMINISTRATOR,
+    Role.SCREEN,
+)
+
+
+def can_start(user: Any, jurisdiction: Jurisdiction) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    if not (user.has_role(*STARTER_ROLES) and in_jurisdiction(user, jurisdiction)):
+        return False
+    if user.has_role(Role.ADMINISTRATOR):
+        return True
+    kinds = {OrganisationKind.FIRE_RESCUE, OrganisationKind.EMERGENCY_BUREAU}
+    return user.organisation is not None and user.organisation.kind in kinds
+
+
+def can_read(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_superuser or user.has_role(*READER_ROLES))
+    )
+
+
+def can_answer(user: Any, force: Force) -> bool:
+    """Only the force's own account answers (the point is to reach the force)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.has_role(Role.FORCE_ACCOUNT)
+        and user.organisation_id == force.organisation_id
+    )
+
+
+# --- targets ----------------------------------------------------------------------------
+
+
+def target_forces(
+    jurisdiction: Jurisdiction, *, category: str = "", department: Organisation | None = None
+) -> QuerySet[Force]:
+    """Every active force in the jurisdiction and below; optionally one category, and
+    optionally one department's forces (owned by it or under its industry authority)."""
+    forces = Force.objects.filter(
+        is_active=True, jurisdiction__path__startswith=jurisdiction.path
+    )
+    if category:
+        forces = forces.filter(category=category)
+    if department is not None:
+        forces = forces.filter(Q(organisation=department) | Q(industry_authority=department))
+    return forces
+
+
+def _create(
+    *,
+    jurisdiction: Jurisdiction,
+    category: str,
+    department: Organisation | None,
+    window_minutes: int,
+    late_minutes: int,
+    now: datetime,
+    actor: User | None,
+    schedule: RollCallSchedule | None = None,
+    period_key: str = "",
+    note: str = "",
+) -> RollCall:
+    deadline = now + timedelta(minutes=window_minutes)
+    roll_call = RollCall(
+        jurisdiction=jurisdiction,
+        category=category,
+        department=department,
+        window_minutes=window_minutes,
+        late_minutes=late_minutes,
+        schedule=schedule,
+        period_key=period_key,
+        started_by=actor,
+        started_at=now,
+        deadline=deadline,
+        closes_at=deadline + timedelta(minutes=late_minutes),
+        note=note,
+    )
+    roll_call.full_clean(exclude=["schedule", "department", "started_by"])
+    if actor is not None:
+        roll_call._history_user = actor
+    roll_call.save()
+    rows = target_forces(jurisdiction, category=category, department=department).values_list(
+        "pk", "category", "organisation_id", "industry_authority_id"
+    )
+    targets = [
+        RollCallTarget(
+            roll_call=roll_call,
+            force_id=pk,
+            category=force_category,
+            department_id=authority_id or organisation_id,
+        )
+        for pk, force_category, organisation_id, authority_id in rows
+    ]
+    if not targets:
+        raise NoTargets(_("No active force matches this roll call."))
+    RollCallTarget.objects.bulk_create(targets, batch_size=1000)
+    record_event(
+        type="rollcall.started",
+        jurisdiction=jurisdiction,
+        subject=roll_call,
+        payload={
+            "roll_call": roll_call.pk,
+            "targets": len(targets),
+            "deadline": roll_call.deadline.isoformat(),
+            "scheduled": schedule is not None,
+        },
+        actor=actor,
+    )
+    transaction.on_commit(lambda: _deliver_after_commit(roll_call.pk), robust=True)
+    return roll_call
+
+
+def _deliver_after_commit(roll_call_id: int) -> None:
+    from duty.tasks import deliver_roll_call
+
+    deliver_roll_call.delay(roll_call_id)
+
+
+@transaction.atomic
+def start_roll_call(
+    *,
+    actor: User,
+    jurisdiction: Jurisdiction,
+    category: str = "",
+    department: Organisation | None = None,
+    window_minutes: int = 10,
+    late_minutes: int = 50,
+    note: str = "",
+    now: datetime | None = None,
+) -> RollCall:
+    """A dispatcher starts a roll call by hand, at any time (Liaocheng §三.二.2)."""
+    if not can_start(actor, jurisdiction):
+        raise PermissionDeniedError(_("You may not start roll calls for this jurisdiction."))
+    if department is not None and not department.jurisdiction.path.startswith(
+        jurisdiction.path
+    ):
+        raise PermissionDeniedError(_("That department is outside the roll call's jurisdiction."))
+    return _create(
+        jurisdiction=jurisdiction,
+        category=category,
+        department=department,
+        window_minutes=window_minutes,
+        late_minutes=late_minutes,
+        now=now or timezone.now(),
+        actor=actor,
+        note=note,
+    )
+
+
+@transaction.atomic
+def deliver_roll_call(*, roll_call_id: int, now: datetime | None = None) -> int:
+    """Notify every target's force (the outbox: targets not yet notified). Idempotent;
+    returns how many targets were notified now."""
+    roll_call = RollCall.objects.select_for_update().filter(pk=roll_call_id).first()
+    if roll_call is None:
+        return 0
+    now = now or timezone.now()
+    notified = roll_call.targets.filter(notified_at__isnull=True).update(notified_at=now)
+    if roll_call.delivered_at is None:
+        roll_call.delivered_at = now
+        roll_call.save(update_fields=["delivered_at"])
+    if notified:
+        record_event(
+            type="rollcall.delivered",
+            jurisdiction=roll_call.jurisdiction,
+            subject=roll_call,
+            payload={"roll_call": roll_call.pk, "notified": notified},
+        )
+    return notified
+
+
+def undelivered_roll_call_ids(limit: int = 100) -> list[int]:
+    return list(
+        RollCall.objects.filter(status=RollCallStatus.RUNNING, delivered_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+@transaction.atomic
+def answer_roll_call(
+    *,
+    actor: User,
+    target_id: int,
+    people_on_duty: int | None = None,
+    equipment_ready: bool | None = None,
+    remark: str = "",
+    now: datetime | None = None,
+) -> RollCallTarget:
+    """The force answers through its own account: on time up to and including the
+    deadline, late until the roll call closes, refused after (Liaocheng §三.二.2)."""
+    target = (
+        RollCallTarget.objects.select_for_update(of=("self",))
+        .select_related("roll_call__jurisdiction", "force")
+        .filter(pk=target_id)
+        .first()
+    )
+    if target is None:
+        raise NotFoundError(_("No such roll call."))
+    if not can_answer(actor, target.force):
+        raise PermissionDeniedError(_("Only the force's own account can answer its roll call."))
+    if target.outcome != RollCallOutcome.WAITING:
+        raise AlreadyAnswered(_("This roll call has already been answered."))
+    roll_call = target.roll_call
+    now = now or timezone.now()
+    if roll_call.status != RollCallStatus.RUNNING or now > roll_call.closes_at:
+        raise RollCallClosed(_("This roll call is closed; the answer was not recorded."))
+    target.outcome = RollCallOutcome.ON_TIME if now <= roll_call.deadline else RollCallOutcome.LATE
+    target.answered_at = now
+    target.answered_by = actor
+    target.answer_seconds = max(0, int((now - roll_call.started_at).total_seconds()))
+    target.people_on_duty = people_on_duty
+    target.equipment_ready = equipment_ready
+    target.remark = remark[:200]
+    target.save(
+        update_fields=[
+            "outcome",
+            "answered_at",
+            "answered_by",
+            "answer_seconds",
+            "people_on_duty",
+            "equipment_ready",
+            "remark",
+        ]
+    )
+    record_event(
+        type="rollcall.answered",
+        jurisdiction=roll_call.jurisdiction,
+        subject=roll_call,
+        payload={
+            "roll_call": roll_call.pk,
+            "force": target.force_id,
+            "force_name": target.force.name,
+            "outcome": target.outcome,
+        },
+        actor=actor,
+    )
+    return target
+
+
+def _close(roll_call: RollCall, *, now: datetime, actor: User | None) -> RollCall:
+    missed = roll_call.targets.filter(outcome=RollCallOutcome.WAITING).update(
+        outcome=RollCallOutcome.NO_ANSWER
+    )
+    roll_call.status = RollCallStatus.CLOSED
+    roll_call.closed_at = now
+    if actor is not None:
+        roll_call._history_user = actor
+    roll_call.save(update_fields=["status", "closed_at"])
+    record_event(
+        type="rollcall.closed",
+        jurisdiction=roll_call.jurisdiction,
+        subject=roll_call,
+        payload={"roll_call": roll_call.pk, "no_answer": missed},
+        actor=actor,
+    )
+    return roll_call
+
+
+@transaction.atomic
+def close_roll_call(*, actor: User, roll_call_id: int, now: datetime | None = None) -> RollCall:
+    """Close by hand before ``closes_at``: whoever has not answered has no answer."""
+    roll_call = RollCall.objects.select_for_update().filter(pk=roll_call_id).first()
+    if roll_call is None or not in_jurisdiction(actor, roll_call.jurisdiction):
+        raise NotFoundError(_("No such roll call."))
+    if not can_start(actor, roll_call.jurisdiction):
+        raise PermissionDeniedError(_("You may not close roll calls for this jurisdiction."))
+    if roll_call.status != RollCallStatus.RUNNING:
+        raise RollCallClosed(_("This roll call is already closed."))
+    return _close(roll_call, now=now or timezone.now(), actor=actor)
+
+
+def close_expired(*, now: datetime | None = None) -> list[int]:
+    """Close every running roll call past ``closes_at`` (the beat tick). Rows a request
+    holds are skipped and looked at on the next tick."""
+    now = now or timezone.now()
+    closed = []
+    due = RollCall.objects.filter(status=RollCallStatus.RUNNING, closes_at__lt=now)
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            roll_call = (
+                RollCall.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=RollCallStatus.RUNNING)
+                .first()
+            )
+            if roll_call is not None:
+                _close(roll_call, now=now, actor=None)
+                closed.append(pk)
+    return closed
+
+
+# --- schedules --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    frequency: str
+    key: str
+    due: datetime  # aware, when the roll call of this period should start
+    first_day: date
+    last_day: date
+
+
+def effective_frequency(schedule: RollCallSchedule, day: date) -> tuple[str, list[str]]:
+    """The schedule's frequency on ``day``, raised by any intensification of its
+    jurisdiction or an ancestor covering that day (Liaocheng §三.二.2). Returns the
+    frequency and the reasons that raised it."""
+    codes = schedule.jurisdiction.ancestors_and_self()
+    frequency = schedule.frequency
+    reasons = []
+    for item in RollCallIntensification.objects.filter(
+        jurisdiction__code__in=codes, starts_on__lte=day, ends_on__gte=day
+    ).order_by("starts_on", "pk"):
+        if FREQUENCY_RANK[item.frequency] > FREQUENCY_RANK[frequency]:
+            frequency = item.frequency
+        if FREQUENCY_RANK[item.frequency] > FREQUENCY_RANK[schedule.frequency]:
+            reasons.append(item.reason)
+    return frequency, reasons
+
+
+def period_of(schedule: RollCallSchedule, frequency: str, day: date) -> Period:
+    """The period of ``frequency`` containing the local ``day`` and its due time."""
+    tz = timezone.get_current_timezone()
+    at = schedule.time_of_day
+    if isinstance(at, str):
+        at = time.fromisoformat(at)
+    if frequency == RollCallFrequency.DAILY:
+        first = last = day
+        due_day = day
+        key = f"D{day.isoformat()}"
+    elif frequency == RollCallFrequency.WEEKLY:
+        first = day - timedelta(days=day.weekday())
+        last = first + timedelta(days=6)
+        due_day = first + timedelta(days=schedule.weekday)
+        year, week, _weekday = day.isocalendar()
+        key = f"W{year}-{week:02d}"
+    else:
+        first = day.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        due_day = first.replace(day=schedule.day_of_month)
+        key = f"M{first:%Y-%m}"
+    due = datetime.combine(due_day, at).replace(tzinfo=tz)
+    return Period(frequency=frequency, key=key, due=due, first_day=first, last_day=last)
+
+
+def due_period(schedule: RollCallSchedule, now: datetime) -> Period | None:
+    """The period whose roll call should start now, or None. A monthly period that
+    already had a roll call of this schedule (say, daily ones during a holiday) is
+    done: intensification adds roll calls, it never makes the monthly one repeat."""
+    today = timezone.localtime(now).date()
+    frequency, _reasons = effective_frequency(schedule, today)
+    period = period_of(schedule, frequency, today)
+    if now < period.due:
+        return None
+    started = RollCall.objects.filter(schedule=schedule)
+    if started.filter(period_key=period.key).exists():
+        return None
+    if frequency == RollCallFrequency.MONTHLY:
+        tz = timezone.get_current_timezone()
+        month_start = datetime.combine(period.first_day, time.min).replace(tzinfo=tz)
+        month_end = datetime.combine(period.last_day + timedelta(days=1), time.min).replace(
+            tzinfo=tz
+        )
+        if started.filter(started_at__gte=month_start, started_at__lt=month_end).exists():
+            return None
+    return period
+
+
+def start_due_roll_calls(*, now: datetime | None = None) -> list[RollCall]:
+    """The beat tick: start exactly the roll calls due now, each once per period. The
+    schedule row is locked and the (schedule, period) pair is unique, so two ticks at
+    once, or a tick run twice, start nothing twice."""
+    now = now or timezone.now()
+    started = []
+    for pk in RollCallSchedule.objects.filter(is_active=True).values_list("pk", flat=True):
+        with transaction.atomic():
+            schedule = (
+                RollCallSchedule.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("jurisdiction", "department")
+                .filter(pk=pk, is_active=True)
+                .first()
+            )
+            if schedule is None:
+                continue
+            period = due_period(schedule, now)
+            if period is None:
+                continue
+            try:
+                with transaction.atomic():
+                    started.append(
+                        _create(
+                            jurisdiction=schedule.jurisdiction,
+                            category=schedule.category,
+                            department=schedule.department,
+                            window_minutes=schedule.window_minutes,
+                            late_minutes=schedule.late_minutes,
+                            now=now,
+                            actor=None,
+                            schedule=schedule,
+                            period_key=period.key,
+                            note=schedule.name,
+                        )
+                    )
+            except IntegrityError:  # another tick got there first
+                continue
+            except NoTargets:  # nothing to call in this scope; try again next tick
+                continue
+    return started
+
+
+def tick(*, now: datetime | None = None) -> dict[str, int]:
+    """Everything periodic about roll calls, in one beat task."""
+    now = now or timezone.now()
+    started = start_due_roll_calls(now=now)
+    closed = close_expired(now=now)
+    redelivered = sum(deliver_roll_call(roll_call_id=pk) for pk in undelivered_roll_call_ids())
+    return {"started": len(started), "closed": len(closed), "redelivered": redelivered}
+
+
+# --- schedules and intensifications, written by people ---------------------------------
+
+
+def can_manage_schedules(user: Any, jurisdiction: Jurisdiction) -> bool:
+    return can_start(user, jurisdiction)
+
+
+@transaction.atomic
+def save_schedule(
+    *, actor: User, schedule: RollCallSchedule, reason: str = ""
+) -> RollCallSchedule:
+    """Create or change a schedule (values already on the unsaved instance)."""
+    if not can_manage_schedules(actor, schedule.jurisdiction):
+        raise PermissionDeniedError(_("You may not manage roll-call schedules here."))
+    if schedule.pk:
+        RollCallSchedule.objects.select_for_update().get(pk=schedule.pk)
+    else:
+        schedule.created_by = actor
+    schedule.full_clean()
+    schedule._history_user = actor
+    schedule._change_reason = reason
+    schedule.save()
+    record_event(
+        type="rollcall.schedule_saved",
+        jurisdiction=schedule.jurisdiction,
+        subject=schedule,
+        payload={"schedule": schedule.pk, "frequency": schedule.frequency},
+        actor=actor,
+    )
+    return schedule
+
+
+@transaction.atomic
+def save_intensification(
+    *, actor: User, item: RollCallIntensification
+) -> RollCallIntensification:
+    if not can_manage_schedules(actor, item.jurisdiction):
+        raise PermissionDeniedError(_("You may not manage roll-call schedules here."))
+    item.full_clean()
+    item._history_user = actor
+    item.save()
+    record_event(
+        type="rollcall.intensified",
+        jurisdiction=item.jurisdiction,
+        subject=item,
+        payload={
+            "frequency": item.frequency,
+            "starts_on": item.starts_on.isoformat(),
+            "ends_on": item.ends_on.isoformat(),
+        },
+        actor=actor,
+    )
+    return item
