@@ -97,6 +97,28 @@ ROLE_PERMISSIONS[Role.FORCE_ACCOUNT] = ["core.view_jurisdiction", "dispatch.view
 # --- duty: rosters, logs, hand-overs, spot checks ---
 
 # --- duty: roll calls ---
+_ROLL_CALL_READ = [
+    f"duty.view_{m}"
+    for m in ("rollcall", "rollcalltarget", "rollcallschedule", "rollcallintensification")
+]
+for _role in (
+    Role.FIRE_DISPATCHER,
+    Role.DUTY_OFFICER,
+    Role.BUREAU_APPROVER,
+    Role.ADMINISTRATOR,
+    Role.SCREEN,
+):
+    ROLE_PERMISSIONS[_role] += _ROLL_CALL_READ
+for _role in (Role.FIRE_DISPATCHER, Role.DUTY_OFFICER, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role] += [
+        "duty.add_rollcall",
+        "duty.change_rollcall",
+        "duty.add_rollcallschedule",
+        "duty.change_rollcallschedule",
+        "duty.add_rollcallintensification",
+    ]
+# A force account answers its own targets (the service checks which).
+ROLE_PERMISSIONS[Role.FORCE_ACCOUNT] += ["duty.change_rollcalltarget"]
 
 # --- drills ---
 _DRILL_MODELS = ("drill", "followupaction", "contingencyplan", "annualdrillplan")

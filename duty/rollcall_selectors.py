@@ -235,9 +235,7 @@ def answer_report(user: Any, start: date, end: date) -> Report:
         .filter(status=RollCallStatus.CLOSED, started_at__gte=low, started_at__lt=high)
         .count()
     )
-    month_rows = _grouped(
-        targets.annotate(month=TruncMonth("roll_call__started_at")), "month"
-    )
+    month_rows = _grouped(targets.annotate(month=TruncMonth("roll_call__started_at")), "month")
     report.by_month = _rows(
         month_rows, "month", lambda r: timezone.localtime(r["month"]).strftime("%Y-%m")
     )

@@ -104,9 +104,7 @@ def target_forces(
 ) -> QuerySet[Force]:
     """Every active force in the jurisdiction and below; optionally one category, and
     optionally one department's forces (owned by it or under its industry authority)."""
-    forces = Force.objects.filter(
-        is_active=True, jurisdiction__path__startswith=jurisdiction.path
-    )
+    forces = Force.objects.filter(is_active=True, jurisdiction__path__startswith=jurisdiction.path)
     if category:
         forces = forces.filter(category=category)
     if department is not None:
@@ -198,9 +196,7 @@ def start_roll_call(
     """A dispatcher starts a roll call by hand, at any time (Liaocheng §三.二.2)."""
     if not can_start(actor, jurisdiction):
         raise PermissionDeniedError(_("You may not start roll calls for this jurisdiction."))
-    if department is not None and not department.jurisdiction.path.startswith(
-        jurisdiction.path
-    ):
+    if department is not None and not department.jurisdiction.path.startswith(jurisdiction.path):
         raise PermissionDeniedError(_("That department is outside the roll call's jurisdiction."))
     return _create(
         jurisdiction=jurisdiction,
@@ -492,9 +488,7 @@ def can_manage_schedules(user: Any, jurisdiction: Jurisdiction) -> bool:
 
 
 @transaction.atomic
-def save_schedule(
-    *, actor: User, schedule: RollCallSchedule, reason: str = ""
-) -> RollCallSchedule:
+def save_schedule(*, actor: User, schedule: RollCallSchedule, reason: str = "") -> RollCallSchedule:
     """Create or change a schedule (values already on the unsaved instance)."""
     if not can_manage_schedules(actor, schedule.jurisdiction):
         raise PermissionDeniedError(_("You may not manage roll-call schedules here."))
@@ -517,9 +511,7 @@ def save_schedule(
 
 
 @transaction.atomic
-def save_intensification(
-    *, actor: User, item: RollCallIntensification
-) -> RollCallIntensification:
+def save_intensification(*, actor: User, item: RollCallIntensification) -> RollCallIntensification:
     if not can_manage_schedules(actor, item.jurisdiction):
         raise PermissionDeniedError(_("You may not manage roll-call schedules here."))
     item.full_clean()

@@ -118,8 +118,16 @@ class RollCallSchedule(_Scope):
     weekday = models.PositiveSmallIntegerField(
         _("weekday"),
         default=0,
-        validators=[MaxValueValidator(6)],
-        help_text=_("For weekly roll calls: 0 = Monday … 6 = Sunday."),
+        choices=[
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
+        help_text=_("For weekly roll calls."),
     )
     time_of_day = models.TimeField(_("time of day"), default="09:00")
     is_active = models.BooleanField(_("active"), default=True)

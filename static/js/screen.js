@@ -523,7 +523,8 @@
   // ---- the duty dashboard -----------------------------------------------------------------
 
   function startDashboard() {
-    var root = document.getElementById("hall-dashboard");
+    var root =
+      document.getElementById("hall-dashboard") || document.querySelector("[data-live-root]");
     if (!root) return;
     // live.js resumes from <body data-live-seq>; base.html's <body> is shared, so set it here.
     body.dataset.liveSeq = root.dataset.liveSeq || "0";
@@ -546,5 +547,6 @@
 
   hall.formatCount = formatCount;
   if (hall.kind === "screen") startScreen();
-  else if (document.getElementById("hall-dashboard")) startDashboard();
+  else if (document.getElementById("hall-dashboard") || document.querySelector("[data-live-root]"))
+    startDashboard();
 })();

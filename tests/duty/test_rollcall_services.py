@@ -139,9 +139,7 @@ def test_answer_after_closing_is_refused_and_counts_as_no_answer(world):
             now=roll_call.closes_at + timedelta(microseconds=1),
         )
     assert services.close_expired(now=roll_call.closes_at) == []  # not yet past it
-    assert services.close_expired(now=roll_call.closes_at + timedelta(seconds=1)) == [
-        roll_call.pk
-    ]
+    assert services.close_expired(now=roll_call.closes_at + timedelta(seconds=1)) == [roll_call.pk]
     target.refresh_from_db()
     roll_call.refresh_from_db()
     assert target.outcome == RollCallOutcome.NO_ANSWER
@@ -156,7 +154,9 @@ def test_only_the_force_account_answers_and_only_once(world):
     for user in (w.dispatcher_a, w.force_account_power_a, w.force_account_b, w.editor_a):
         with pytest.raises(PermissionDeniedError):
             services.answer_roll_call(actor=user, target_id=target.pk)
-    services.answer_roll_call(actor=w.force_account_a, target_id=target.pk, now=roll_call.started_at)
+    services.answer_roll_call(
+        actor=w.force_account_a, target_id=target.pk, now=roll_call.started_at
+    )
     with pytest.raises(services.AlreadyAnswered):
         services.answer_roll_call(actor=w.force_account_a, target_id=target.pk)
 
@@ -253,8 +253,7 @@ def test_key_dates_raise_the_frequency_to_daily_for_their_range(world):
     for day in range(1, 8):
         for hour in (8, 9, 10):
             keys += [
-                r.period_key
-                for r in services.start_due_roll_calls(now=at(2026, 10, day, hour, 0))
+                r.period_key for r in services.start_due_roll_calls(now=at(2026, 10, day, hour, 0))
             ]
     # Daily 1–3 October, then the monthly one is already done for October.
     assert keys == ["D2026-10-01", "D2026-10-02", "D2026-10-03"]
@@ -279,18 +278,17 @@ def test_sensitive_period_raises_the_frequency_to_weekly(world):
     while day <= date(2026, 6, 30):
         keys += [
             r.period_key
-            for r in services.start_due_roll_calls(
-                now=at(day.year, day.month, day.day, 12, 0)
-            )
+            for r in services.start_due_roll_calls(now=at(day.year, day.month, day.day, 12, 0))
         ]
         day += timedelta(days=1)
     # Wednesdays 3, 10, 17 and 24 June; the week of 29 June has its Wednesday in July,
     # after the period, so it has no weekly roll call.
     assert keys == ["W2026-23", "W2026-24", "W2026-25", "W2026-26"]
     # An intensification elsewhere changes nothing here.
-    assert services.effective_frequency(
-        RollCallSchedule.objects.get(), date(2026, 7, 1)
-    ) == ("monthly", [])
+    assert services.effective_frequency(RollCallSchedule.objects.get(), date(2026, 7, 1)) == (
+        "monthly",
+        [],
+    )
 
 
 def test_tick_closes_expired_roll_calls_and_redelivers(world):
