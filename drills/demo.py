@@ -1,10 +1,210 @@
+"""Demo drills for the demo city and counties (SPEC §6), built through the services.
+
+Dates are relative to today so that the compliance page always shows a mix: bureaus and
+enterprises up to date, due soon and overdue."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from core.choices import RiskClass
+from core.models import Organisation, User
+from drills import services
+from drills.choices import DrillStatus, DrillType, PlanKind
+from drills.models import AnnualDrillPlan, ContingencyPlan, Drill, add_months
+from forces.models import Force
 
 if TYPE_CHECKING:
     from core.demo import DemoReport
 
+# Place prefix → (jurisdiction name, administrator username).
+PLACES = {
+    "city": ("聊城市", "city_admin"),
+    "linqing": ("临清市", "linqing_admin"),
+    "yanggu": ("阳谷县", "yanggu_admin"),
+    "dongchangfu": ("东昌府区", "dongchangfu_admin"),
+}
+HAZCHEM = "hazchem_industrial"
+HIGH_RISK = ("阳谷鑫源化工有限公司", "聊城瑞丰化工有限公司", "临清市燃气有限公司")
+
+# (place, organisation, plan name, kind, hazard)
+PLANS = (
+    ("linqing", "临清市应急管理局", "临清市突发事件总体应急预案", PlanKind.OVERALL, ""),
+    ("linqing", "临清市应急管理局", "临清市防汛应急预案", PlanKind.SPECIAL, "flood"),
+    ("yanggu", "阳谷县应急管理局", "阳谷县突发事件总体应急预案", PlanKind.OVERALL, ""),
+    ("yanggu", "阳谷县应急管理局", "阳谷县危险化学品事故应急预案", PlanKind.SPECIAL, HAZCHEM),
+    ("dongchangfu", "东昌府区应急管理局", "东昌府区突发事件总体应急预案", PlanKind.OVERALL, ""),
+    ("yanggu", "阳谷鑫源化工有限公司", "鑫源化工危险化学品泄漏专项应急预案", PlanKind.SPECIAL,
+     HAZCHEM),
+    ("yanggu", "阳谷鑫源化工有限公司", "鑫源化工火灾事故专项应急预案", PlanKind.SPECIAL, "fire"),
+    ("dongchangfu", "聊城瑞丰化工有限公司", "瑞丰化工危险化学品泄漏专项应急预案",
+     PlanKind.SPECIAL, HAZCHEM),
+    ("linqing", "临清市燃气有限公司", "临清燃气泄漏爆炸专项应急预案", PlanKind.SPECIAL, HAZCHEM),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    place: str
+    organiser: str
+    title: str
+    drill_type: str
+    hazard: str
+    months_ago: int  # negative: planned in the future
+    days_ago: int = 0
+    plan: str = ""
+    participants: tuple[str, ...] = ()
+    status: str = DrillStatus.PLANNED
+    score: int | None = None
+    problems: tuple[tuple[str, str, str, bool], ...] = ()  # problem, action, owner, closed
+
+
+DRILLS = (
+    DrillRow("linqing", "临清市应急管理局", "卫运河防汛抢险综合演练", DrillType.COMPREHENSIVE,
+             "flood", 5, plan="临清市防汛应急预案",
+             participants=("临清市水利局", "临清市消防救援大队", "国网临清市供电公司"),
+             status=DrillStatus.EVALUATED, score=86,
+             problems=(("群众转移信息传递滞后", "完善村级叫应名单", "临清市水利局", True),
+                       ("抽排设备调集超时", "补充大功率排涝泵车", "临清市应急管理局", False))),
+    DrillRow("linqing", "临清市应急管理局", "城区内涝处置桌面推演", DrillType.TABLETOP, "flood",
+             0, days_ago=-20, participants=("临清市住房和城乡建设局",)),
+    DrillRow("linqing", "临清市燃气有限公司", "燃气管道泄漏专项演练", DrillType.SPECIAL,
+             "hazchem_industrial", 2, plan="临清燃气泄漏爆炸专项应急预案",
+             status=DrillStatus.CONDUCTED),
+    DrillRow("linqing", "临清市消防救援大队", "水域救援技能比武", DrillType.COMPETITION, "flood",
+             1, status=DrillStatus.EVALUATED, score=92),
+    DrillRow("linqing", "国网临清市供电公司", "防汛保供电桌面推演", DrillType.TABLETOP, "flood",
+             3, status=DrillStatus.CONDUCTED),
+    DrillRow("yanggu", "阳谷县应急管理局", "危化品泄漏事故联合处置综合演练",
+             DrillType.COMPREHENSIVE, "hazchem_industrial", 14,
+             plan="阳谷县危险化学品事故应急预案",
+             participants=("阳谷县消防救援大队", "阳谷县公安局", "阳谷鑫源化工有限公司"),
+             status=DrillStatus.EVALUATED, score=78,
+             problems=(("现场警戒范围划定不清", "修订警戒分区图", "阳谷县公安局", False),)),
+    DrillRow("yanggu", "阳谷县应急管理局", "黄河防汛专项演练", DrillType.SPECIAL, "flood",
+             0, days_ago=-10, participants=("阳谷县水利局",)),
+    DrillRow("yanggu", "阳谷鑫源化工有限公司", "储罐区泄漏专项演练", DrillType.SPECIAL,
+             "hazchem_industrial", 7, plan="鑫源化工危险化学品泄漏专项应急预案",
+             status=DrillStatus.CONDUCTED),
+    DrillRow("dongchangfu", "聊城瑞丰化工有限公司", "全厂综合应急演练", DrillType.COMPREHENSIVE,
+             "hazchem_industrial", 5, days_ago=10,
+             plan="瑞丰化工危险化学品泄漏专项应急预案", status=DrillStatus.CONDUCTED),
+    DrillRow("dongchangfu", "东昌府区应急管理局", "地震应急桌面推演", DrillType.TABLETOP,
+             "earthquake_geological", 2, status=DrillStatus.CONDUCTED),
+    DrillRow("city", "聊城市应急管理局", "全市森林火灾跨区域联合演练", DrillType.JOINT,
+             "forest_fire", -1, participants=("聊城市消防救援支队", "临清市应急管理局",
+                                              "阳谷县应急管理局")),
+)  # fmt: skip
+
+
+def _org(name: str) -> Organisation | None:
+    return Organisation.objects.filter(name=name).select_related("jurisdiction").first()
+
+
+def _date(today: date, row: DrillRow) -> date:
+    return add_months(today, -row.months_ago) - timedelta(days=row.days_ago)
+
 
 def seed(report: DemoReport) -> None:
     """Idempotent: rows that exist are left alone; report.count(what, created) per row."""
+    today = timezone.localdate()
+    admins = {p: User.objects.filter(username=u).first() for p, (_, u) in PLACES.items()}
+    for name in HIGH_RISK:
+        org = _org(name)
+        if org is not None and org.risk_class != RiskClass.HIGH:
+            org.risk_class = RiskClass.HIGH
+            org._change_reason = "demo: high-risk enterprise"  # type: ignore[attr-defined]
+            org.save(update_fields=["risk_class"])
+
+    plans: dict[str, ContingencyPlan] = {}
+    for place, org_name, name, kind, hazard in PLANS:
+        org, actor = _org(org_name), admins.get(place)
+        if org is None or actor is None:
+            continue
+        plan = ContingencyPlan.objects.filter(organisation=org, name=name).first()
+        created = plan is None
+        if plan is None:
+            plan = services.create_contingency_plan(
+                actor=actor, organisation=org, name=name, kind=kind, hazard=hazard
+            )
+        plans[name] = plan
+        report.count("contingency plans", created)
+
+    for place in ("linqing", "yanggu", "dongchangfu"):
+        bureau, actor = _org(f"{PLACES[place][0]}应急管理局"), admins.get(place)
+        if bureau is None or actor is None:
+            continue
+        exists = AnnualDrillPlan.objects.filter(organisation=bureau, year=today.year).exists()
+        if not exists:
+            services.create_annual_plan(
+                actor=actor,
+                organisation=bureau,
+                year=today.year,
+                notes="按照《“十四五”应急体系规划》要求，全年至少组织1次多部门联合综合演练。",
+            )
+        report.count("annual drill plans", not exists)
+
+    for row in DRILLS:
+        _drill(row, admins.get(row.place), plans, today, report)
+
+
+def _drill(
+    row: DrillRow,
+    actor: User | None,
+    plans: dict[str, ContingencyPlan],
+    today: date,
+    report: DemoReport,
+) -> None:
+    organiser = _org(row.organiser)
+    if organiser is None or actor is None:
+        return
+    if Drill.objects.filter(organiser=organiser, title=row.title).exists():
+        report.count("drills", False)
+        return
+    when = _date(today, row)
+    participants = [o for o in (_org(n) for n in row.participants) if o is not None]
+    forces = list(
+        Force.objects.filter(organisation__in=[organiser, *participants]).order_by("pk")[:4]
+    )
+    drill = services.create_drill(
+        actor=actor,
+        organiser=organiser,
+        data={
+            "title": row.title,
+            "drill_type": row.drill_type,
+            "hazard": row.hazard,
+            "planned_date": when,
+            "contingency_plan": plans.get(row.plan),
+            "scenario": f"{row.title}：模拟险情发生后各单位按预案响应、协同处置。",
+        },
+        forces=forces,
+        organisations=participants,
+    )
+    report.count("drills", True)
+    if row.status == DrillStatus.PLANNED:
+        return
+    services.conduct_drill(
+        actor=actor, drill_id=drill.pk, conducted_on=when, notes="按计划完成。", today=today
+    )
+    if row.status != DrillStatus.EVALUATED:
+        return
+    problems = []
+    for problem, action, owner_name, _closed in row.problems:
+        owner = _org(owner_name) or organiser
+        problems.append(
+            services.ProblemInput(
+                problem=problem, action=action, owner=owner, deadline=when + timedelta(days=60)
+            )
+        )
+    services.evaluate_drill(
+        actor=actor, drill_id=drill.pk, score=row.score or 80, problems=problems
+    )
+    for action, (_, _, _, closed) in zip(drill.actions.order_by("pk"), row.problems, strict=True):
+        if closed:
+            services.close_follow_up_action(
+                actor=actor, action_id=action.pk, note="已整改完毕，经复查合格。"
+            )

@@ -52,9 +52,9 @@ class DrillForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["annual_plan"].queryset = AnnualDrillPlan.objects.visible_to(
             user
         ).select_related("organisation")
-        self.fields["contingency_plan"].queryset = ContingencyPlan.objects.visible_to(
-            user
-        ).filter(is_active=True)
+        self.fields["contingency_plan"].queryset = ContingencyPlan.objects.visible_to(user).filter(
+            is_active=True
+        )
         if self.instance.pk:
             # The organiser of an existing drill is fixed; who may change it follows it.
             self.fields["organiser"].disabled = True
@@ -113,9 +113,7 @@ class ProblemForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = Organisation.objects.visible_to(user).filter(
-            is_active=True
-        )
+        self.fields["owner"].queryset = Organisation.objects.visible_to(user).filter(is_active=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

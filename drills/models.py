@@ -44,9 +44,7 @@ class ContingencyPlan(models.Model):
     )
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=16, choices=PlanKind.choices)
-    hazard = models.CharField(
-        _("hazard"), max_length=32, choices=DisasterType.choices, blank=True
-    )
+    hazard = models.CharField(_("hazard"), max_length=32, choices=DisasterType.choices, blank=True)
     is_active = models.BooleanField(_("in force"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -123,9 +121,7 @@ class Drill(models.Model):
 
     title = models.CharField(_("title"), max_length=150)
     drill_type = models.CharField(_("drill type"), max_length=16, choices=DrillType.choices)
-    hazard = models.CharField(
-        _("hazard"), max_length=32, choices=DisasterType.choices, blank=True
-    )
+    hazard = models.CharField(_("hazard"), max_length=32, choices=DisasterType.choices, blank=True)
     scenario = models.TextField(_("scenario"), blank=True)
     organiser = models.ForeignKey(
         Organisation, models.PROTECT, related_name="organised_drills", verbose_name=_("organiser")
@@ -162,9 +158,7 @@ class Drill(models.Model):
         default=False,
         help_text=_("Tick when departments join that are not listed as organisations."),
     )
-    is_multi_department = models.BooleanField(
-        _("multi-department"), default=False, editable=False
-    )
+    is_multi_department = models.BooleanField(_("multi-department"), default=False, editable=False)
     status = models.CharField(
         _("status"), max_length=16, choices=DrillStatus.choices, default=DrillStatus.PLANNED
     )

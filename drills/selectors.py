@@ -82,9 +82,7 @@ def compliance(
     if not rules:
         return []
     orgs_qs = (
-        Organisation.objects.visible_to(user)
-        .filter(is_active=True)
-        .select_related("jurisdiction")
+        Organisation.objects.visible_to(user).filter(is_active=True).select_related("jurisdiction")
     )
     if jurisdiction_path:
         orgs_qs = orgs_qs.filter(jurisdiction__path__startswith=jurisdiction_path)
@@ -242,4 +240,3 @@ def drill_history(drill: Drill) -> list[HistoryEntry]:
         )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
-

@@ -183,9 +183,7 @@ def _check_participants(
     if any(not in_jurisdiction(actor, f.jurisdiction) for f in forces):
         errors["participating_forces"] = [_("Forces must be in your jurisdiction.")]
     if any(not in_jurisdiction(actor, o.jurisdiction) for o in organisations):
-        errors["participating_organisations"] = [
-            _("Organisations must be in your jurisdiction.")
-        ]
+        errors["participating_organisations"] = [_("Organisations must be in your jurisdiction.")]
     if errors:
         raise ValidationFailed(_("Participants outside your jurisdiction."), errors=errors)
 
@@ -353,9 +351,7 @@ def update_drill(
     """Change a planned drill. Once conducted, its record is what happened."""
     drill = _load_drill(drill_id, actor)
     if drill.status != DrillStatus.PLANNED:
-        raise InvalidTransition(
-            _("Only a planned drill can be edited."), code="drill_not_editable"
-        )
+        raise InvalidTransition(_("Only a planned drill can be edited."), code="drill_not_editable")
     changed = [
         name
         for name, value in data.items()
@@ -464,9 +460,7 @@ def evaluate_drill(
         if not p.problem.strip():
             errors[f"problems[{i}].problem"] = [_("Describe the problem.")]
         if drill.conducted_on and p.deadline < drill.conducted_on:
-            errors[f"problems[{i}].deadline"] = [
-                _("The deadline cannot be before the drill.")
-            ]
+            errors[f"problems[{i}].deadline"] = [_("The deadline cannot be before the drill.")]
         if not in_jurisdiction(actor, p.owner.jurisdiction):
             errors[f"problems[{i}].owner"] = [_("The owner must be in your jurisdiction.")]
     if errors:

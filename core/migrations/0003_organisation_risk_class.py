@@ -4,20 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_event_counter_row'),
+        ("core", "0002_event_counter_row"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalorganisation',
-            name='risk_class',
-            field=models.CharField(choices=[('high', 'High-risk or crowded venue'), ('normal', 'Normal')], default='normal', help_text='High-risk enterprises and crowded venues drill more often (Linqing §四.(二)).', max_length=16, verbose_name='risk class'),
+            model_name="historicalorganisation",
+            name="risk_class",
+            field=models.CharField(
+                choices=[("high", "High-risk or crowded venue"), ("normal", "Normal")],
+                default="normal",
+                help_text="High-risk enterprises and crowded venues drill more often (Linqing §四.(二)).",
+                max_length=16,
+                verbose_name="risk class",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='risk_class',
-            field=models.CharField(choices=[('high', 'High-risk or crowded venue'), ('normal', 'Normal')], default='normal', help_text='High-risk enterprises and crowded venues drill more often (Linqing §四.(二)).', max_length=16, verbose_name='risk class'),
+            model_name="organisation",
+            name="risk_class",
+            field=models.CharField(
+                choices=[("high", "High-risk or crowded venue"), ("normal", "Normal")],
+                default="normal",
+                help_text="High-risk enterprises and crowded venues drill more often (Linqing §四.(二)).",
+                max_length=16,
+                verbose_name="risk class",
+            ),
         ),
     ]
