@@ -220,6 +220,10 @@ SPECTACULAR_SETTINGS = {
         "ForceStatusEnum": "forces.choices.ForceStatus",
         "ReinforcementStatusEnum": "dispatch.choices.ReinforcementStatus",
         "NoticeStatusEnum": "dispatch.choices.NoticeStatus",
+        "ForceCategoryEnum": "forces.choices.ForceCategory",
+        "DisasterTypeEnum": "forces.choices.DisasterType",
+        "RollCallOutcomeEnum": "duty.models.rollcall.RollCallOutcome",
+        "RollCallStatusEnum": "duty.models.rollcall.RollCallStatus",
     },
 }
 

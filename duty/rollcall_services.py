@@ -262,10 +262,10 @@ def answer_roll_call(
         raise NotFoundError(_("No such roll call."))
     if not can_answer(actor, target.force):
         raise PermissionDeniedError(_("Only the force's own account can answer its roll call."))
-    if target.outcome != RollCallOutcome.WAITING:
-        raise AlreadyAnswered(_("This roll call has already been answered."))
     roll_call = target.roll_call
     now = now or timezone.now()
+    if target.outcome in (RollCallOutcome.ON_TIME, RollCallOutcome.LATE):
+        raise AlreadyAnswered(_("This roll call has already been answered."))
     if roll_call.status != RollCallStatus.RUNNING or now > roll_call.closes_at:
         raise RollCallClosed(_("This roll call is closed; the answer was not recorded."))
     target.outcome = RollCallOutcome.ON_TIME if now <= roll_call.deadline else RollCallOutcome.LATE
