@@ -289,6 +289,7 @@ def build_screen_data(user: Any) -> dict[str, Any]:
         "incidents_by_level": {value: by_level.get(value, 0) for value in IncidentLevel.values},
         "orders_by_status": orders_by_status,
         "forces_by_status": {value: force_counts.get(value, 0) for value in ForceStatus.values},
+        "roll_calls": _running_roll_calls(user),
         "incidents": [
             {
                 "id": i.pk,
@@ -535,11 +536,41 @@ def _panel_overdue(user: Any, now: datetime) -> dict[str, Any]:
     return {"orders": rows[:PANEL_ROWS], "more": len(rows) > PANEL_ROWS}
 
 
+def _running_roll_calls(user: Any) -> list[dict[str, Any]]:
+    """Roll calls under way (SPEC §5): answered / waiting / late, for screen and panel."""
+    from duty.rollcall_selectors import running_for
+
+    return [
+        {
+            "id": roll_call.pk,
+            "jurisdiction_name": roll_call.jurisdiction.name,
+            "started_at": roll_call.started_at.isoformat(),
+            "deadline": roll_call.deadline.isoformat(),
+            "total": p.total,
+            "answered": p.answered,
+            "on_time": p.on_time,
+            "late": p.late,
+            "waiting": p.waiting,
+        }
+        for roll_call, p in running_for(user)
+    ]
+
+
+def _panel_rollcalls(user: Any, now: datetime) -> dict[str, Any]:
+    from duty.rollcall_selectors import running_for
+
+    rows = running_for(user)
+    for roll_call, _progress in rows:
+        roll_call.link = _link("duty:rollcall_detail", roll_call.pk)
+    return {"rows": rows}
+
+
 PANELS: dict[str, Callable[[Any, datetime], dict[str, Any]]] = {
     "incidents": _panel_incidents,
     "plans": _panel_plans,
     "orders": _panel_orders,
     "overdue": _panel_overdue,
+    "rollcalls": _panel_rollcalls,
 }
 
 

@@ -384,9 +384,53 @@
       }
     }
 
+    function renderRollCalls(data) {
+      var panel = document.getElementById("roll-call-panel");
+      var list = document.getElementById("roll-calls");
+      if (!panel || !list) return;
+      var items = data.roll_calls || [];
+      panel.hidden = items.length === 0;
+      list.textContent = "";
+      items.forEach(function (rc) {
+        var li = document.createElement("li");
+        li.className = "rollcall-item";
+        li.dataset.id = rc.id;
+        li.dataset.answered = rc.answered;
+        li.dataset.waiting = rc.waiting;
+        li.dataset.late = rc.late;
+        var head = document.createElement("div");
+        head.className = "rollcall-head";
+        var name = document.createElement("span");
+        name.textContent = rc.jurisdiction_name + " " + rc.started_at.slice(11, 16);
+        var total = document.createElement("b");
+        total.textContent = rc.answered + " / " + rc.total;
+        head.appendChild(name);
+        head.appendChild(total);
+        var bar = document.createElement("div");
+        bar.className = "rollcall-bar";
+        [["on-time", rc.on_time], ["late", rc.late]].forEach(function (part) {
+          var fill = document.createElement("span");
+          fill.className = "rollcall-" + part[0];
+          fill.style.width = rc.total ? (100 * part[1]) / rc.total + "%" : "0";
+          bar.appendChild(fill);
+        });
+        var counts = document.createElement("div");
+        counts.className = "rollcall-counts";
+        counts.textContent =
+          panel.dataset.textAnswered + " " + rc.answered + " · " +
+          panel.dataset.textWaiting + " " + rc.waiting + " · " +
+          panel.dataset.textLate + " " + rc.late;
+        li.appendChild(head);
+        li.appendChild(bar);
+        li.appendChild(counts);
+        list.appendChild(li);
+      });
+    }
+
     function render(data) {
       if (!data) return;
       renderLists(data);
+      renderRollCalls(data);
       renderMap(data);
     }
 

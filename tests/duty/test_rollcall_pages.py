@@ -267,3 +267,26 @@ def test_schedule_form_saves_through_the_service_with_history(client, world):
     assert set(response.context["form"].errors) == {"name", "day_of_month"}
     client.force_login(w.approver_a)
     assert client.get(reverse("duty:rollcall_schedule_new")).status_code == 403
+
+
+def test_running_roll_call_is_on_the_dashboard_and_the_screen(client, world, roll_call):
+    """SPEC §5: a running roll call's progress is on the duty dashboard and the screen."""
+    w = world
+    services.answer_roll_call(
+        actor=w.force_account_a, target_id=roll_call.targets.get(force=w.force_a).pk
+    )
+    client.force_login(w.duty_officer_a)
+    panel = client.get("/hall/dashboard/panel/rollcalls/").content.decode()
+    assert f'data-id="{roll_call.pk}" data-answered="1" data-waiting="1" data-late="0"' in panel
+    client.force_login(w.screen_a)
+    data = client.get(reverse("hall:screen_data")).json()
+    assert [(r["id"], r["answered"], r["waiting"], r["total"]) for r in data["roll_calls"]] == [
+        (roll_call.pk, 1, 1, 2)
+    ]
+    services.close_roll_call(actor=w.dispatcher_a, roll_call_id=roll_call.pk)
+    assert client.get(reverse("hall:screen_data")).json()["roll_calls"] == []
+    client.force_login(w.duty_officer_b)
+    assert (
+        'class="list-group-item rollcall-row"'
+        not in client.get("/hall/dashboard/panel/rollcalls/").content.decode()
+    )
