@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import Jurisdiction, Organisation
@@ -58,7 +59,7 @@ class RollCallStatus(models.TextChoices):
 
 
 class RollCallOutcome(models.TextChoices):
-    WAITING = "waiting", _("Waiting")
+    WAITING = "waiting", pgettext_lazy("roll call", "Waiting")
     ON_TIME = "on_time", _("On time")
     LATE = "late", _("Late")
     NO_ANSWER = "no_answer", _("No answer")

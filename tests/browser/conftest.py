@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.db import connections
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -108,3 +114,95 @@ def page(browser, request: pytest.FixtureRequest, results_dir: Path) -> Iterator
             except Exception as exc:  # the page may be gone; never hide the real failure
                 print(f"screenshot failed: {exc}")
         context.close()
+
+
+# --- the in-process ASGI server (see tests/browser/test_dispatch_live.py's docstring) ---
+
+PASSWORD = "pw-Linkage-2026"
+WAIT_MS = 20_000  # the live client's heartbeat catches up within 15 s even if a doorbell is lost
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def asgi_server() -> Iterator[str]:
+    """daphne serving the real ASGI application in a thread of this process (see the
+    module docstring for why); yields its base URL."""
+    from channels.routing import ProtocolTypeRouter
+    from daphne.server import Server
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from config.asgi import application
+
+    app = ProtocolTypeRouter(
+        {
+            "http": ASGIStaticFilesHandler(application.application_mapping["http"]),
+            "websocket": application.application_mapping["websocket"],
+        }
+    )
+    # The server's threads open their own connections; without persistent connections
+    # they close after each request, so PostgreSQL can drop the test database at the end.
+    db_settings = connections["default"].settings_dict
+    saved_max_age = db_settings.get("CONN_MAX_AGE", 0)
+    db_settings["CONN_MAX_AGE"] = 0
+    port = _free_port()
+    server = Server(
+        app,
+        endpoints=[f"tcp:port={port}:interface=127.0.0.1"],
+        signal_handlers=False,
+        verbosity=0,
+    )
+    thread = threading.Thread(target=server.run, name="daphne-test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or not thread.is_alive():
+                pytest.fail("the in-process daphne server did not start")
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    from twisted.internet import reactor
+
+    reactor.callFromThread(server.stop)
+    thread.join(timeout=10)
+    db_settings["CONN_MAX_AGE"] = saved_max_age
+
+
+def in_worker_thread(fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` where no event loop is marked running, then drop that thread's
+    connection (the main thread keeps the shared in-memory database alive)."""
+
+    def call() -> Any:
+        try:
+            return fn()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result(timeout=60)
+
+
+def new_context(browser: Any) -> Any:
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1600, "height": 900}
+    )
+    context.set_default_timeout(WAIT_MS)
+    return context
+
+
+def log_in(page: Any, base_url: str, username: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+    expect(page).not_to_have_url(re.compile(r"/login/"))
