@@ -17,6 +17,7 @@ install: $(VENV)/.installed
 
 ## Embedded mode: SQLite, in-memory channel layer, tasks in-process, demo county loaded.
 run: install
+	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata divisions specialties formations incident_types
 	$(PY) manage.py seed_demo --password '$(DEMO_PASSWORD)'
@@ -25,6 +26,9 @@ run: install
 	@$(PY) manage.py seed_demo --list-users
 	@echo
 	@echo "Serving http://$(HOST):$(PORT)/ (HTTP and WebSocket, ASGI) — Ctrl-C to stop"
+	@# The beat schedule's ticks (roll calls, overdue orders) run beside the server.
+	$(PY) manage.py run_ticks > var/ticks.log 2>&1 & ticks=$$!; \
+	trap 'kill $$ticks 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 ## The whole suite. PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set.

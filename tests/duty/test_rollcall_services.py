@@ -355,3 +355,20 @@ def test_a_streak_ends_with_an_answer(world):
     run(w, 4, {w.force_a: None, w.force_power_a: 1})
     targets = report_targets(w.duty_officer_a, date(2026, 11, 1), date(2026, 11, 30))
     assert missed_streaks(targets) == []
+
+
+def test_run_ticks_runs_the_beat_schedule_in_process(world):
+    """Liaocheng §三.二.2: in the embedded mode the monthly roll call still runs by
+    itself — ``run_ticks`` runs the beat schedule's tasks in-process."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    schedule(world, day_of_month=1, time_of_day="00:00")
+    out = StringIO()
+    call_command("run_ticks", "--once", stdout=out)
+    assert "duty.tasks.roll_call_tick: {'started': 1" in out.getvalue()
+    assert "dispatch.tasks.mark_overdue_orders" in out.getvalue()
+    assert RollCall.objects.get().schedule is not None
+    call_command("run_ticks", "--once", stdout=StringIO())
+    assert RollCall.objects.count() == 1
