@@ -151,6 +151,8 @@ STORAGES = {
 
 # Uploads (census workbooks) are checked for size before parsing.
 CENSUS_UPLOAD_MAX_BYTES = env.int("CENSUS_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# Drill attachments (photos, documents): checked for size and type before saving.
+DRILL_ATTACHMENT_MAX_BYTES = env.int("DRILL_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -221,6 +223,7 @@ SPECTACULAR_SETTINGS = {
         "ReinforcementStatusEnum": "dispatch.choices.ReinforcementStatus",
         "NoticeStatusEnum": "dispatch.choices.NoticeStatus",
         "ForceCategoryEnum": "forces.choices.ForceCategory",
+        "ContingencyPlanKindEnum": "drills.choices.PlanKind",
         "DisasterTypeEnum": "forces.choices.DisasterType",
         "RollCallOutcomeEnum": "duty.models.rollcall.RollCallOutcome",
         "RollCallStatusEnum": "duty.models.rollcall.RollCallStatus",

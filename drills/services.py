@@ -38,7 +38,7 @@ from core.exceptions import (
 from core.models import Organisation, User
 from core.permissions import in_jurisdiction
 from core.roles import Role
-from drills.choices import DrillStatus, PlanKind
+from drills.choices import DRILL_TRANSITIONS, DrillStatus, PlanKind
 from drills.models import (
     AnnualDrillPlan,
     ContingencyPlan,
@@ -160,9 +160,7 @@ def _load_drill(drill_id: int, actor: Any) -> Drill:
 
 
 def _check_transition(drill: Drill, to: str) -> None:
-    if drill.status == DrillStatus.PLANNED and to == DrillStatus.CONDUCTED:
-        return
-    if drill.status == DrillStatus.CONDUCTED and to == DrillStatus.EVALUATED:
+    if to in DRILL_TRANSITIONS[drill.status]:
         return
     if to == DrillStatus.CONDUCTED:
         raise InvalidTransition(
