@@ -565,12 +565,20 @@ def _panel_rollcalls(user: Any, now: datetime) -> dict[str, Any]:
     return {"rows": rows}
 
 
+def _panel_coverage(user: Any, now: datetime) -> dict[str, Any]:
+    """Duty rosters with gaps in 24-hour coverage over the next seven days (SPEC §5)."""
+    from duty.roster_selectors import coverage_panel
+
+    return coverage_panel(user, now)
+
+
 PANELS: dict[str, Callable[[Any, datetime], dict[str, Any]]] = {
     "incidents": _panel_incidents,
     "plans": _panel_plans,
     "orders": _panel_orders,
     "overdue": _panel_overdue,
     "rollcalls": _panel_rollcalls,
+    "coverage": _panel_coverage,
 }
 
 

@@ -95,6 +95,22 @@ ROLE_PERMISSIONS[Role.SCREEN] = ["core.view_jurisdiction", "command.view_inciden
 ROLE_PERMISSIONS[Role.FORCE_ACCOUNT] = ["core.view_jurisdiction", "dispatch.view_calloutorder"]
 
 # --- duty: rosters, logs, hand-overs, spot checks ---
+# Registry readers read rosters, logs and spot checks (jurisdiction scoping decides
+# which); roster editors write shifts and logs where a guardian grant to their
+# organisation says so; the bureau's duty officers and approvers record spot checks.
+_ROSTER_MODELS = ("dutyroster", "shift", "shiftofficer", "dutylogentry", "handover")
+ROSTER_EDITORS = frozenset(
+    {Role.DUTY_OFFICER, Role.FIRE_DISPATCHER, Role.DEPARTMENT_EDITOR, Role.ADMINISTRATOR}
+)
+SPOT_CHECKERS = frozenset({Role.DUTY_OFFICER, Role.BUREAU_APPROVER, Role.ADMINISTRATOR})
+for _role in REGISTRY_READERS:
+    ROLE_PERMISSIONS[_role] += [f"duty.view_{m}" for m in (*_ROSTER_MODELS, "spotcheck")]
+for _role in ROSTER_EDITORS:
+    ROLE_PERMISSIONS[_role] += [
+        f"duty.{action}_{m}" for m in _ROSTER_MODELS for action in ("add", "change")
+    ]
+for _role in SPOT_CHECKERS:
+    ROLE_PERMISSIONS[_role] += ["duty.add_spotcheck", "duty.change_spotcheck"]
 
 # --- duty: roll calls ---
 _ROLL_CALL_READ = [

@@ -290,3 +290,18 @@ def test_running_roll_call_is_on_the_dashboard_and_the_screen(client, world, rol
         'class="list-group-item rollcall-row"'
         not in client.get("/hall/dashboard/panel/rollcalls/").content.decode()
     )
+
+
+def test_dashboard_shows_duty_coverage_gaps(client, world):
+    """SPEC §5: gaps in 24-hour coverage are flagged on the duty dashboard."""
+    from duty.models import DutyRoster
+
+    DutyRoster.objects.create(
+        name="临清市联合值守", organisation=world.bureau_a, jurisdiction=world.county_a
+    )
+    client.force_login(world.duty_officer_a)
+    panel = client.get("/hall/dashboard/panel/coverage/")
+    assert panel.status_code == 200
+    assert "临清市联合值守" in panel.content.decode()
+    client.force_login(world.duty_officer_b)
+    assert "临清市联合值守" not in client.get("/hall/dashboard/panel/coverage/").content.decode()
