@@ -9,16 +9,14 @@ Every read goes through ``visible_to(user)`` and costs a fixed number of queries
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache, wraps
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -29,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from command.choices import IncidentLevel, IncidentStatus
 from command.models import Incident
+from core.mixins import require_roles
 from core.models import Event, Jurisdiction
 from core.roles import Role
 from dispatch.choices import AlertKind, OrderStatus, PlanStatus
@@ -73,23 +72,6 @@ ACTIVE_ORDER_STATUSES = (
     OrderStatus.ARRIVED,
     OrderStatus.COMPLETED,
 )
-
-
-def _require_roles(roles: Iterable[str]) -> Callable:
-    """Anonymous users go to the login page; the wrong role gets 403."""
-    allowed = tuple(roles)
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
-            if not (user.is_superuser or user.has_role(*allowed)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
 
 
 # --- labels shared by the page, the feed and screen.js -----------------------------------
@@ -368,7 +350,7 @@ def _screen_jurisdiction(user: Any) -> Jurisdiction | None:
 # --- views ---------------------------------------------------------------------------------
 
 
-@_require_roles(SCREEN_ROLES)
+@require_roles(SCREEN_ROLES)
 def screen(request: HttpRequest) -> HttpResponse:
     """The full-screen, dark command-hall page. The last events are rendered here for the
     first paint; ``data-live-seq`` tells the live client where to resume."""
@@ -413,7 +395,7 @@ def screen(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_require_roles(SCREEN_ROLES)
+@require_roles(SCREEN_ROLES)
 def screen_data(request: HttpRequest) -> JsonResponse:
     """Counters, open incidents and forces for the map, and the latest sequence number."""
     response = JsonResponse(
@@ -433,7 +415,7 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
         raise Http404(f"bad {name}") from exc
 
 
-@_require_roles(SCREEN_ROLES)
+@require_roles(SCREEN_ROLES)
 def feed(request: HttpRequest) -> JsonResponse:
     """Feed events after ``after`` (oldest first), or the latest ``limit`` without it."""
     try:
@@ -582,7 +564,7 @@ PANELS: dict[str, Callable[[Any, datetime], dict[str, Any]]] = {
 }
 
 
-@_require_roles(DASHBOARD_ROLES)
+@require_roles(DASHBOARD_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The duty-officer dashboard: four panels, each re-fetched as an htmx partial when
     the live client reports an event."""
@@ -596,7 +578,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "command/dashboard.html", context)
 
 
-@_require_roles(DASHBOARD_ROLES)
+@require_roles(DASHBOARD_ROLES)
 def dashboard_panel(request: HttpRequest, name: str) -> HttpResponse:
     build = PANELS.get(name)
     if build is None:

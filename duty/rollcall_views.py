@@ -4,14 +4,10 @@ account's answer page; schedules; the report with its Excel export. Every write 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import wraps
 from io import BytesIO
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -22,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
+from core.mixins import require_roles
 from core.models import Event
 from core.roles import Role
 from duty import rollcall_selectors as selectors
@@ -41,24 +38,6 @@ from duty.rollcall_forms import (
     ScheduleForm,
 )
 
-
-def _require_roles(roles: Iterable[str]) -> Callable:
-    """Anonymous users go to the login page; the wrong role gets 403."""
-    allowed = tuple(roles)
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
-            if not (user.is_superuser or user.has_role(*allowed)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
-
-
 READERS = services.READER_ROLES
 STARTERS = services.STARTER_ROLES
 
@@ -72,7 +51,7 @@ def _visible_roll_call(user: Any, pk: int) -> RollCall:
     return get_object_or_404(selectors.visible_roll_calls(user), pk=pk)
 
 
-@_require_roles(READERS)
+@require_roles(READERS)
 def roll_call_list(request: HttpRequest) -> HttpResponse:
     roll_calls = selectors.visible_roll_calls(request.user).order_by("-started_at", "-pk")
     status = request.GET.get("status", "")
@@ -92,7 +71,7 @@ def roll_call_list(request: HttpRequest) -> HttpResponse:
     return render(request, "duty/rollcall/list.html", context)
 
 
-@_require_roles(STARTERS)
+@require_roles(STARTERS)
 def roll_call_start(request: HttpRequest) -> HttpResponse:
     form = RollCallStartForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -127,7 +106,7 @@ def _progress_context(request: HttpRequest, roll_call: RollCall) -> dict[str, An
     }
 
 
-@_require_roles(READERS)
+@require_roles(READERS)
 def roll_call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roll_call = _visible_roll_call(request.user, pk)
     context = _progress_context(request, roll_call)
@@ -136,7 +115,7 @@ def roll_call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "duty/rollcall/detail.html", context)
 
 
-@_require_roles(READERS)
+@require_roles(READERS)
 def roll_call_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress panel alone, re-fetched by htmx when the live feed has news."""
     roll_call = _visible_roll_call(request.user, pk)
@@ -144,7 +123,7 @@ def roll_call_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_require_roles(STARTERS)
+@require_roles(STARTERS)
 def roll_call_close(request: HttpRequest, pk: int) -> HttpResponse:
     roll_call = _visible_roll_call(request.user, pk)
     try:
@@ -159,7 +138,7 @@ def roll_call_close(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the force account ------------------------------------------------------------------
 
 
-@_require_roles([Role.FORCE_ACCOUNT])
+@require_roles([Role.FORCE_ACCOUNT])
 def answer_list(request: HttpRequest) -> HttpResponse:
     """A force account's roll calls: one button each (SPEC §5)."""
     template = "duty/rollcall/_pending.html" if request.htmx else "duty/rollcall/answer.html"
@@ -173,7 +152,7 @@ def answer_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@_require_roles([Role.FORCE_ACCOUNT])
+@require_roles([Role.FORCE_ACCOUNT])
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(
         RollCallTarget.objects.filter(force__organisation_id=request.user.organisation_id),
@@ -206,7 +185,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- schedules --------------------------------------------------------------------------
 
 
-@_require_roles(READERS)
+@require_roles(READERS)
 def schedule_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
@@ -223,7 +202,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
     return render(request, "duty/rollcall/schedules.html", context)
 
 
-@_require_roles(STARTERS)
+@require_roles(STARTERS)
 def schedule_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     instance = None
     if pk is not None:
@@ -240,7 +219,7 @@ def schedule_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "duty/rollcall/schedule_form.html", {"form": form, "schedule": instance})
 
 
-@_require_roles(STARTERS)
+@require_roles(STARTERS)
 def intensification_form(request: HttpRequest) -> HttpResponse:
     form = IntensificationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -268,7 +247,7 @@ def _report_range(request: HttpRequest) -> tuple[ReportForm, Any, Any]:
     return form, start, end
 
 
-@_require_roles(READERS)
+@require_roles(READERS)
 def report(request: HttpRequest) -> HttpResponse:
     form, start, end = _report_range(request)
     result = selectors.answer_report(request.user, start, end)
@@ -292,7 +271,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "duty/rollcall/report.html", context)
 
 
-@_require_roles(READERS)
+@require_roles(READERS)
 def report_xlsx(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill

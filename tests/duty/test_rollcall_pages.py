@@ -115,7 +115,10 @@ def test_start_form_shows_field_errors_and_starts_nothing(client, world):
             "late_minutes": 50,
         },
     )
-    assert "No active force matches this roll call." in str(response.context["form"].errors)
+    from django.utils.translation import gettext
+
+    message = gettext("No active force matches this roll call.")
+    assert response.context["form"].non_field_errors() == [message]
     from duty.models import RollCall
 
     assert not RollCall.objects.exists()
