@@ -527,6 +527,7 @@ def _running_roll_calls(user: Any) -> list[dict[str, Any]]:
             "id": roll_call.pk,
             "jurisdiction_name": roll_call.jurisdiction.name,
             "started_at": roll_call.started_at.isoformat(),
+            "started_time": timezone.localtime(roll_call.started_at).strftime("%H:%M"),
             "deadline": roll_call.deadline.isoformat(),
             "total": p.total,
             "answered": p.answered,

@@ -232,7 +232,7 @@ def create_contingency_plan(
             errors={"name": [_("Already registered.")]},
         )
     _validated(plan)
-    _stamp(plan, actor, "created")
+    _stamp(plan, actor, _("Created"))
     plan.save()
     record_event(
         type="drill.contingency_plan_created",
@@ -265,7 +265,7 @@ def create_annual_plan(
         organisation=organisation, year=year, notes=notes, created_by=_actor(actor)
     )
     _validated(plan)
-    _stamp(plan, actor, "created")
+    _stamp(plan, actor, _("Created"))
     try:
         with transaction.atomic():
             plan.save()
@@ -319,7 +319,7 @@ def create_drill(
     drill.is_multi_department = is_multi_department(
         organiser, organisations, drill.multi_department_declared
     )
-    _stamp(drill, actor, "planned")
+    _stamp(drill, actor, _("Planned"))
     drill.save()
     drill.participating_forces.set(forces)
     drill.participating_organisations.set(organisations)
@@ -376,7 +376,7 @@ def update_drill(
         return drill
     _validated(drill)
     _check_links(drill, new_orgs)
-    _stamp(drill, actor, "edited")
+    _stamp(drill, actor, _("Edited"))
     drill.save(update_fields=[*changed, "updated_at"])
     if forces_changed:
         drill.participating_forces.set(new_forces)
@@ -412,7 +412,7 @@ def conduct_drill(
     drill.conducted_on = conducted_on
     drill.conduct_notes = notes
     drill.conducted_by = _actor(actor)
-    _stamp(drill, actor, "conducted")
+    _stamp(drill, actor, _("Conducted"))
     drill.save(
         update_fields=["status", "conducted_on", "conduct_notes", "conducted_by", "updated_at"]
     )
@@ -468,7 +468,7 @@ def evaluate_drill(
     drill.improvements = improvements
     drill.evaluated_at = timezone.now()
     drill.evaluated_by = _actor(actor)
-    _stamp(drill, actor, "evaluated")
+    _stamp(drill, actor, _("Evaluated"))
     drill.save(
         update_fields=[
             "status",
@@ -490,7 +490,7 @@ def evaluate_drill(
             deadline=p.deadline,
         )
         _validated(action, exclude=["drill"])
-        _stamp(action, actor, "evaluation")
+        _stamp(action, actor, _("Evaluation"))
         action.save()
         actions.append(action.pk)
     record_event(
@@ -528,7 +528,7 @@ def close_follow_up_action(*, actor: User, action_id: int, note: str) -> FollowU
     action.closed_at = timezone.now()
     action.closed_by = _actor(actor)
     action.closure_note = note.strip()
-    _stamp(action, actor, "closed")
+    _stamp(action, actor, _("Closed"))
     action.save(update_fields=["closed_at", "closed_by", "closure_note"])
     record_event(
         type="drill.action_closed",

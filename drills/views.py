@@ -504,12 +504,11 @@ class ComplianceView(RegistryReaderRequiredMixin, View):
         jurisdictions = jurisdictions.filter(level__in=["province", "city", "county"])
         code = request.GET.get("jurisdiction", "")
         chosen = jurisdictions.filter(code=code).first() if code else None
-        rows = selectors.compliance(
-            request.user,
-            today=today,
-            statuses=statuses,
-            jurisdiction_path=chosen.path if chosen else "",
+        every_row = selectors.compliance(
+            request.user, today=today, jurisdiction_path=chosen.path if chosen else ""
         )
+        # The badges count everything in the jurisdiction; the table shows the filter.
+        rows = [r for r in every_row if not statuses or r.status in statuses]
         groups: dict[str, dict[str, Any]] = {}
         for row in rows:
             j = row.organisation.jurisdiction
@@ -522,6 +521,8 @@ class ComplianceView(RegistryReaderRequiredMixin, View):
             "jurisdictions": jurisdictions,
             "chosen": chosen,
             "due_soon_days": selectors.DUE_SOON_DAYS,
-            "counts": {s: sum(1 for r in rows if r.status == s) for s in ComplianceStatus.values},
+            "counts": {
+                s: sum(1 for r in every_row if r.status == s) for s in ComplianceStatus.values
+            },
         }
         return render(request, "drills/compliance.html", context)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.choices import OrganisationKind
 from core.forms import BootstrapFormMixin
@@ -54,6 +55,7 @@ class RollCallStartForm(_ScopeFields):
     department = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
+        empty_label=_("All departments"),
         label=_("Department"),
         help_text=_("Only the forces owned by or supervised by this department."),
     )
@@ -129,10 +131,12 @@ class IntensificationForm(BootstrapFormMixin, forms.ModelForm):
 
 class ReportForm(BootstrapFormMixin, forms.Form):
     start = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=pgettext_lazy("date range", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=pgettext_lazy("date range", "To"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     @staticmethod

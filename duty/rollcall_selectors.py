@@ -16,7 +16,13 @@ from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from duty.models import RollCall, RollCallOutcome, RollCallStatus, RollCallTarget
+from duty.models import (
+    RollCall,
+    RollCallIntensification,
+    RollCallOutcome,
+    RollCallStatus,
+    RollCallTarget,
+)
 
 O = RollCallOutcome  # noqa: E741
 
@@ -92,6 +98,21 @@ def running_for(user: Any) -> list[tuple[RollCall, Progress]]:
     return [(r, counts[r.pk]) for r in running]
 
 
+def intensifications_for(user: Any) -> QuerySet[RollCallIntensification]:
+    """Key periods that concern the user: declared in the user's jurisdiction or below,
+    and those declared above that apply to it (a city's holiday covers its counties)."""
+    qs = RollCallIntensification.objects.select_related("jurisdiction")
+    if getattr(user, "is_superuser", False):
+        return qs
+    if not getattr(user, "is_authenticated", False) or user.jurisdiction is None:
+        return qs.none()
+    own = user.jurisdiction
+    return qs.filter(
+        Q(jurisdiction__path__startswith=own.path)
+        | Q(jurisdiction__code__in=own.ancestors_and_self())
+    )
+
+
 def pending_for_force_account(user: Any) -> QuerySet[RollCallTarget]:
     """The roll calls the user's forces still have to answer (a force account's page)."""
     if not getattr(user, "is_authenticated", False) or user.organisation_id is None:
@@ -138,6 +159,10 @@ class ReportRow:
     @property
     def answer_rate(self) -> float:
         return round(100 * self.answered / self.total, 1) if self.total else 0.0
+
+    @property
+    def median_minutes(self) -> float | None:
+        return None if self.median_seconds is None else round(self.median_seconds / 60, 1)
 
     @property
     def on_time_rate(self) -> float:

@@ -25,7 +25,6 @@ from duty import rollcall_selectors as selectors
 from duty import rollcall_services as services
 from duty.models import (
     RollCall,
-    RollCallIntensification,
     RollCallSchedule,
     RollCallStatus,
     RollCallTarget,
@@ -192,9 +191,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
         "schedules": RollCallSchedule.objects.visible_to(user).select_related(
             "jurisdiction", "department"
         ),
-        "intensifications": RollCallIntensification.objects.visible_to(user).select_related(
-            "jurisdiction"
-        ),
+        "intensifications": selectors.intensifications_for(user),
         "may_manage": user.jurisdiction is not None
         and services.can_manage_schedules(user, user.jurisdiction),
         "today": timezone.localdate(),
@@ -265,6 +262,8 @@ def report(request: HttpRequest) -> HttpResponse:
             "answer_rate": _("Answer rate (%)"),
             "on_time_rate": _("On-time rate (%)"),
             "median": _("Median answer time (min)"),
+            "month_title": _("By month"),
+            "department_title": _("Answer rate by department"),
         },
     }
     context = {"form": form, "report": result, "chart": chart}

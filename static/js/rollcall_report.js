@@ -7,9 +7,10 @@
   var data = JSON.parse(source.textContent);
   var months = echarts.init(document.getElementById("chart-months"));
   months.setOption({
+    title: { text: data.labels.month_title, left: "center", top: 24, textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" },
     legend: { top: 0 },
-    grid: { left: 40, right: 40, top: 40, bottom: 30 },
+    grid: { left: 40, right: 40, top: 56, bottom: 30 },
     xAxis: { type: "category", data: data.months },
     yAxis: [
       { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
@@ -23,10 +24,15 @@
   });
   var departments = echarts.init(document.getElementById("chart-departments"));
   departments.setOption({
+    title: { text: data.labels.department_title, left: "center", textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" },
-    grid: { left: 120, right: 30, top: 20, bottom: 30 },
+    grid: { left: 10, right: 30, top: 36, bottom: 20, containLabel: true },
     xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
-    yAxis: { type: "category", data: data.departments },
+    yAxis: {
+      type: "category",
+      data: data.departments,
+      axisLabel: { width: 180, overflow: "truncate" },
+    },
     series: [{ name: data.labels.answer_rate, type: "bar", data: data.department_rate, itemStyle: { color: "#198754" } }],
   });
   window.addEventListener("resize", function () { months.resize(); departments.resize(); });

@@ -401,7 +401,7 @@
         var head = document.createElement("div");
         head.className = "rollcall-head";
         var name = document.createElement("span");
-        name.textContent = rc.jurisdiction_name + " " + rc.started_at.slice(11, 16);
+        name.textContent = rc.jurisdiction_name + " " + rc.started_time; // local, from the server
         var total = document.createElement("b");
         total.textContent = rc.answered + " / " + rc.total;
         head.appendChild(name);

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils.translation import gettext
 
 from core.exceptions import (
     InvalidTransition,
@@ -155,10 +156,11 @@ def test_conduct_then_evaluate_creates_follow_up_actions(dw):
     events = Event.objects.filter(subject_type="drills.drill", subject_id=str(drill.pk))
     types = list(events.values_list("type", flat=True))
     assert types == ["drill.planned", "drill.conducted", "drill.evaluated"]
+    # The reason is written in the language of the request that made the change.
     assert [h.history_change_reason for h in drill.history.order_by("history_id")] == [
-        "planned",
-        "conducted",
-        "evaluated",
+        gettext("Planned"),
+        gettext("Conducted"),
+        gettext("Evaluated"),
     ]
 
 
