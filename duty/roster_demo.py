@@ -5,6 +5,7 @@ alone, so a second run creates nothing."""
 from __future__ import annotations
 
 import calendar
+import random
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -30,8 +31,24 @@ def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone())
 
 
-def _phone(seed: int) -> str:
-    return f"139{(seed * 7919) % 100_000_000:08d}"
+def _phone_book() -> dict[tuple[str, str], str]:
+    """One mobile number per demo person — (county prefix, name), as each county has its
+    own staff — all different, the same on every run."""
+    rng = random.Random(20260315)
+    book: dict[tuple[str, str], str] = {}
+    used: set[str] = set()
+    for prefix, _code in COUNTIES:
+        for name in (*LEADERS, *BUREAU_OFFICERS, *FIRE_OFFICERS):
+            number = ""
+            while not number or number in used:
+                number = rng.choice(("135", "136", "137", "138", "139", "158", "188"))
+                number += f"{rng.randrange(100_000_000):08d}"
+            used.add(number)
+            book[(prefix, name)] = number
+    return book
+
+
+PHONES = _phone_book()
 
 
 def _user(username: str) -> User | None:
@@ -50,7 +67,7 @@ def _roster(report: DemoReport, actor: User, org: Organisation, name: str, **kw)
     return roster
 
 
-def _shift(report, actor, roster, start, end, leader, officers) -> Shift:
+def _shift(report, actor, roster, start, end, leader, leader_phone, officers) -> Shift:
     shift = Shift.objects.filter(roster=roster, starts_at=start).first()
     report.count("duty shifts", shift is None)
     if shift is None:
@@ -61,7 +78,7 @@ def _shift(report, actor, roster, start, end, leader, officers) -> Shift:
                 "starts_at": start,
                 "ends_at": end,
                 "leader_name": leader,
-                "leader_phone": _phone(len(leader) + start.day),
+                "leader_phone": leader_phone,
             },
             officers=officers,
         )
@@ -94,13 +111,16 @@ def seed_rosters(report: DemoReport) -> None:
                 if (day == gap_day and hour == 20) or (day == eve and hour == 8):
                     continue
                 k = n * 2 + (hour == 20) + index
+                bureau_officer, fire_officer = BUREAU_OFFICERS[k % 6], FIRE_OFFICERS[(k + 1) % 6]
                 officers = [
                     services.OfficerInput(
-                        name=BUREAU_OFFICERS[k % 6], phone=_phone(k), organisation_id=bureau.pk
+                        name=bureau_officer,
+                        phone=PHONES[(prefix, bureau_officer)],
+                        organisation_id=bureau.pk,
                     ),
                     services.OfficerInput(
-                        name=FIRE_OFFICERS[(k + 1) % 6],
-                        phone=_phone(k + 50),
+                        name=fire_officer,
+                        phone=PHONES[(prefix, fire_officer)],
                         organisation_id=fire.pk,
                     ),
                 ]
@@ -111,29 +131,38 @@ def seed_rosters(report: DemoReport) -> None:
                     _at(day, hour),
                     _at(day, hour) + timedelta(hours=12),
                     LEADERS[k % 4],
+                    PHONES[(prefix, LEADERS[k % 4])],
                     officers,
                 )
-        _force_rosters(report, admin, county, days)
+        _force_rosters(report, admin, county, days, prefix)
         if index == 0:
             _log_and_hand_over(report, admin, joint, shifts, today, days)
     _spot_checks(report, today)
 
 
-def _force_rosters(report, admin: User, county: Jurisdiction, days: list[date]) -> None:
-    """A 24-hour roster (08:00 to 08:00) for the first two forces of the county."""
+def _force_rosters(report, admin: User, county: Jurisdiction, days: list[date], prefix) -> None:
+    """A 24-hour roster (08:00 to 08:00) for the first two forces of the county, led by
+    the force's own leader (with the force's leader phone) when it has one."""
     forces = Force.objects.filter(jurisdiction=county).select_related("organisation")[:2]
     for force in forces:
         roster = _roster(report, admin, force.organisation, f"{force.name}值班表", force=force)
         for n, day in enumerate(days):
             start = _at(day, 8)
+            if force.leader_name:
+                leader, leader_phone = force.leader_name, force.leader_phone
+            else:
+                leader = LEADERS[n % 4]
+                leader_phone = PHONES[(prefix, leader)]
+            officer = BUREAU_OFFICERS[(n + 3) % 6]
             _shift(
                 report,
                 admin,
                 roster,
                 start,
                 start + timedelta(days=1),
-                force.leader_name or LEADERS[n % 4],
-                [services.OfficerInput(name=BUREAU_OFFICERS[(n + 3) % 6], phone=_phone(n + 90))],
+                leader,
+                leader_phone,
+                [services.OfficerInput(name=officer, phone=PHONES[(prefix, officer)])],
             )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.choices import OrganisationKind
 from core.models import Organisation
@@ -141,17 +142,63 @@ def month_bounds(year: int, month: int) -> Interval:
     return local_day_bounds(date(year, month, 1))[0], local_day_bounds(date(year, month, last))[1]
 
 
+def _hm(moment: datetime, day_end: datetime) -> str:
+    """``H:i`` in local time; the midnight ending a day reads ``24:00``."""
+    return "24:00" if moment == day_end else timezone.localtime(moment).strftime("%H:%M")
+
+
+@dataclass
+class DayShift:
+    """The part of a shift that falls in one local day of the calendar.
+
+    ``continued``: the shift began on an earlier day; ``runs_on``: it ends after this
+    day. The label marks both, e.g. ``20:00 → next day 08:00`` on the first day and
+    ``continued → 08:00`` on the next."""
+
+    shift: Shift
+    day_start: datetime
+    day_end: datetime
+
+    @property
+    def continued(self) -> bool:
+        return self.shift.starts_at < self.day_start
+
+    @property
+    def runs_on(self) -> bool:
+        return self.shift.ends_at > self.day_end
+
+    @property
+    def label(self) -> str:
+        start, end = self.shift.starts_at, self.shift.ends_at
+        if not self.runs_on:
+            end_text = _hm(end, self.day_end)
+            if self.continued:
+                return _("continued → %(time)s") % {"time": end_text}
+            return f"{_hm(start, self.day_end)}–{end_text}"
+        if self.continued:
+            return _("continued, all day")
+        local_end = timezone.localtime(end)
+        if end <= self.day_end + timedelta(days=1):
+            end_text = _("→ next day %(time)s") % {
+                "time": _hm(end, self.day_end + timedelta(days=1))
+            }
+        else:
+            end_text = f"→ {local_end:%m-%d %H:%M}"
+        return f"{_hm(start, self.day_end)} {end_text}"
+
+
 @dataclass
 class CalendarDay:
     day: date
     in_month: bool
-    shifts: list[Shift] = field(default_factory=list)
+    shifts: list[DayShift] = field(default_factory=list)
     gaps: list[Interval] = field(default_factory=list)
 
 
 def month_calendar(roster: DutyRoster, year: int, month: int) -> dict[str, Any]:
-    """Weeks (Monday first) of days with the shifts starting or running on each day and
-    the coverage gaps cut at day boundaries (local time)."""
+    """Weeks (Monday first) of days with the shifts starting or running on each day (as
+    ``DayShift``: the part in that day, continuations marked) and the coverage gaps cut
+    at day boundaries (local time)."""
     start, end = month_bounds(year, month)
     shifts = list(
         shifts_between(roster, start, end).prefetch_related(
@@ -166,7 +213,11 @@ def month_calendar(roster: DutyRoster, year: int, month: int) -> dict[str, Any]:
             d_start, d_end = local_day_bounds(day)
             cell = CalendarDay(day, day.month == month)
             if cell.in_month:
-                cell.shifts = [s for s in shifts if s.starts_at < d_end and s.ends_at > d_start]
+                cell.shifts = [
+                    DayShift(s, d_start, d_end)
+                    for s in shifts
+                    if s.starts_at < d_end and s.ends_at > d_start
+                ]
                 cell.gaps = [
                     (timezone.localtime(max(s, d_start)), timezone.localtime(min(e, d_end)))
                     for s, e in gaps

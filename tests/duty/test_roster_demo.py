@@ -49,3 +49,21 @@ def test_second_run_creates_no_duty_rows(demo):
     call_command("seed_demo", stdout=StringIO())
     after = (DutyRoster.objects.count(), Shift.objects.count(), DutyLogEntry.objects.count())
     assert after == before
+
+
+def test_each_demo_person_keeps_one_phone_number(demo):
+    """One number per person on every shift, and no number shared by two people."""
+    from duty.models import ShiftOfficer
+
+    by_person: dict[tuple[int, str], set[str]] = {}
+    for shift in Shift.objects.select_related("roster"):
+        key = (shift.roster.jurisdiction_id, shift.leader_name)
+        by_person.setdefault(key, set()).add(shift.leader_phone)
+    for officer in ShiftOfficer.objects.select_related("shift__roster"):
+        key = (officer.shift.roster.jurisdiction_id, officer.name)
+        by_person.setdefault(key, set()).add(officer.phone)
+    assert all(len(phones) == 1 for phones in by_person.values()), by_person
+    owners: dict[str, tuple[int, str]] = {}
+    for key, phones in by_person.items():
+        (phone,) = phones
+        assert owners.setdefault(phone, key) == key, (phone, owners[phone], key)

@@ -137,6 +137,30 @@ def test_calendar_shows_gaps_partners_and_unstaffed_shifts(two_shifts, browser_a
     assert "13800002222" in page  # the fire brigade is a partner: phones in clear
 
 
+def _cell(page: str, day) -> str:
+    start = page.index(f'data-day="{day:%Y-%m-%d}"')
+    return page[start : page.index("</td>", start)]
+
+
+def test_calendar_marks_overnight_and_24_hour_shifts_as_continued(two_shifts, browser_as):
+    """An overnight shift shows its own part in each day: "20:00 → 次日08:00" on the
+    first, "续 → 08:00" on the next; a 24-hour shift the same way."""
+    w = two_shifts
+    nxt = w.day + timedelta(days=1)
+    add_shift(w.duty_officer_a, w.joint, at(nxt, 8), at(nxt + timedelta(days=1), 8))
+    client = browser_as(w.dispatcher_a)
+    cells = {}
+    for day in (w.day, nxt, nxt + timedelta(days=1)):
+        page = client.get(f"/duty/rosters/{w.joint.pk}/?month={day:%Y-%m}").content.decode()
+        cells[day] = _cell(page, day)
+    first, second, third = cells.values()
+    assert "08:00–20:00" in first and "20:00 → 次日08:00" in first and "续" not in first
+    assert "续 → 08:00" in second and "20:00–08:00" not in second
+    assert "08:00 → 次日08:00" in second
+    assert "续 → 08:00" in third and "08:00 → 次日08:00" not in third
+    assert second.count('class="shift ') == 2 and "continued" in second
+
+
 def test_phones_are_masked_for_users_outside_the_roster(two_shifts, browser_as):
     w = two_shifts
     for url in (f"/duty/rosters/{w.joint.pk}/?month={w.day:%Y-%m}", f"/duty/shifts/{w.shift1.pk}/"):
