@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.models import Event, Jurisdiction, Organisation, User
+from core.models import Event, Jurisdiction, Organisation, PersonalDataAccess, User
 
 
 @admin.register(Jurisdiction)
@@ -60,3 +60,22 @@ class EventAdmin(admin.ModelAdmin):
             .visible_to(request.user)
             .select_related("jurisdiction", "actor")
         )
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """Who saw which masked phone in full: read it here, never change it."""
+
+    list_display = ["accessed_at", "user", "subject_label", "field", "ip_address"]
+    list_filter = ["subject_type", "field"]
+    search_fields = ["subject_label", "user__username", "user__display_name"]
+    date_hierarchy = "accessed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -234,3 +234,33 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[override]
         raise ValueError("events are append-only")
+
+
+class PersonalDataAccess(models.Model):
+    """Who saw which masked phone number in full, when and why (ECOSYSTEM.md: unmasking
+    needs a permission and is audited; 等保 audit trail). Append-only."""
+
+    user = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name=_("user"))
+    accessed_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    subject_type = models.CharField(_("subject type"), max_length=64)
+    subject_id = models.CharField(_("subject id"), max_length=64)
+    subject_label = models.CharField(_("subject"), max_length=200, blank=True)
+    field = models.CharField(_("field"), max_length=32)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-accessed_at"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.subject_label} · {self.field}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("the access log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise ValueError("the access log is append-only")

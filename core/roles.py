@@ -52,6 +52,7 @@ ROLE_PERMISSIONS[Role.ADMINISTRATOR] += [
     "core.add_organisation",
     "core.change_organisation",
     "core.view_event",
+    "core.view_personaldataaccess",
     "core.view_user",
     "core.add_user",
     "core.change_user",

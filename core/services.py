@@ -81,3 +81,55 @@ def create_user_account(
         payload={"user_id": user.pk, "roles": sorted(roles)},
     )
     return user
+
+
+# --- personal data, revealed on purpose ------------------------------------------------
+
+# Phones a dispatcher may need to call at 3 a.m. that are masked for non-owners: shown in
+# full on request, one field at a time, each request in the access log. ID numbers are
+# never revealed this way (owners and administrators see them; nobody else needs to).
+REVEALABLE_PHONES = {
+    "forces.force": ("leader_phone", "organisation_id"),
+    "forces.personnel": ("phone", "force__organisation_id"),
+    "forces.expert": ("phone", "organisation_id"),
+}
+REVEAL_ROLES = (Role.DUTY_OFFICER, Role.FIRE_DISPATCHER, Role.BUREAU_APPROVER)
+
+
+def can_reveal_phones(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_superuser or user.has_role(*REVEAL_ROLES, Role.ADMINISTRATOR))
+    )
+
+
+def reveal_phone(
+    *, actor: User, model_label: str, pk: int, field: str, ip_address: str | None = None
+) -> str:
+    """The full phone number of one record's field, for a user whose role may call it,
+    within the user's jurisdiction; recorded in ``PersonalDataAccess`` (who, when, what)."""
+    from django.apps import apps
+
+    from core.exceptions import NotFoundError
+    from core.models import PersonalDataAccess
+    from core.permissions import can_see_personal_data
+
+    allowed = REVEALABLE_PHONES.get(model_label)
+    if allowed is None or allowed[0] != field:
+        raise NotFoundError(_("No such phone number."))
+    model = apps.get_model(model_label)
+    row = model.objects.visible_to(actor).filter(pk=pk).values(field, allowed[1]).first()
+    if row is None:
+        raise NotFoundError(_("No such phone number."))
+    if not (can_reveal_phones(actor) or can_see_personal_data(actor, row[allowed[1]])):
+        raise PermissionDeniedError(_("Your role may not see full phone numbers."))
+    subject = model.objects.get(pk=pk)
+    PersonalDataAccess.objects.create(
+        user=actor,
+        subject_type=model_label,
+        subject_id=str(pk),
+        subject_label=str(subject)[:200],
+        field=field,
+        ip_address=ip_address,
+    )
+    return row[field] or ""

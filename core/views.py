@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from core.roles import Role
 from forces.choices import ForceCategory, ForceStatus
@@ -53,3 +56,58 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_sync_client": user.has_role(Role.SYNC_CLIENT),
     }
     return render(request, "core/home.html", context)
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """What a locked-out login gets (django-axes' AXES_LOCKOUT_CALLABLE): the API's error
+    format under /api/, a page in Chinese elsewhere; HTTP 429 either way."""
+    from axes.helpers import get_cool_off
+
+    cool_off = get_cool_off(request)
+    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
+    detail = (
+        _("Too many failed logins. Try again in %(minutes)d minutes or ask an administrator.")
+        % {"minutes": minutes}
+        if minutes
+        else _("Too many failed logins. Ask an administrator to unlock the account.")
+    )
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "locked_out", "detail": detail}, status=429)
+    return render(request, "registration/locked_out.html", {"detail": detail}, status=429)
+
+
+@login_required
+def reveal_phone(request: HttpRequest) -> HttpResponse:
+    """``POST model, pk, field`` → the full number as a ``tel:`` link (an htmx swap of
+    the masked one). Logged; 403 for a role that may not, 404 outside the jurisdiction."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+    from django.utils.html import format_html
+
+    from core import services
+    from core.exceptions import NotFoundError, PermissionDeniedError
+
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    try:
+        pk = int(request.POST.get("pk", ""))
+    except ValueError:
+        raise Http404 from None
+    try:
+        number = services.reveal_phone(
+            actor=request.user,
+            model_label=request.POST.get("model", ""),
+            pk=pk,
+            field=request.POST.get("field", ""),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    except NotFoundError:
+        raise Http404 from None
+    except PermissionDeniedError:
+        raise PermissionDenied from None
+    digits = "".join(ch for ch in number if ch.isdigit() or ch in "+-")
+    return HttpResponse(
+        format_html('<a class="phone-revealed" href="tel:{}">{}</a>', digits, number)
+    )

@@ -18,6 +18,7 @@ from core.masking import mask_id_number, mask_phone
 from core.mixins import RegistryReaderRequiredMixin
 from core.models import Organisation
 from core.permissions import can_manage_organisation_data, can_see_personal_data
+from core.services import can_reveal_phones
 from forces import services
 from forces.filters import ExpertFilter, ForceFilter
 from forces.forms import ITEM_FORMS, ExpertForm, ForceForm
@@ -91,6 +92,7 @@ class ForceDetailView(RegistryReaderRequiredMixin, View):
             "force": force,
             "can_edit": services.can_edit_force(request.user, force),
             "leader_phone": force.leader_phone if show_personal else mask_phone(force.leader_phone),
+            "may_reveal": not show_personal and can_reveal_phones(request.user),
             "comm_means_display": "、".join(
                 str(COMM_LABELS.get(v, v)) for v in force.comm_means or []
             ),

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -24,7 +25,21 @@ class TokenView(ObtainAuthToken):
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        # django-axes sees the DRF request inside authenticate(), not the Django one its
+        # middleware looks at: answer a locked-out pair here, before and after trying.
+        from axes.handlers.proxy import AxesProxyHandler
+
+        from core.views import lockout_response
+
+        credentials = {"username": str(request.data.get("username", ""))}
+        if AxesProxyHandler.is_locked(request._request, credentials):
+            return lockout_response(request._request)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            if AxesProxyHandler.is_locked(request._request, credentials):
+                return lockout_response(request._request)
+            raise
 
 
 class MeView(APIView):
