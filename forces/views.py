@@ -244,8 +244,10 @@ class ExpertListView(RegistryReaderRequiredMixin, View):
         qs = filterset.qs if filterset.is_valid() else base.none()
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = []
+        may_reveal = can_reveal_phones(request.user)
         for expert in page:
             visible = can_see_personal_data(request.user, expert.organisation_id)
+            expert.may_reveal = may_reveal and not visible
             rows.append(
                 (
                     expert,

@@ -59,3 +59,19 @@ def test_owner_sees_the_number_without_a_button(client, world):
     client.force_login(w.editor_a)
     page = client.get(f"/forces/{w.force_a.pk}/").content.decode()
     assert "13812345678" in page and 'hx-post="/reveal-phone/"' not in page
+
+
+def test_dispatcher_reveals_an_expert_phone_from_the_expert_list(client, world):
+    from forces.models import Expert
+
+    w = world
+    expert = Expert.objects.create(
+        name="李专家", organisation=w.water_a, jurisdiction=w.county_a, phone="13911112222"
+    )
+    client.force_login(w.dispatcher_a)
+    page = client.get("/forces/experts/").content.decode()
+    assert "139****2222" in page and "13911112222" not in page
+    assert '"model": "forces.expert"' in page
+    response = reveal(client, w.dispatcher_a, model="forces.expert", pk=expert.pk, field="phone")
+    assert 'href="tel:13911112222"' in response.content.decode()
+    assert PersonalDataAccess.objects.get().subject_type == "forces.expert"
