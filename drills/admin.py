@@ -3,8 +3,8 @@ which call ``drills.services`` (one path for every rule); frequency rules are da
 are edited here by platform administrators."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_base import ScopedReadOnlyHistoryAdmin as ReadOnlyHistoryAdmin
 from drills.models import (
     AnnualDrillPlan,
     ContingencyPlan,
@@ -13,20 +13,6 @@ from drills.models import (
     DrillFrequencyRule,
     FollowUpAction,
 )
-
-
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Drill)

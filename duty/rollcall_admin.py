@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from core.admin_base import ReadOnlyMixin
+from core.admin_base import ScopedReadOnlyHistoryAdmin as ReadOnlyHistoryAdmin
 from duty.models import RollCall, RollCallIntensification, RollCallSchedule, RollCallTarget
-from duty.roster_admin import ReadOnlyHistoryAdmin, ReadOnlyMixin
 
 
 class TargetInline(ReadOnlyMixin, admin.TabularInline):

@@ -4,24 +4,10 @@ their history. Every change goes through ``duty.roster_services``."""
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_base import ReadOnlyMixin, ScopedAdminMixin
+from core.admin_base import ScopedReadOnlyHistoryAdmin as ReadOnlyHistoryAdmin
 from duty.models import DutyLogEntry, DutyRoster, HandOver, Shift, ShiftOfficer, SpotCheck
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyHistoryAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
-    pass
 
 
 class ShiftOfficerInline(admin.TabularInline):
@@ -60,7 +46,7 @@ class DutyLogEntryAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(HandOver)
-class HandOverAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class HandOverAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["handed_over_at", "roster", "from_officer", "to_officer"]
     list_select_related = ["roster", "from_officer", "to_officer"]
 

@@ -2,8 +2,8 @@
 go through the same services as the pages."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_base import ScopedReadOnlyHistoryAdmin
 from forces.models import (
     Equipment,
     Expert,
@@ -33,21 +33,9 @@ class FormationAdmin(admin.ModelAdmin):
     inlines = [FormationRequirementInline]
 
 
-class RegistryHistoryAdmin(SimpleHistoryAdmin):
+class RegistryHistoryAdmin(ScopedReadOnlyHistoryAdmin):
     """Registry records are read and their history inspected here; edits go through the
     registry pages and API, which call ``forces.services`` (one path for every rule)."""
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Force)
