@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import F
 
-from core.models import Event, EventCounter, Jurisdiction, User
+from core.models import Event, EventCounter, Jurisdiction, Organisation, User
 from core.realtime import ring_doorbell
 
 
@@ -18,6 +18,8 @@ def record_event(
     subject: models.Model,
     payload: dict[str, Any] | None = None,
     actor: User | None = None,
+    organisation: Organisation | None = None,
+    ip_address: str | None = None,
 ) -> Event:
     """Append one event in the caller's transaction.
 
@@ -42,6 +44,8 @@ def record_event(
         subject_label=str(subject)[:200],
         payload=payload or {},
         actor=actor if actor is not None and actor.is_authenticated else None,
+        organisation=organisation,
+        ip_address=ip_address or None,
     )
     codes = jurisdiction.ancestors_and_self()
     # Channels is only a doorbell: screens fetch the events themselves from this table.

@@ -190,6 +190,9 @@ class EventCounter(models.Model):
     """
 
     value = models.BigIntegerField(default=0)
+    # The hash of the event holding ``value``: the next event chains onto it while this
+    # row is locked, so the chain follows commit order (RELIABILITY.md: audit).
+    last_hash = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return str(self.value)
@@ -215,6 +218,20 @@ class Event(models.Model):
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
     )
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    # The organisation the subject belongs to (an order's force's organisation, a roll-call
+    # target's force's organisation, …): decides what own-organisation roles see.
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    ip_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    # Tamper evidence: sha256 over this row's content and the previous row's hash.
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, default="")
+    hash = models.CharField(_("hash"), max_length=64, blank=True, default="")
 
     objects = ScopedQuerySet.as_manager()
 
