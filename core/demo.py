@@ -32,7 +32,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
-from stdnum.cn import ric
 
 from command import services as command_services
 from command.models import Incident, IncidentType
@@ -56,6 +55,7 @@ from forces.choices import (
     Gender,
 )
 from forces.models import Expert, ExpertGroup, Force, Formation, Specialty
+from forces.validators import id_check_character
 
 DEMO_SEED = 2026
 DEFAULT_PASSWORD = "Linkage-demo-2026"
@@ -715,7 +715,7 @@ def _id_number(rng: random.Random, area_code: str, gender: str) -> str:
     born = FIRST_BIRTHDAY + timedelta(days=rng.randrange(span + 1))
     sex_digit = rng.choice((1, 3, 5, 7, 9) if gender == Gender.MALE else (0, 2, 4, 6, 8))
     body = f"{area_code}{born:%Y%m%d}{rng.randrange(100):02d}{sex_digit}"
-    return body + ric.calc_check_digit(body)
+    return body + id_check_character(body)
 
 
 def _coordinate(value: float) -> Decimal:

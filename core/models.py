@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.choices import JurisdictionLevel, LinkageTier, OrganisationKind, RiskClass
+from core.phones import validate_personal_phone, validate_phone
 from core.querysets import ScopedQuerySet
 
 if TYPE_CHECKING:
@@ -107,7 +108,9 @@ class Organisation(models.Model):
         ),
     )
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
-    duty_phone = models.CharField(_("24-hour duty phone"), max_length=20, blank=True)
+    duty_phone = models.CharField(
+        _("24-hour duty phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     group = models.OneToOneField(
         Group, models.PROTECT, null=True, blank=True, editable=False, related_name="organisation"
@@ -152,7 +155,9 @@ class User(AbstractUser):
         verbose_name=_("organisation"),
     )
     display_name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[validate_personal_phone]
+    )
 
     class Meta:
         verbose_name = _("user")

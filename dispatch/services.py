@@ -555,8 +555,9 @@ def record_consent(
     """Record the industry department's consent for a special-period call-out: given by a
     user of the department itself, or recorded by the approver with the name of the person
     consulted and the time (Liaocheng §三.一.2)."""
-    # Not scoped by jurisdiction first: a department elsewhere may own a force in a
-    # reinforcement plan. Authorisation below decides, and outsiders still get 404.
+    # Not scoped by jurisdiction alone: a department elsewhere may own a force in a
+    # reinforcement plan. Whoever neither sees the plan nor consents for one of its
+    # departments gets 404 before anything is said about the plan's state.
     plan = (
         CallOutPlan.objects.select_for_update(of=("self",))
         .select_related("jurisdiction", "incident__jurisdiction")
@@ -565,15 +566,19 @@ def record_consent(
     )
     if plan is None:
         raise NotFoundError(_("No such plan."))
-    if plan.status not in (PlanStatus.DRAFT, PlanStatus.SUBMITTED):
-        raise InvalidTransition(_("Consent is recorded before the decision."), code="not_submitted")
     departments = {
         consenting_department(line.force).pk: consenting_department(line.force)
         for line in plan.lines.select_related("force__industry_authority", "force__organisation")
     }
-    org = departments.get(organisation_id)
-    if org is None and not CallOutPlan.objects.visible_to(actor).filter(pk=plan.pk).exists():
+    visible = CallOutPlan.objects.visible_to(actor).filter(pk=plan.pk).exists()
+    party = getattr(actor, "organisation_id", None) in departments and actor.has_role(
+        *CONSENT_ROLES
+    )
+    if not visible and not party:
         raise NotFoundError(_("No such plan."))
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.SUBMITTED):
+        raise InvalidTransition(_("Consent is recorded before the decision."), code="not_submitted")
+    org = departments.get(organisation_id)
     if org is None:
         raise ValidationFailed(
             _("That department owns no force in the plan."),
@@ -589,7 +594,7 @@ def record_consent(
             errors["consulted_at"] = [_("Give the time of the consultation.")]
         if errors:
             raise ValidationFailed(_("Name the person consulted and when."), errors=errors)
-    elif CallOutPlan.objects.visible_to(actor).filter(pk=plan.pk).exists():
+    elif visible:
         raise PermissionDeniedError(
             _("Only the department itself or the approver records consent.")
         )
@@ -655,8 +660,6 @@ def advance_order(
     """One step of an order: acknowledge, depart, arrive, complete, result (Zhoushan §三.2:
     on-scene and completion feedback, result within 24 h). The force account acts for its
     force; a dispatcher of the plan's brigade may act on its behalf, recorded as such."""
-    if action not in ORDER_STEPS:
-        raise ValidationFailed(_("Unknown step %(step)r.") % {"step": action}, code="unknown_step")
     order = (
         CallOutOrder.objects.select_for_update(of=("self",))
         .select_related("force__organisation", "plan__jurisdiction", "plan__incident__jurisdiction")
@@ -671,6 +674,8 @@ def advance_order(
         if not CallOutOrder.objects.visible_to(actor).filter(pk=order_id).exists():
             raise NotFoundError(_("No such order."))
         raise PermissionDeniedError(_("Only the force or the dispatching brigade steps orders."))
+    if action not in ORDER_STEPS:
+        raise ValidationFailed(_("Unknown step %(step)r.") % {"step": action}, code="unknown_step")
     required, target = ORDER_STEPS[action]
     if order.status != required:
         raise InvalidTransition(

@@ -598,6 +598,9 @@ def check_attachment(upload: UploadedFile) -> tuple[str, str]:
 def add_drill_attachment(*, actor: User, drill_id: int, upload: UploadedFile) -> DrillAttachment:
     """Attach a photo or document to a drill. A refused upload writes nothing; if the
     transaction fails after the file was stored, the file is removed again."""
+    # Authorise before the upload is judged: an outsider learns nothing from a 400.
+    with transaction.atomic():
+        _load_drill(drill_id, actor)
     ext, content_type = check_attachment(upload)
     stored: list[DrillAttachment] = []
     try:

@@ -261,6 +261,8 @@ def answer_roll_call(
     if target is None:
         raise NotFoundError(_("No such roll call."))
     if not can_answer(actor, target.force):
+        if not in_jurisdiction(actor, target.roll_call.jurisdiction):
+            raise NotFoundError(_("No such roll call."))
         raise PermissionDeniedError(_("Only the force's own account can answer its roll call."))
     roll_call = target.roll_call
     now = now or timezone.now()
@@ -490,11 +492,15 @@ def can_manage_schedules(user: Any, jurisdiction: Jurisdiction) -> bool:
 @transaction.atomic
 def save_schedule(*, actor: User, schedule: RollCallSchedule, reason: str = "") -> RollCallSchedule:
     """Create or change a schedule (values already on the unsaved instance)."""
+    if schedule.pk:
+        stored = RollCallSchedule.objects.select_for_update().filter(pk=schedule.pk).first()
+        if stored is None or not in_jurisdiction(actor, stored.jurisdiction):
+            raise NotFoundError(_("No such roll-call schedule in your jurisdiction."))
+        if not can_manage_schedules(actor, stored.jurisdiction):
+            raise PermissionDeniedError(_("You may not manage roll-call schedules here."))
     if not can_manage_schedules(actor, schedule.jurisdiction):
         raise PermissionDeniedError(_("You may not manage roll-call schedules here."))
-    if schedule.pk:
-        RollCallSchedule.objects.select_for_update().get(pk=schedule.pk)
-    else:
+    if not schedule.pk:
         schedule.created_by = actor
     schedule.full_clean()
     schedule._history_user = actor

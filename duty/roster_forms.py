@@ -13,7 +13,7 @@ from core.models import Organisation
 from duty.models import DutyLogCategory, DutyRoster, Shift, ShiftOfficer, SpotCheck
 from duty.roster_services import OfficerInput
 from forces.models import Force
-from forces.validators import validate_phone
+from forces.validators import validate_personal_phone
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -77,7 +77,7 @@ class OfficerForm(BootstrapFormMixin, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=ShiftOfficer._meta.get_field("name").verbose_name, max_length=50)
     phone = forms.CharField(
-        label=_("phone"), max_length=20, required=False, validators=[validate_phone]
+        label=_("phone"), max_length=20, required=False, validators=[validate_personal_phone]
     )
     organisation = forms.ModelChoiceField(
         label=_("organisation"), queryset=Organisation.objects.none(), required=False

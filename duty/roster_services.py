@@ -159,6 +159,8 @@ def create_roster(
 ) -> DutyRoster:
     """A 24-hour duty roster of ``organisation`` or of one of its forces (SPEC §5);
     with ``partners`` it is a joint roster (联合值守, Tieling §三.(二).1)."""
+    if not in_jurisdiction(actor, organisation.jurisdiction):
+        raise NotFoundError(_("No such organisation in your jurisdiction."))
     if not can_create_roster_for(actor, organisation):
         raise PermissionDeniedError(_("You may not keep rosters for this organisation."))
     if force is not None and force.organisation_id != organisation.pk:

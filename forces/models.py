@@ -22,7 +22,7 @@ from forces.choices import (
     FundingMode,
     Gender,
 )
-from forces.validators import validate_cn_id_number, validate_phone
+from forces.validators import validate_cn_id_number, validate_personal_phone, validate_phone
 
 
 class Specialty(models.Model):
@@ -136,7 +136,7 @@ class Force(models.Model):
     )
     leader_name = models.CharField(_("leader"), max_length=50, blank=True)
     leader_phone = models.CharField(
-        _("leader phone"), max_length=20, blank=True, validators=[validate_phone]
+        _("leader phone"), max_length=20, blank=True, validators=[validate_personal_phone]
     )
     comm_means = models.JSONField(_("communication means"), default=list, blank=True)
     funding_mode = models.CharField(
@@ -212,7 +212,9 @@ class Personnel(models.Model):
     id_number = models.CharField(
         _("ID number"), max_length=18, blank=True, validators=[validate_cn_id_number]
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[validate_personal_phone]
+    )
     position = models.CharField(_("position"), max_length=50, blank=True)
     specialty = models.ForeignKey(
         Specialty,
@@ -312,7 +314,7 @@ class Expert(models.Model):
     )
     title = models.CharField(pgettext_lazy("expert", "title"), max_length=50, blank=True)
     employer = models.CharField(_("employer"), max_length=150, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, validators=[validate_phone])
+    phone = models.CharField(_("phone"), max_length=20, validators=[validate_personal_phone])
     id_number = models.CharField(
         _("ID number"), max_length=18, blank=True, validators=[validate_cn_id_number]
     )

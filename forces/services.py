@@ -89,6 +89,11 @@ def _load_force_for_update(force_id: int, actor: Any) -> Force:
     return force
 
 
+def _require_visible_organisation(actor: Any, organisation: Organisation) -> None:
+    if not in_jurisdiction(actor, organisation.jurisdiction):
+        raise NotFoundError(_("No such organisation in your jurisdiction."))
+
+
 def _grant_force_to(organisation: Organisation, force: Force) -> None:
     assign_perm("forces.change_force", organisation.group, force)
 
@@ -104,6 +109,7 @@ def create_force(
 ) -> Force:
     """Register a force for ``organisation`` (Liaocheng §三.二.1: departments enter and
     keep current their forces' basic data)."""
+    _require_visible_organisation(actor, organisation)
     if not can_manage_organisation_data(actor, organisation):
         raise PermissionDeniedError(_("You may not register forces for this organisation."))
     data = {k: v for k, v in data.items() if k not in {"organisation", "specialties"}}
@@ -272,6 +278,7 @@ def create_expert(
     specialties: Iterable[Specialty] = (),
 ) -> Expert:
     """Add an expert to the expert database (专家库)."""
+    _require_visible_organisation(actor, organisation)
     if not can_manage_organisation_data(actor, organisation):
         raise PermissionDeniedError(_("You may not add experts for this organisation."))
     data = {k: v for k, v in data.items() if k not in {"organisation", "specialties"}}
@@ -345,6 +352,7 @@ def create_expert_group(
     members: Iterable[Expert] = (),
 ) -> ExpertGroup:
     """Form an expert group for one hazard (专家组, Linqing §三: expert database)."""
+    _require_visible_organisation(actor, organisation)
     if not can_manage_organisation_data(actor, organisation):
         raise PermissionDeniedError(_("You may not form expert groups for this organisation."))
     members = list(members)

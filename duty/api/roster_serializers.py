@@ -12,7 +12,7 @@ from rest_framework import serializers
 from core.masking import mask_phone
 from duty.models import DutyRoster, Shift, SpotCheck
 from duty.roster_selectors import can_see_roster_phones, coverage_gaps
-from forces.validators import validate_phone
+from forces.validators import validate_personal_phone
 
 
 def _user(context: dict[str, Any]) -> Any:
@@ -118,7 +118,7 @@ class OfficerInputSerializer(serializers.Serializer):
     id = serializers.IntegerField(required=False, allow_null=True)
     name = serializers.CharField(max_length=50)
     phone = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, validators=[validate_phone]
+        max_length=20, required=False, allow_blank=True, validators=[validate_personal_phone]
     )
     organisation = serializers.IntegerField(required=False, allow_null=True)
 
@@ -129,7 +129,7 @@ class ShiftInputSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField(required=False)
     leader_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     leader_phone = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, validators=[validate_phone]
+        max_length=20, required=False, allow_blank=True, validators=[validate_personal_phone]
     )
     notes = serializers.CharField(max_length=200, required=False, allow_blank=True)
     officers = OfficerInputSerializer(many=True, required=False)

@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import Jurisdiction, Organisation
 from core.querysets import ScopedQuerySet
-from forces.validators import validate_phone
+from forces.validators import validate_personal_phone
 
 __all__ = [
     "DutyLogCategory",
@@ -113,7 +113,7 @@ class Shift(models.Model):
     ends_at = models.DateTimeField(_("ends"))
     leader_name = models.CharField(_("leader on duty"), max_length=50, blank=True)
     leader_phone = models.CharField(
-        _("leader phone"), max_length=20, blank=True, validators=[validate_phone]
+        _("leader phone"), max_length=20, blank=True, validators=[validate_personal_phone]
     )
     notes = models.CharField(_("notes"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -161,7 +161,9 @@ class ShiftOfficer(models.Model):
         verbose_name=_("organisation"),
     )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[validate_personal_phone]
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()

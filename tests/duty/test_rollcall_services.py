@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.exceptions import PermissionDeniedError
+from core.exceptions import NotFoundError, PermissionDeniedError
 from core.models import Event
 from duty import rollcall_services as services
 from duty.models import (
@@ -151,9 +151,11 @@ def test_only_the_force_account_answers_and_only_once(world):
     w = world
     roll_call = start(w)
     target = target_of(roll_call, w.force_a)
-    for user in (w.dispatcher_a, w.force_account_power_a, w.force_account_b, w.editor_a):
+    for user in (w.dispatcher_a, w.force_account_power_a, w.editor_a):
         with pytest.raises(PermissionDeniedError):
             services.answer_roll_call(actor=user, target_id=target.pk)
+    with pytest.raises(NotFoundError):  # another county does not learn the target exists
+        services.answer_roll_call(actor=w.force_account_b, target_id=target.pk)
     services.answer_roll_call(
         actor=w.force_account_a, target_id=target.pk, now=roll_call.started_at
     )

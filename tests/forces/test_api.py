@@ -156,12 +156,12 @@ def test_personnel_phone_and_id_masked_for_other_organisations(world, api):
         actor=world.editor_a,
         force_id=world.force_a.pk,
         kind="personnel",
-        data={"name": "李四", "phone": "13912345678", "id_number": "110105194912310022"},
+        data={"name": "李四", "phone": "13912345678", "id_number": "11010519491231002X"},
     )
     row = api(world.dispatcher_a).get("/api/v1/forces/personnel/").json()["results"][0]
-    assert (row["phone"], row["id_number"]) == ("139****5678", "110105********0022")
+    assert (row["phone"], row["id_number"]) == ("139****5678", "110105********002X")
     own = api(world.editor_a).get("/api/v1/forces/personnel/").json()["results"][0]
-    assert (own["phone"], own["id_number"]) == ("13912345678", "110105194912310022")
+    assert (own["phone"], own["id_number"]) == ("13912345678", "11010519491231002X")
 
 
 def test_personnel_create_and_delete_through_api(world, api):

@@ -117,7 +117,7 @@ def test_personnel_added_and_removed_through_service_keep_history(world):
         actor=world.editor_a,
         force_id=world.force_a.pk,
         kind="personnel",
-        data={"name": "李四", "phone": "13912345678", "id_number": "110105194912310022"},
+        data={"name": "李四", "phone": "13912345678", "id_number": "11010519491231002X"},
     )
     services.remove_force_item(actor=world.editor_a, kind="personnel", item_id=person.pk)
     kinds = list(
@@ -132,7 +132,7 @@ def test_invalid_id_number_is_refused(world):
             actor=world.editor_a,
             force_id=world.force_a.pk,
             kind="personnel",
-            data={"name": "李四", "id_number": "110105194912310021"},
+            data={"name": "李四", "id_number": "110105194912310022"},
         )
     assert "id_number" in exc.value.errors
 
@@ -163,9 +163,9 @@ def test_id_number_check_letter_is_stored_upper_case(world):
         actor=world.editor_a,
         force_id=world.force_a.pk,
         kind="personnel",
-        data={"name": "李四", "id_number": "11010519491231070x"},
+        data={"name": "李四", "id_number": "11010519491231002x"},
     )
-    assert person.id_number == "11010519491231070X"
+    assert person.id_number == "11010519491231002X"
 
 
 def test_expert_group_is_formed_through_service_with_event(world):
