@@ -9,12 +9,18 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 
-from core.admin_base import NoRevertHistoryAdmin, ReadOnlyMixin, ScopedAdminMixin
+from core.admin_base import (
+    AdminChangeEventsMixin,
+    NoRevertHistoryAdmin,
+    ReadOnlyMixin,
+    ReferenceDataAdmin,
+    ScopedAdminMixin,
+)
 from core.models import Event, Jurisdiction, Organisation, PersonalDataAccess, User
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
+class JurisdictionAdmin(ReferenceDataAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
@@ -67,7 +73,7 @@ def _narrow(model, *, can_delete: bool = False) -> None:
     base = type(admin.site._registry[model])
     admin.site.unregister(model)
 
-    class Narrowed(base):  # type: ignore[valid-type, misc]
+    class Narrowed(AdminChangeEventsMixin, base):  # type: ignore[valid-type, misc]
         def has_add_permission(self, request, obj=None) -> bool:
             return False
 

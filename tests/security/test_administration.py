@@ -511,3 +511,42 @@ def test_navigation_links_accounts_for_administrators_and_the_admin_for_operator
     assert 'href="/accounts/"' not in duty_page
     operator_page = _client(operator).get("/").content.decode()
     assert 'href="/accounts/"' in operator_page and 'href="/admin/"' in operator_page
+
+
+def test_operators_reference_data_edits_in_the_admin_are_events_with_address(world, operator):
+    from axes.models import AccessAttempt
+
+    from forces.models import Specialty
+
+    client = _client(operator)
+    seq = Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    response = client.post(
+        "/admin/forces/specialty/add/", {"code": "hazmat", "name": "危化品", "sort_order": 5}
+    )
+    assert response.status_code == 302
+    specialty = Specialty.objects.get(code="hazmat")
+    town = world.town_a
+    response = client.post(
+        f"/admin/core/jurisdiction/{town.pk}/change/",
+        {
+            "code": town.code,
+            "name": "松林镇人民政府驻地",
+            "level": town.level,
+            "parent": town.parent_id,
+        },
+    )
+    assert response.status_code == 302
+    attempt = AccessAttempt.objects.create(
+        username="duty_a", ip_address="10.9.9.9", failures_since_start=5, get_data="", post_data=""
+    )
+    response = client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.filter(pk=attempt.pk).exists()
+    events = list(Event.objects.filter(seq__gt=seq).order_by("seq"))
+    assert [(e.type, e.subject_id) for e in events] == [
+        ("admin.added", str(specialty.pk)),
+        ("admin.changed", str(town.pk)),
+        ("admin.deleted", str(attempt.pk)),
+    ]
+    assert all(e.actor_id == operator.pk and e.ip_address == ADDRESS for e in events)
+    assert events[1].jurisdiction_id == town.pk
