@@ -81,6 +81,16 @@ def test_admin_site_admits_a_superuser(world, operator):
     page = client.get("/admin/core/user/")
     assert page.status_code == 200
     assert "dispatcher_b" in page.content.decode()
+    for url in (
+        f"/admin/core/user/{world.dispatcher_b.pk}/change/",
+        f"/admin/core/organisation/{world.water_b.pk}/change/",
+        f"/admin/core/organisation/{world.water_b.pk}/history/",
+        "/admin/core/event/",
+        "/admin/auth/group/",
+        "/admin/authtoken/tokenproxy/",
+        "/admin/axes/accesslog/",
+    ):
+        assert client.get(url).status_code == 200, url
 
 
 # Reference data without services, events or history, kept by the operators here.
