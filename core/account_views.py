@@ -17,6 +17,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from core import services
@@ -35,6 +36,16 @@ from core.permissions import can_administer_accounts
 from core.roles import Role
 
 PAGE_SIZE = 25
+
+AccountEvent = services.AccountEvent
+EVENT_LABELS = {
+    AccountEvent.CREATED: gettext_lazy("Account opened"),
+    AccountEvent.UPDATED: gettext_lazy("Particulars changed"),
+    AccountEvent.ROLES_CHANGED: gettext_lazy("Roles changed"),
+    AccountEvent.DEACTIVATED: gettext_lazy("Deactivated"),
+    AccountEvent.REACTIVATED: gettext_lazy("Reactivated"),
+    AccountEvent.PASSWORD_RESET: gettext_lazy("Password reset"),
+}
 
 
 def _client_address(request: HttpRequest) -> str | None:
@@ -199,11 +210,12 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect("accounts:user_detail", account.pk)
-    events = (
-        Event.objects.filter(subject_type="core.user", subject_id=str(account.pk))
+    events = [
+        (event, EVENT_LABELS.get(event.type, event.type))
+        for event in Event.objects.filter(subject_type="core.user", subject_id=str(account.pk))
         .select_related("actor")
         .order_by("-seq")[:20]
-    )
+    ]
     context = {
         "account": account,
         "form": form,
