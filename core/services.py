@@ -163,12 +163,14 @@ def _apply_roles(user: User, roles: set[str]) -> tuple[list[str], list[str]]:
 def _end_sessions(user: User) -> int:
     """Log the account out everywhere. Django would refuse an inactive account's session
     on its next request anyway; deleting the rows makes it immediate and visible."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
+    mine = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now())
+        if session.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    if mine:
+        Session.objects.filter(session_key__in=mine).delete()
+    return len(mine)
 
 
 # --- organisations -------------------------------------------------------------------
