@@ -16,6 +16,7 @@ urlpatterns = [
     path("hall/", include("command.live_urls")),
     path("duty/", include("duty.urls")),
     path("drills/", include("drills.urls")),
+    path("accounts/", include("core.account_urls")),
     path("", include("core.urls")),
 ]
 

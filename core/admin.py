@@ -1,12 +1,26 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from simple_history.admin import SimpleHistoryAdmin
+"""Admin of the platform's floor, for platform operators (superusers) only. Accounts and
+organisations are read here and written on the /accounts/ pages, whose services
+authorise, validate and record every change; reference data (the division tree) is
+edited here. Third-party admins are narrowed the same way: logs and tokens are read,
+not written."""
 
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+
+from core.admin_base import (
+    AdminChangeEventsMixin,
+    NoRevertHistoryAdmin,
+    ReadOnlyMixin,
+    ReferenceDataAdmin,
+    ScopedAdminMixin,
+)
 from core.models import Event, Jurisdiction, Organisation, PersonalDataAccess, User
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
+class JurisdictionAdmin(ReferenceDataAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
@@ -14,22 +28,17 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(ScopedAdminMixin, ReadOnlyMixin, NoRevertHistoryAdmin):
     list_display = ["name", "kind", "sector", "jurisdiction", "linkage_tier", "duty_phone"]
     list_filter = ["kind", "linkage_tier"]
     search_fields = ["name", "short_name", "uscc"]
-    autocomplete_fields = ["jurisdiction"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "display_name", "organisation", "is_active", "is_staff"]
-    list_filter = ["groups", "is_active", "is_staff"]
+class UserAdmin(ReadOnlyMixin, BaseUserAdmin):
+    list_display = ["username", "display_name", "organisation", "is_active", "is_superuser"]
+    list_filter = ["groups", "is_active", "is_superuser"]
     search_fields = ["username", "display_name"]
-    autocomplete_fields = ["organisation"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         ("Linkage", {"fields": ("display_name", "phone", "organisation")}),
@@ -37,33 +46,17 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     """The event log is append-only: read it here, never change it."""
 
     list_display = ["seq", "type", "subject_label", "jurisdiction", "actor", "created_at"]
     list_filter = ["type"]
     search_fields = ["subject_label", "type"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .visible_to(request.user)
-            .select_related("jurisdiction", "actor")
-        )
+    list_select_related = ["jurisdiction", "actor"]
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Who saw which masked phone in full: read it here, never change it."""
 
     list_display = ["accessed_at", "user", "subject_label", "field", "ip_address"]
@@ -71,11 +64,46 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     search_fields = ["subject_label", "user__username", "user__display_name"]
     date_hierarchy = "accessed_at"
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+def _narrow(model, *, can_delete: bool = False) -> None:
+    """Re-register another app's admin of ``model`` without add and change (and
+    without delete unless ``can_delete``)."""
+    if not admin.site.is_registered(model):
+        return
+    base = type(admin.site._registry[model])
+    admin.site.unregister(model)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    class Narrowed(AdminChangeEventsMixin, base):  # type: ignore[valid-type, misc]
+        def has_add_permission(self, request, obj=None) -> bool:
+            return False
+
+        def has_change_permission(self, request, obj=None) -> bool:
+            return False
+
+        def has_delete_permission(self, request, obj=None) -> bool:
+            return can_delete and super().has_delete_permission(request, obj)
+
+    Narrowed.__name__ = Narrowed.__qualname__ = f"ReadOnly{base.__name__}"
+    admin.site.register(model, Narrowed)
+
+
+# Roles are groups whose permissions core.roles re-applies after every migrate; an edit
+# here would be silently undone, or worse, kept until then.
+admin.site.unregister(Group)
+admin.site.register(Group, type("ReadOnlyGroupAdmin", (ReadOnlyMixin, BaseGroupAdmin), {}))
+
+
+def _narrow_installed() -> None:
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from rest_framework.authtoken.models import TokenProxy
+
+    # A token made here would be a login nobody typed a password for.
+    _narrow(TokenProxy)
+    # Login records are audit: read only. Deleting an attempt unlocks an account early
+    # (README: login lockout), which operators may do.
+    _narrow(AccessLog)
+    _narrow(AccessFailureLog)
+    _narrow(AccessAttempt, can_delete=True)
+
+
+_narrow_installed()

@@ -1,10 +1,12 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Platform")
+    default = True
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
@@ -13,3 +15,11 @@ class CoreConfig(AppConfig):
 
         # Not tied to one sender: other apps' permissions exist only after their own migrate.
         post_migrate.connect(ensure_role_groups, dispatch_uid="core.ensure_role_groups")
+
+
+class PlatformAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with the operators-only site (core/admin_site.py);
+    named in INSTALLED_APPS instead of ``django.contrib.admin``."""
+
+    default = False
+    default_site = "core.admin_site.PlatformAdminSite"

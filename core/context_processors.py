@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from core.permissions import can_read_registry
+from core.permissions import can_administer_accounts, can_read_registry
 from core.roles import REGISTRY_EDITORS
 
 
@@ -12,4 +12,5 @@ def platform(request):
         "can_read_registry": authenticated and can_read_registry(user),
         "can_edit_registry": authenticated
         and (user.is_superuser or user.has_role(*REGISTRY_EDITORS)),
+        "can_administer_accounts": authenticated and can_administer_accounts(user),
     }

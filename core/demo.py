@@ -851,7 +851,6 @@ class DemoBuilder:
                     roles=[row.role],
                     display_name=display_name,
                     phone=phone,
-                    is_staff=row.role == Role.ADMINISTRATOR,
                 )
             if created or self.reset_password:
                 user.password = self._password_hash()

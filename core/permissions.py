@@ -41,3 +41,13 @@ def can_manage_organisation_data(user: Any, organisation: Organisation) -> bool:
     if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
         return True
     return user.has_role(Role.DEPARTMENT_EDITOR) and user.organisation_id == organisation.pk
+
+
+def can_administer_accounts(user: Any) -> bool:
+    """Superusers and administrators open and keep accounts and organisations (an
+    administrator: those of its jurisdiction and below)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
+    )

@@ -33,6 +33,24 @@ REGISTRY_READERS = frozenset(
         Role.ADMINISTRATOR,
     }
 )
+# Roles an account administrator may give, by the administrator's own role. A county
+# administrator holds the administration of its jurisdiction, so it may open every kind
+# of account there; superuser and staff status are never a role and never granted here.
+GRANTABLE_ROLES: dict[str, frozenset[str]] = {
+    Role.ADMINISTRATOR: frozenset(Role.values),
+}
+
+
+def grantable_roles(actor: Any) -> frozenset[str]:
+    """The roles ``actor`` may grant (``None`` is the platform itself: every role)."""
+    if actor is None or actor.is_superuser:
+        return frozenset(Role.values)
+    granted: frozenset[str] = frozenset()
+    for role in actor.role_names:
+        granted |= GRANTABLE_ROLES.get(role, frozenset())
+    return granted
+
+
 # Who may write force data (object permission decides which forces).
 REGISTRY_EDITORS = frozenset({Role.DEPARTMENT_EDITOR, Role.ADMINISTRATOR})
 
@@ -48,14 +66,12 @@ for _role in REGISTRY_EDITORS:
     ROLE_PERMISSIONS[_role] += [
         f"forces.{action}_{m}" for m in _FORCE_MODELS for action in ("add", "change", "delete")
     ]
+# Accounts and organisations are written through core.services (the /accounts/ pages),
+# never through model permissions: the Django admin is for superusers only.
 ROLE_PERMISSIONS[Role.ADMINISTRATOR] += [
-    "core.add_organisation",
-    "core.change_organisation",
     "core.view_event",
     "core.view_personaldataaccess",
     "core.view_user",
-    "core.add_user",
-    "core.change_user",
 ]
 _COMMAND_READ = ["command.view_incident", "command.view_incidenttype"] + [
     f"dispatch.view_{m}"

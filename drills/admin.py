@@ -1,9 +1,10 @@
 """Read-only admin for drills, with history. Changes go through the drill pages and API,
 which call ``drills.services`` (one path for every rule); frequency rules are data and
-are edited here by platform administrators."""
+are edited here by platform operators (superusers), each change an event."""
 
 from django.contrib import admin
 
+from core.admin_base import ReferenceDataAdmin
 from core.admin_base import ScopedReadOnlyHistoryAdmin as ReadOnlyHistoryAdmin
 from drills.models import (
     AnnualDrillPlan,
@@ -61,7 +62,7 @@ class DrillAttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DrillFrequencyRule)
-class DrillFrequencyRuleAdmin(admin.ModelAdmin):
+class DrillFrequencyRuleAdmin(ReferenceDataAdmin):
     list_display = [
         "code",
         "name",

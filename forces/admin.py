@@ -1,9 +1,10 @@
-"""Admin for reference data and a read view of the registry. Registry edits in the admin
-go through the same services as the pages."""
+"""Admin for reference data (specialties, formations: operators edit them here, each
+change an event) and a read-only view of the registry with its history. Registry edits
+go through the registry pages and API."""
 
 from django.contrib import admin
 
-from core.admin_base import ScopedReadOnlyHistoryAdmin
+from core.admin_base import ReferenceDataAdmin, ScopedReadOnlyHistoryAdmin
 from forces.models import (
     Equipment,
     Expert,
@@ -18,7 +19,7 @@ from forces.models import (
 
 
 @admin.register(Specialty)
-class SpecialtyAdmin(admin.ModelAdmin):
+class SpecialtyAdmin(ReferenceDataAdmin):
     list_display = ["code", "name", "sort_order"]
 
 
@@ -28,7 +29,7 @@ class FormationRequirementInline(admin.TabularInline):
 
 
 @admin.register(Formation)
-class FormationAdmin(admin.ModelAdmin):
+class FormationAdmin(ReferenceDataAdmin):
     list_display = ["name", "disaster_type"]
     inlines = [FormationRequirementInline]
 

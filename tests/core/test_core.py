@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 
 from core.events import record_event
-from core.exceptions import PermissionDeniedError
+from core.exceptions import NotFoundError, PermissionDeniedError
 from core.masking import mask_id_number, mask_name, mask_phone
 from core.models import Event, Jurisdiction, Organisation
 from core.services import create_organisation, create_user_account
@@ -73,7 +73,7 @@ def test_only_administrators_open_organisations_and_accounts(world):
         create_organisation(
             actor=world.duty_officer_a, name="x", kind="enterprise", jurisdiction=world.county_a
         )
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFoundError):
         create_organisation(
             actor=world.admin_a, name="x", kind="enterprise", jurisdiction=world.county_b
         )
