@@ -27,10 +27,8 @@ from core.exceptions import (
 )
 from core.models import Jurisdiction, Organisation, User
 from core.permissions import can_administer_accounts, in_jurisdiction
+from core.phones import validate_personal_phone, validate_phone
 from core.roles import Role, grantable_roles
-
-# The one phone rule of the platform (mobile, landline with area code, hotline).
-from forces.validators import validate_phone
 
 
 class AccountEvent(StrEnum):
@@ -141,9 +139,9 @@ def _validation_failed(exc: ValidationError) -> ValidationFailed:
     return ValidationFailed("; ".join(exc.messages), errors=errors)
 
 
-def _check_phone(field: str, value: str) -> None:
+def _check_phone(field: str, value: str, *, personal: bool = False) -> None:
     try:
-        validate_phone(value)
+        (validate_personal_phone if personal else validate_phone)(value)
     except ValidationError as exc:
         raise ValidationFailed(exc.messages[0], errors={field: exc.messages}) from exc
 
@@ -314,7 +312,7 @@ def create_user_account(
     _require_admin(actor)
     organisation = _usable_organisation(actor, organisation.pk)
     wanted = _checked_roles(actor, roles)
-    _check_phone("phone", phone)
+    _check_phone("phone", phone, personal=True)
     user = User(
         username=username.strip(),
         organisation=organisation,
@@ -382,7 +380,7 @@ def update_user_account(
         if getattr(user, name) != value:
             setattr(user, name, value)
             changed.append(name)
-    _check_phone("phone", user.phone)
+    _check_phone("phone", user.phone, personal=True)
     try:
         user.full_clean(exclude=["password"])
     except ValidationError as exc:
