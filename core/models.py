@@ -168,11 +168,13 @@ class User(AbstractUser):
         # Every way of changing a password ends here (set_password() then save()); a hash
         # upgrade at login clears ``_password`` first and is not a change.
         changed = self._password is not None
-        if changed:
+        adding = self._state.adding
+        # create_user() stores the hash without set_password(): a new account's password
+        # dates from its creation too.
+        if changed or (adding and not self.password_changed_at and self.has_usable_password()):
             self.password_changed_at = timezone.now()
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "password_changed_at"}
-        adding = self._state.adding
         super().save(*args, **kwargs)
         if not adding and (changed or not self.is_active):
             ApiToken.objects.filter(user_id=self.pk, revoked_at__isnull=True).update(

@@ -97,6 +97,11 @@ class TokenView(APIView):
         )
         return _token_response(issued)
 
+    def get_authenticate_header(self, request):
+        # No authentication classes here (a stale token must not block getting a new one),
+        # yet a missing code is a 401 with its challenge, not a 403.
+        return "Token"
+
     @staticmethod
     def _check_code(user, code: str) -> None:
         device = credentials.confirmed_device(user)
