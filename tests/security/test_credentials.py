@@ -444,3 +444,26 @@ def test_the_token_endpoint_wants_the_code_too(api, world, otp_on):
     assert client.get(ME, **auth(granted.json()["token"])).status_code == 200
     # Other roles: the password as before.
     assert get_token(client, "duty_a").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)  # the socket reads the session in another thread
+async def test_a_password_without_its_code_opens_no_live_feed(world, otp_on):
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from django.test import Client
+
+    from config.asgi import application
+
+    def password_only_session():
+        enrolled(world.approver_a)
+        client = Client()
+        assert login(client, "approver_a")["Location"] == "/login/otp/"
+        cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+        return [(b"cookie", cookie), (b"origin", b"http://testserver")]
+
+    headers = await sync_to_async(password_only_session)()
+    communicator = WebsocketCommunicator(application, "/ws/live/", headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    closed = await communicator.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 4401}
