@@ -27,7 +27,6 @@ from core.exceptions import ConflictError, NotFoundError, PermissionDeniedError
 from core.models import ApiToken, TokenKind, User
 from core.roles import Role
 
-TOKEN_ISSUED = "security.token_issued"
 TOKEN_ROTATED = "security.token_rotated"
 TOKEN_REVOKED = "security.token_revoked"
 PASSWORD_CHANGED = "security.password_changed"
@@ -86,11 +85,11 @@ def _new_token(user: User, kind: str, name: str, now: datetime) -> IssuedToken:
 
 
 @transaction.atomic
-def issue_token(*, user: User, name: str = "", ip_address: str | None = None) -> IssuedToken:
-    """A new token for ``user`` after it proved who it is (password, and code if due)."""
-    issued = _new_token(user, token_kind_for(user), name, timezone.now())
-    _record(TOKEN_ISSUED, user=user, token=issued.token, actor=user, ip_address=ip_address)
-    return issued
+def issue_token(*, user: User, name: str = "") -> IssuedToken:
+    """A new token for ``user`` after it proved who it is (password, and code if due).
+    The login itself is the audit log's business (token-endpoint logins are recorded
+    there), so no event here."""
+    return _new_token(user, token_kind_for(user), name, timezone.now())
 
 
 @transaction.atomic
@@ -114,13 +113,22 @@ def rotate_token(*, token_id: int, ip_address: str | None = None) -> IssuedToken
     return issued
 
 
-def _may_manage_tokens_of(actor: User, owner: User) -> bool:
-    if actor.pk == owner.pk or actor.is_superuser:
-        return True
-    if not actor.has_role(Role.ADMINISTRATOR) or owner.is_superuser:
-        return False
-    own, theirs = actor.jurisdiction, owner.jurisdiction
-    return own is not None and theirs is not None and own.contains(theirs)
+def tokens_visible_to(actor: User):
+    """The actor's own tokens; an administrator's also those of the users of its
+    jurisdiction and below (never a superuser's)."""
+    own = ApiToken.objects.filter(user=actor)
+    if actor.is_superuser:
+        return ApiToken.objects.all()
+    jurisdiction = actor.jurisdiction
+    if not actor.has_role(Role.ADMINISTRATOR) or jurisdiction is None:
+        return own
+    return (
+        ApiToken.objects.filter(
+            user__organisation__jurisdiction__path__startswith=jurisdiction.path,
+            user__is_superuser=False,
+        )
+        | own
+    )
 
 
 @transaction.atomic
@@ -128,12 +136,13 @@ def revoke_token(*, actor: User, token_id: int, ip_address: str | None = None) -
     """End one token now: the actor's own, or (administrators) one of a user in their
     jurisdiction. Anything else is "not found", like a token that does not exist."""
     token = (
-        ApiToken.objects.select_for_update()
+        tokens_visible_to(actor)
+        .select_for_update(of=("self",))
         .select_related("user__organisation__jurisdiction")
         .filter(pk=token_id)
         .first()
     )
-    if token is None or not _may_manage_tokens_of(actor, token.user):
+    if token is None:
         raise NotFoundError(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

@@ -2,7 +2,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -90,11 +90,7 @@ class TokenView(APIView):
         user = serializer.validated_data["user"]
         if credentials.needs_second_factor(user):
             self._check_code(user, serializer.validated_data.get("otp", ""))
-        issued = credentials.issue_token(
-            user=user,
-            name=serializer.validated_data.get("name", ""),
-            ip_address=_client_address(request),
-        )
+        issued = credentials.issue_token(user=user, name=serializer.validated_data.get("name", ""))
         return _token_response(issued)
 
     def get_authenticate_header(self, request):
@@ -134,6 +130,42 @@ class TokenRotateView(APIView):
             token_id=request.auth.pk, ip_address=_client_address(request)
         )
         return _token_response(issued)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "username",
+            "prefix",
+            "kind",
+            "name",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "rotated_at",
+            "revoked_at",
+        ]
+
+
+class TokenListView(generics.ListAPIView):
+    """``GET`` → the caller's tokens (an administrator's: also those of the users of its
+    jurisdiction), newest first; ``?user=<id>`` for one user's. Never a secret."""
+
+    serializer_class = ApiTokenSerializer
+    filter_backends: list = []  # no ordering or search over token columns
+
+    def get_queryset(self):
+        tokens = credentials.tokens_visible_to(self.request.user).select_related("user")
+        user_id = self.request.query_params.get("user", "")
+        if user_id:
+            if not user_id.isascii() or not user_id.isdigit() or len(user_id) > 18:
+                raise ValidationError({"user": _("A user id is a number.")})
+            tokens = tokens.filter(user_id=int(user_id))
+        return tokens.order_by("-created_at", "-id")
 
 
 class TokenRevokeView(APIView):

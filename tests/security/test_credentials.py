@@ -279,6 +279,11 @@ def test_an_administrator_revokes_tokens_in_its_jurisdiction_only(api, world):
     assert client.get(ME, **auth(foreign)).status_code == 200
     assert admin.post(REVOKE, {"id": own_id}).status_code == 200
     assert client.get(ME, **auth(own)).json()["code"] == "token_revoked"
+    listed = {row["id"] for row in admin.get("/api/v1/auth/tokens/").json()["results"]}
+    assert own_id in listed and foreign_id not in listed
+    mine = api(world.duty_officer_b).get("/api/v1/auth/tokens/").json()["results"]
+    assert [row["id"] for row in mine] == [foreign_id]
+    assert "token" not in mine[0] and "key_hash" not in mine[0]
     # Someone else's token id is "not found" to a non-administrator.
     assert api(world.dispatcher_a).post(REVOKE, {"id": foreign_id}).status_code == 404
 
