@@ -455,6 +455,7 @@ def test_the_token_endpoint_wants_the_code_too(api, world, otp_on):
 async def test_a_password_without_its_code_opens_no_live_feed(world, otp_on):
     from asgiref.sync import sync_to_async
     from channels.testing import WebsocketCommunicator
+    from django.db import connections
     from django.test import Client
 
     from config.asgi import application
@@ -472,3 +473,6 @@ async def test_a_password_without_its_code_opens_no_live_feed(world, otp_on):
     assert connected
     closed = await communicator.receive_output(timeout=5)
     assert closed == {"type": "websocket.close", "code": 4401}
+    # The socket's database thread keeps its own connection: close it so that the test
+    # database can be flushed and dropped.
+    await sync_to_async(connections.close_all)()
