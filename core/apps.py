@@ -9,12 +9,15 @@ class CoreConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
+        from core.auth_views import extend_screen_session
         from core.roles import ensure_role_groups
 
         # Not tied to one sender: other apps' permissions exist only after their own migrate.
         post_migrate.connect(ensure_role_groups, dispatch_uid="core.ensure_role_groups")
+        user_logged_in.connect(extend_screen_session, dispatch_uid="core.extend_screen_session")
 
 
 class PlatformAdminConfig(admin_apps.AdminConfig):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -158,6 +159,8 @@ class User(AbstractUser):
     phone = models.CharField(
         _("phone"), max_length=20, blank=True, validators=[validate_personal_phone]
     )
+    # Null: changed before this was recorded (unknown), which never counts as expired.
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -165,6 +168,23 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs) -> None:
+        # Every way of changing a password ends here (set_password() then save()); a hash
+        # upgrade at login clears ``_password`` first and is not a change.
+        changed = self._password is not None
+        adding = self._state.adding
+        # create_user() stores the hash without set_password(): a new account's password
+        # dates from its creation too.
+        if changed or (adding and not self.password_changed_at and self.has_usable_password()):
+            self.password_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "password_changed_at"}
+        super().save(*args, **kwargs)
+        if not adding and (changed or not self.is_active):
+            ApiToken.objects.filter(user_id=self.pk, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
 
     @cached_property
     def role_names(self) -> frozenset[str]:
@@ -286,3 +306,54 @@ class PersonalDataAccess(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[override]
         raise ValueError("the access log is append-only")
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's recent passwords (等保: not one of the last five). Written by
+    ``core.passwords.PasswordHistoryValidator.password_changed``."""
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="password_history", verbose_name=_("user")
+    )
+    password = models.CharField(_("password"), max_length=128)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("previous password")
+        verbose_name_plural = _("previous passwords")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
+
+class TokenKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    SYNC_CLIENT = "sync_client", _("Sync client")
+
+
+class ApiToken(models.Model):
+    """An API token. Only the sha256 of its secret is stored; ``prefix`` (the secret's
+    first characters) tells tokens apart in lists. Issued and ended by
+    ``core.credentials``; checked by ``core.api.authentication``."""
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=8, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=TokenKind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    rotated_at = models.DateTimeField(_("rotated"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.prefix}…"

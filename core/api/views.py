@@ -1,29 +1,75 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import exceptions, generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core import credentials
 from core.api.serializers import JurisdictionSerializer, MeSerializer, OrganisationSerializer
 from core.api.viewsets import ScopedReadOnlyViewSet
-from core.models import Jurisdiction, Organisation
+from core.models import ApiToken, Jurisdiction, Organisation
 
 
-class TokenView(ObtainAuthToken):
-    """``POST {"username", "password"}`` → ``{"token": "..."}``."""
+class OtpRequired(exceptions.AuthenticationFailed):
+    default_code = "otp_required"
 
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=gettext_lazy("Username"))
+    password = serializers.CharField(label=gettext_lazy("Password"), trim_whitespace=False)
+    otp = serializers.CharField(
+        label=gettext_lazy("One-time code"), required=False, allow_blank=True, max_length=16
+    )
+    name = serializers.CharField(
+        label=gettext_lazy("Name"), required=False, allow_blank=True, max_length=100
+    )
+
+    def validate(self, attrs):
+        user = authenticate(
+            request=self.context["request"], username=attrs["username"], password=attrs["password"]
+        )
+        if not user:
+            raise ValidationError(
+                _("Unable to log in with provided credentials."), code="authorization"
+            )
+        attrs["user"] = user
+        return attrs
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+def _token_response(issued: credentials.IssuedToken) -> Response:
+    return Response(
+        {
+            "token": issued.secret,
+            "expires_at": serializers.DateTimeField().to_representation(issued.token.expires_at),
+        }
+    )
+
+
+def _client_address(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+class TokenView(APIView):
+    """``POST {"username", "password"[, "otp"][, "name"]}`` → ``{"token", "expires_at"}``.
+
+    People's tokens last ``API_TOKEN_HOURS``, the sync client's ``SYNC_TOKEN_DAYS``. A user
+    who must log in with a second factor sends the current code as ``otp``."""
+
+    authentication_classes = ()
+    permission_classes = ()
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(
-        request=inline_serializer(
-            "TokenRequest",
-            {"username": serializers.CharField(), "password": serializers.CharField()},
-        ),
-        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-    )
+    @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer)
     def post(self, request, *args, **kwargs):
         # django-axes sees the DRF request inside authenticate(), not the Django one its
         # middleware looks at: answer a locked-out pair here, before and after trying.
@@ -31,15 +77,127 @@ class TokenView(ObtainAuthToken):
 
         from core.views import lockout_response
 
-        credentials = {"username": str(request.data.get("username", ""))}
-        if AxesProxyHandler.is_locked(request._request, credentials):
+        credentials_ = {"username": str(request.data.get("username", ""))}
+        if AxesProxyHandler.is_locked(request._request, credentials_):
             return lockout_response(request._request)
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except ValidationError:
-            if AxesProxyHandler.is_locked(request._request, credentials):
+            if AxesProxyHandler.is_locked(request._request, credentials_):
                 return lockout_response(request._request)
             raise
+        user = serializer.validated_data["user"]
+        if credentials.needs_second_factor(user):
+            self._check_code(user, serializer.validated_data.get("otp", ""))
+        issued = credentials.issue_token(user=user, name=serializer.validated_data.get("name", ""))
+        return _token_response(issued)
+
+    def get_authenticate_header(self, request):
+        # No authentication classes here (a stale token must not block getting a new one),
+        # yet a missing code is a 401 with its challenge, not a 403.
+        return "Token"
+
+    @staticmethod
+    def _check_code(user, code: str) -> None:
+        device = credentials.confirmed_device(user)
+        if device is None:
+            raise OtpRequired(
+                _(
+                    "This account must log in with a one-time code: set up the "
+                    "authenticator app by logging in on the web page first."
+                )
+            )
+        if not code:
+            raise OtpRequired(_('Send the current one-time code as "otp".'))
+        # TOTPDevice.verify_token throttles repeated failures (1 s, 2 s, 4 s … apart).
+        if not device.verify_token(code.strip()):
+            raise OtpRequired(_("The one-time code is wrong or expired."))
+
+
+class TokenRotateView(APIView):
+    """``POST`` with a sync client's token → a new token; the old one keeps working for
+    ``SYNC_TOKEN_OVERLAP_HOURS``."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=None, responses=TokenResponseSerializer)
+    def post(self, request, *args, **kwargs):
+        if not isinstance(request.auth, ApiToken):
+            raise ValidationError(_("Authenticate with the token to rotate."))
+        issued = credentials.rotate_token(
+            token_id=request.auth.pk, ip_address=_client_address(request)
+        )
+        return _token_response(issued)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "username",
+            "prefix",
+            "kind",
+            "name",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "rotated_at",
+            "revoked_at",
+        ]
+
+
+class TokenListView(generics.ListAPIView):
+    """``GET`` → the caller's tokens (an administrator's: also those of the users of its
+    jurisdiction), newest first; ``?user=<id>`` for one user's. Never a secret."""
+
+    serializer_class = ApiTokenSerializer
+    filter_backends: list = []  # no ordering or search over token columns
+
+    def get_queryset(self):
+        tokens = credentials.tokens_visible_to(self.request.user).select_related("user")
+        user_id = self.request.query_params.get("user", "")
+        if user_id:
+            if not user_id.isascii() or not user_id.isdigit() or len(user_id) > 18:
+                raise ValidationError({"user": _("A user id is a number.")})
+            tokens = tokens.filter(user_id=int(user_id))
+        return tokens.order_by("-created_at", "-id")
+
+
+class TokenRevokeView(APIView):
+    """``POST`` → the token of this request is revoked; an administrator may send
+    ``{"id": n}`` to revoke a token of a user in its jurisdiction."""
+
+    @extend_schema(
+        request=inline_serializer("TokenRevokeRequest", {"id": serializers.IntegerField()}),
+        responses=inline_serializer(
+            "TokenRevokeResponse",
+            {"id": serializers.IntegerField(), "revoked_at": serializers.DateTimeField()},
+        ),
+    )
+    def post(self, request, *args, **kwargs):
+        raw = request.data.get("id") if hasattr(request.data, "get") else None
+        if raw in (None, ""):
+            if not isinstance(request.auth, ApiToken):
+                raise ValidationError(_('Name the token to revoke: "id".'))
+            token_id = request.auth.pk
+        else:
+            token_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1).run_validation(
+                raw
+            )
+        token = credentials.revoke_token(
+            actor=request.user, token_id=token_id, ip_address=_client_address(request)
+        )
+        return Response(
+            {
+                "id": token.pk,
+                "revoked_at": serializers.DateTimeField().to_representation(token.revoked_at),
+            }
+        )
 
 
 class MeView(APIView):
