@@ -16,7 +16,7 @@ from core.admin_base import (
     ReferenceDataAdmin,
     ScopedAdminMixin,
 )
-from core.models import Event, Jurisdiction, Organisation, PersonalDataAccess, User
+from core.models import ApiToken, Event, Jurisdiction, Organisation, PersonalDataAccess, User
 
 
 @admin.register(Jurisdiction)
@@ -65,6 +65,16 @@ class PersonalDataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "accessed_at"
 
 
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """API tokens (only their hashes are stored): read here, revoked through the API."""
+
+    list_display = ["user", "name", "kind", "prefix", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "prefix", "name"]
+    list_select_related = ["user"]
+
+
 def _narrow(model, *, can_delete: bool = False) -> None:
     """Re-register another app's admin of ``model`` without add and change (and
     without delete unless ``can_delete``)."""
@@ -95,10 +105,11 @@ admin.site.register(Group, type("ReadOnlyGroupAdmin", (ReadOnlyMixin, BaseGroupA
 
 def _narrow_installed() -> None:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-    from rest_framework.authtoken.models import TokenProxy
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    # A token made here would be a login nobody typed a password for.
-    _narrow(TokenProxy)
+    # A device made or edited here would be a second factor nobody enrolled; deleting one
+    # is how a lost phone is reset (the user enrols again at the next login).
+    _narrow(TOTPDevice, can_delete=True)
     # Login records are audit: read only. Deleting an attempt unlocks an account early
     # (README: login lockout), which operators may do.
     _narrow(AccessLog)
