@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from core.bounds import validate_year_window
 from core.exceptions import DomainError
 
 
@@ -15,6 +16,8 @@ class BootstrapFormMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, forms.DateField | forms.DateTimeField):
+                field.validators.append(validate_year_window)
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
                 continue

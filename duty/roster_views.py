@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.bounds import year_in_window
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
 from core.masking import mask_phone
 from core.mixins import RegistryReaderRequiredMixin
@@ -94,6 +95,8 @@ def _month(request: HttpRequest) -> tuple[int, int]:
         year, month = (int(x) for x in raw.split("-"))
         date(year, month, 1)
     except ValueError:
+        year = 0
+    if not year_in_window(year):  # also keeps the previous/next month links in range
         today = timezone.localdate()
         return today.year, today.month
     return year, month

@@ -1,0 +1,233 @@
+"""No request makes the server answer 5xx: each class of hostile input from issue 8 is
+played through the API and the pages; the API answers a 4xx JSON body with a ``code``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from duty import roster_services
+from tests.command.test_api import INCIDENTS
+from tests.command.test_api import payload as incident_body
+from tests.dispatch.test_api import PLANS, draft_body
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.fixture
+def w(incident_world):
+    w = incident_world
+    w.roster = roster_services.create_roster(
+        actor=w.duty_officer_a, organisation=w.bureau_a, name="临清市应急联合值守表"
+    )
+    return w
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    client.raise_request_exception = False
+    return client
+
+
+def page_as(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+def send_json(client, method: str, url: str, body) -> object:
+    # json.dumps escapes a lone surrogate as ``\ud800``, exactly what an attacker sends.
+    raw = body if isinstance(body, str) else json.dumps(body)
+    return client.generic(method, url, raw, content_type="application/json")
+
+
+def assert_api_refusal(response, status: int = 400) -> None:
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"]
+
+
+def assert_no_server_error(response) -> None:
+    assert response.status_code < 500, response.content[:300]
+
+
+# --- text that UTF-8 cannot encode ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field", ["level", "source", "area_type", "title", "address", "incident_type"]
+)
+def test_a_lone_surrogate_in_any_incident_field_is_a_400(w, field):
+    response = send_json(
+        api_as(w.duty_officer_a), "POST", INCIDENTS, incident_body(**{field: "\ud800"})
+    )
+    assert_api_refusal(response)
+    assert response.json()["code"] == "invalid"
+
+
+def test_a_lone_surrogate_in_a_key_or_a_plan_line_is_a_400(w):
+    client = api_as(w.dispatcher_a)
+    body = draft_body(w)
+    body["lines"][0]["task"] = "\udfff"
+    assert_api_refusal(send_json(client, "POST", PLANS, body))
+    assert_api_refusal(send_json(client, "POST", PLANS, {"\ud800": 1, **draft_body(w)}))
+
+
+def test_invalid_utf8_in_query_strings_and_forms_is_replaced_not_a_500(w):
+    response = api_as(w.duty_officer_a).get(f"{INCIDENTS}?status=%ED%A0%80&search=%ED%A0%80")
+    assert_api_refusal(response)
+    page = page_as(w.duty_officer_a)
+    assert page.get("/command/incidents/?status=%ED%A0%80&q=%ED%A0%80").status_code == 200
+    response = page.post(
+        "/command/incidents/new/",
+        b"title=%ED%A0%80&level=%ED%A0%80",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code in (200, 400)  # the form again, with its errors
+
+
+# --- JSON nested too deeply --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [65, 20_000])
+def test_json_nested_too_deeply_is_a_400(w, depth):
+    for opener, closer in (("[", "]"), ('{"a":', "}")):
+        raw = opener * depth + "1" + closer * depth
+        response = send_json(api_as(w.duty_officer_a), "POST", INCIDENTS, raw)
+        assert_api_refusal(response)
+
+
+def test_ordinary_nesting_still_parses(w):
+    response = send_json(api_as(w.dispatcher_a), "POST", PLANS, draft_body(w))
+    assert response.status_code == 201, response.content
+
+
+# --- integers beyond 64 bits -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [int(HUGE), 2**31, -1])
+def test_a_plan_line_with_an_integer_out_of_range_is_a_400(w, value):
+    body = draft_body(w)
+    body["lines"][0]["people"] = value
+    response = send_json(api_as(w.dispatcher_a), "POST", PLANS, body)
+    assert_api_refusal(response)
+    assert "lines" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("field", ["deaths", "injuries", "missing"])
+def test_incident_casualties_out_of_range_are_a_400(w, field):
+    body = incident_body(**{field: int(HUGE)})
+    assert_api_refusal(send_json(api_as(w.duty_officer_a), "POST", INCIDENTS, body))
+
+
+@pytest.mark.parametrize(
+    ("persona", "url"),
+    [
+        ("dispatcher_a", "/api/v1/dispatch/orders/?force={n}"),
+        ("dispatcher_a", "/api/v1/dispatch/plans/?incident={n}"),
+        ("dispatcher_a", "/api/v1/dispatch/orders/?plan__incident={n}"),
+        ("editor_a", "/api/v1/forces/forces/?organisation={n}"),
+        ("editor_a", "/api/v1/forces/forces/?linkage_tier={n}"),
+        ("editor_a", "/api/v1/forces/personnel/?force={n}"),
+        ("editor_a", "/api/v1/forces/personnel/?organisation={n}"),
+        ("editor_a", "/api/v1/forces/equipment/?force={n}"),
+        ("duty_officer_a", "/api/v1/duty/rosters/?organisation={n}"),
+        ("duty_officer_a", "/api/v1/duty/spot-checks/?year={n}"),
+        ("dispatcher_a", "/api/v1/duty/roll-calls/?jurisdiction={n}"),
+        ("duty_officer_a", "/api/v1/command/incidents/{n}/"),
+    ],
+)
+@pytest.mark.parametrize("n", [HUGE, f"-{HUGE}", "1e400", "NaN"])
+def test_integers_out_of_range_in_query_params_are_refused_or_empty(w, persona, url, n):
+    response = api_as(getattr(w, persona)).get(url.format(n=n))
+    assert response.status_code in (200, 400, 404), response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    if response.status_code == 200:
+        assert response.json()["results"] == []
+    else:
+        assert response.json()["code"]
+
+
+def test_integers_out_of_range_on_pages_are_refused_or_empty(w):
+    client = page_as(w.dispatcher_a)
+    for url in (
+        f"/forces/?organisation={HUGE}&linkage_tier={HUGE}",
+        f"/forces/experts/?organisation={HUGE}",
+        f"/command/incidents/?incident_type={HUGE}",
+        f"/dispatch/orders/?force={HUGE}",
+    ):
+        assert_no_server_error(client.get(url))
+
+
+# --- far dates and offsets ---------------------------------------------------------------
+
+FAR_DATETIMES = [
+    "0001-01-01T00:00:00+08:00",
+    "0001-01-01T00:00:00",
+    "9999-12-31T23:59:59-05:00",
+    "9999-12-31T23:59:59",
+    "2026-02-30T00:00:00",
+    "2026-01-01T00:00:00+25:00",
+]
+
+
+@pytest.mark.parametrize("value", FAR_DATETIMES)
+def test_far_datetimes_in_incident_filters_and_bodies_are_a_400(w, value):
+    client = api_as(w.duty_officer_a)
+    for name in ("received_at__gte", "received_at__lte"):
+        response = client.get(INCIDENTS, {name: value})
+        assert_api_refusal(response)
+    response = send_json(client, "POST", INCIDENTS, incident_body(received_at=value))
+    assert_api_refusal(response)
+
+
+@pytest.mark.parametrize("value", FAR_DATETIMES)
+def test_far_datetimes_in_the_roster_window_are_a_400(w, value):
+    client = api_as(w.duty_officer_a)
+    for query in ({"from": value, "to": "2026-03-01T00:00:00"}, {"from": value, "to": value}):
+        assert_api_refusal(client.get("/api/v1/duty/rosters/", query))
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "2026-02-30", "1-1-1"])
+def test_far_dates_on_the_roll_call_report_are_refused(w, value):
+    for query in ({"start": value}, {"end": value}, {"start": value, "end": value}):
+        assert_api_refusal(api_as(w.duty_officer_a).get("/api/v1/duty/roll-call-report/", query))
+        page = page_as(w.duty_officer_a)
+        response = page.get("/duty/rollcalls/report/", query)
+        assert response.status_code == 200
+        assert response.context["form"].errors
+        assert_no_server_error(page.get("/duty/rollcalls/report.xlsx", query))
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "10000-01", "2026-13", "-1-1"])
+def test_far_months_on_the_roster_page_show_the_current_month(w, month):
+    response = page_as(w.duty_officer_a).get(f"/duty/rosters/{w.roster.pk}/", {"month": month})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00", "9999-12-31T23:59", "0001-01-01 00:00"])
+def test_far_datetimes_in_the_incident_form_are_a_field_error(w, value):
+    data = {
+        "title": "临清市青年路民房火灾",
+        "received_at": value,
+        "source": "119",
+        "incident_type": w.fire_type.pk,
+        "level": "iv",
+        "jurisdiction": w.county_a.pk,
+        "address": "青年路88号",
+        "latitude": "36.841000",
+        "longitude": "115.712000",
+        "area_type": "urban",
+        "deaths": 0,
+        "injuries": 0,
+        "missing": 0,
+    }
+    response = page_as(w.duty_officer_a).post("/command/incidents/new/", data)
+    assert response.status_code in (200, 400)
+    assert "received_at" in response.context["form"].errors
