@@ -218,7 +218,9 @@ def roster_feed(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     import secrets
 
     roster = DutyRoster.objects.filter(pk=pk, is_active=True).first()
-    if roster is None or not secrets.compare_digest(roster.feed_token, token):
+    # Bytes: compare_digest refuses str that is not ASCII, and the token comes from the URL.
+    given = token.encode("utf-8", "replace")
+    if roster is None or not secrets.compare_digest(roster.feed_token.encode(), given):
         raise Http404
     since = timezone.now() - timedelta(days=31)
     shifts = (

@@ -231,3 +231,129 @@ def test_far_datetimes_in_the_incident_form_are_a_field_error(w, value):
     response = page_as(w.duty_officer_a).post("/command/incidents/new/", data)
     assert response.status_code in (200, 400)
     assert "received_at" in response.context["form"].errors
+
+
+# --- the iCalendar token -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["值班表", "%E5%80%BC", "é" * 43, "%ED%A0%80", "x" * 500])
+def test_a_non_ascii_calendar_token_is_a_404(w, token):
+    response = Client(raise_request_exception=False).get(
+        f"/duty/rosters/{w.roster.pk}/feed/{token}.ics"
+    )
+    assert response.status_code == 404
+
+
+def test_the_right_calendar_token_still_opens_the_feed(w):
+    response = Client().get(f"/duty/rosters/{w.roster.pk}/feed/{w.roster.feed_token}.ics")
+    assert response.status_code == 200
+    assert response.content.startswith(b"BEGIN:VCALENDAR")
+
+
+# --- the last resort: JSON 500 under /api/, pages of our own -----------------------------
+
+
+@pytest.fixture
+def crashing_incident_list(monkeypatch):
+    from command.api.views import IncidentViewSet
+
+    def crash(self, request, *args, **kwargs):
+        raise RuntimeError("a bug nobody foresaw")
+
+    monkeypatch.setattr(IncidentViewSet, "list", crash)
+
+
+def test_an_unexpected_api_error_is_a_json_500_with_debug_off(
+    w, settings, crashing_incident_list, caplog
+):
+    settings.DEBUG = False
+    response = api_as(w.duty_officer_a).get(INCIDENTS)
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "server_error"
+    assert "a bug nobody foresaw" not in response.content.decode()
+    assert "a bug nobody foresaw" in caplog.text  # logged with its traceback
+
+
+def test_an_unexpected_error_outside_drf_under_api_is_json_too(w, settings, monkeypatch):
+    settings.DEBUG = False
+    from core import errors
+
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/v1/no-such-endpoint/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    request = type("R", (), {"path": "/api/v1/command/incidents/"})()
+    response = errors.server_error(request)
+    assert response.status_code == 500
+    assert json.loads(response.content)["code"] == "server_error"
+
+
+def test_pages_have_their_own_error_pages_and_the_500_needs_no_database(
+    w, settings, django_assert_num_queries
+):
+    settings.DEBUG = False
+    from django.test import RequestFactory
+
+    from core import errors
+
+    response = page_as(w.duty_officer_a).get("/no-such-page/")
+    assert response.status_code == 404
+    assert "404" in response.content.decode() and "<h1" in response.content.decode()
+    with django_assert_num_queries(0):
+        response = errors.server_error(RequestFactory().get("/command/incidents/"))
+    assert response.status_code == 500
+    assert "500" in response.content.decode()
+
+
+# --- after-commit side effects with the broker down --------------------------------------
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Publishing a task fails the way Celery fails when Redis is unreachable."""
+    from kombu.exceptions import OperationalError
+
+    from dispatch.tasks import deliver_orders
+    from duty.tasks import deliver_roll_call
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    for task in (deliver_orders, deliver_roll_call):
+        monkeypatch.setattr(task, "apply_async", refuse)
+
+
+def test_approving_a_plan_while_the_broker_is_down_answers_200_and_the_sweep_delivers(
+    w, broker_down, django_capture_on_commit_callbacks, caplog
+):
+    from dispatch import tasks
+    from dispatch.models import CallOutOrder
+    from tests import factories as f
+
+    plan = f.plan(w.dispatcher_a, w.incident_a, [w.force_a, w.force_power_a], submit=True)
+    with django_capture_on_commit_callbacks(execute=True) as hooks:
+        response = api_as(w.approver_a).post(f"{PLANS}{plan.pk}/approve/")
+    assert response.status_code == 200, response.content[:300]
+    assert hooks  # the delivery hook did run, and failed
+    assert "Connection refused" in caplog.text
+    orders = CallOutOrder.objects.filter(plan=plan)
+    assert orders.count() == 2
+    assert not orders.filter(delivered_at__isnull=False).exists()
+    assert tasks.sweep_deliveries() == 2  # the broker is back: the outbox sweep delivers
+    assert not orders.filter(delivered_at__isnull=True).exists()
+
+
+def test_every_after_commit_hook_is_robust():
+    """A hook that talks to a broker, a gateway or a socket runs after the commit: if it
+    raised, a committed change would answer 500."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    for path in root.glob("*/**/*.py"):
+        if path.parts[len(root.parts)] in {"tests", "bench", ".venv"}:
+            continue
+        source = path.read_text(encoding="utf-8")
+        for call in re.findall(r"transaction\.on_commit\((?:[^()]|\([^()]*\))*\)", source):
+            assert "robust=True" in call, f"{path}: {call}"
