@@ -357,3 +357,168 @@ def test_every_after_commit_hook_is_robust():
         source = path.read_text(encoding="utf-8")
         for call in re.findall(r"transaction\.on_commit\((?:[^()]|\([^()]*\))*\)", source):
             assert "robust=True" in call, f"{path}: {call}"
+
+
+# --- hostile census workbooks ------------------------------------------------------------
+
+SHEET = "xl/worksheets/sheet1.xml"
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";" if i > 1 else "&lol;") * 10}">'
+        for i in range(1, 10)
+    )
+    + "]>"
+)
+
+
+def census_book() -> bytes:
+    from tests.forces.test_census import force_row, workbook
+
+    return workbook(forces=[force_row("新建救援队")])
+
+
+def rewrite(content: bytes, name: str, data: bytes | None, method=None) -> bytes:
+    """The same zip with one member replaced (``data``) or cut off after half its bytes."""
+    import zipfile
+    from io import BytesIO
+
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(content)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == name:
+                body = body[: len(body) // 2] if data is None else data
+            dst.writestr(info.filename, body, compress_type=method or info.compress_type)
+    return out.getvalue()
+
+
+def sheet_xml(rows: str, dimension: str = "A1:B2", prolog: str = "") -> bytes:
+    return (
+        f'{prolog}<worksheet {NS}><dimension ref="{dimension}"/><sheetData>{rows}'
+        "</sheetData></worksheet>"
+    ).encode()
+
+
+def hostile_workbooks() -> dict[str, bytes]:
+    import zipfile
+
+    good = census_book()
+    crc = bytearray(rewrite(good, SHEET, None, method=zipfile.ZIP_STORED))
+    # Flip bytes inside the stored sheet: the zip directory is intact, the CRC is not.
+    start = crc.find(b"<sheetData>")
+    crc[start + 20 : start + 40] = b"Z" * 20
+    return {
+        "truncated_zip": good[: len(good) * 2 // 3],
+        "truncated_sheet_xml": rewrite(good, SHEET, None),
+        "corrupt_member": bytes(crc),
+        "xxe_in_sheet": rewrite(
+            good,
+            SHEET,
+            sheet_xml(
+                '<row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row>',
+                prolog='<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM '
+                '"file:///etc/passwd">]>',
+            ),
+        ),
+        "billion_laughs_in_sheet": rewrite(
+            good,
+            SHEET,
+            sheet_xml(
+                '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>',
+                prolog=LAUGHS,
+            ),
+        ),
+        "billion_laughs_in_workbook": rewrite(
+            good,
+            "xl/workbook.xml",
+            (LAUGHS + f"<workbook {NS}><sheets>&lol9;</sheets></workbook>").encode(),
+        ),
+        "missing_sheet_member": rewrite(good, "xl/workbook.xml", None),
+    }
+
+
+@pytest.mark.parametrize("case", list(hostile_workbooks()))
+def test_damaged_or_hostile_census_workbooks_are_a_clear_400(w, case):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from forces import census
+    from forces.models import Force
+
+    content = hostile_workbooks()[case]
+    response = api_as(w.editor_a).post(
+        "/api/v1/forces/census/",
+        {"organisation": w.water_a.pk, "file": SimpleUploadedFile("census.xlsx", content)},
+        format="multipart",
+    )
+    assert_api_refusal(response)
+    assert response.json()["code"] == "invalid_file"
+    assert "root:" not in response.content.decode()  # /etc/passwd never read back
+    page = page_as(w.editor_a).post(
+        "/forces/census/",
+        {"organisation": w.water_a.pk, "workbook": SimpleUploadedFile("c.xlsx", content)},
+    )
+    assert page.status_code == 400
+    assert not Force.objects.filter(name="新建救援队").exists()
+    assert census.MAX_ROWS  # the module under test
+
+
+def test_openpyxl_parses_with_defusedxml():
+    from openpyxl import xml
+
+    assert xml.DEFUSEDXML is True
+
+
+@pytest.mark.parametrize(
+    ("dimension", "rows"),
+    [
+        ("A1:XFD1048576", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'),
+        ("A1:B2", '<row r="1048576"><c r="A1048576"><v>1</v></c></row>'),
+        ("A1:BZ2", ""),
+    ],
+)
+def test_a_tiny_workbook_declaring_a_huge_sheet_is_refused_in_well_under_a_second(
+    w, dimension, rows
+):
+    import time
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from forces import census
+    from tests.forces.test_census import headers
+
+    header = "".join(
+        f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{h}</t></is></c>'
+        for i, h in enumerate(headers(census.FORCES)[:20])
+    )
+    content = rewrite(
+        census_book(), SHEET, sheet_xml(f'<row r="1">{header}</row>{rows}', dimension)
+    )
+    assert len(content) < 20_000
+    started = time.perf_counter()
+    response = api_as(w.editor_a).post(
+        "/api/v1/forces/census/",
+        {"organisation": w.water_a.pk, "file": SimpleUploadedFile("census.xlsx", content)},
+        format="multipart",
+    )
+    elapsed = time.perf_counter() - started
+    assert_api_refusal(response)
+    assert elapsed < 1.0
+
+
+def test_cells_beyond_the_census_columns_are_never_read(w):
+    import time
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    row = '<row r="2">' + "".join(f'<c r="XF{i}2"><v>1</v></c>' for i in range(10)) + "</row>"
+    content = rewrite(census_book(), SHEET, sheet_xml(row * 2000, "A1:B2"))
+    started = time.perf_counter()
+    response = api_as(w.editor_a).post(
+        "/api/v1/forces/census/",
+        {"organisation": w.water_a.pk, "file": SimpleUploadedFile("census.xlsx", content)},
+        format="multipart",
+    )
+    assert response.status_code < 500
+    assert time.perf_counter() - started < 2.0
