@@ -27,12 +27,12 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core import excel
 from core.choices import OrganisationKind
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
 from core.masking import mask_id_number, mask_phone
@@ -327,7 +327,7 @@ def _write_sheet(ws: Worksheet, sheet: Sheet, objects: list[Any], show_personal:
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="F2DCDB")
     for index, column in enumerate(sheet.columns, start=1):
-        cell = ws.cell(row=1, column=index, value=column.header)
+        cell = excel.write(ws.cell(row=1, column=index), column.header)
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(horizontal="center", vertical="center")
         letter = get_column_letter(index)
@@ -338,13 +338,7 @@ def _write_sheet(ws: Worksheet, sheet: Sheet, objects: list[Any], show_personal:
     for row, obj in enumerate(objects, start=2):
         for index, column in enumerate(sheet.columns, start=1):
             value = _export_value(obj, column, show_personal)
-            cell = ws.cell(row=row, column=index)
-            if isinstance(value, str):
-                # data_type "s" keeps "=…" as text, never a formula (spreadsheet injection).
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value) or None
-                cell.data_type = "s"
-            else:
-                cell.value = value
+            cell = excel.write(ws.cell(row=row, column=index), value)
             cell.number_format = NUMBER_FORMATS.get(column.kind, "@")
     ws.freeze_panes = "B2"
 
