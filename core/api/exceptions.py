@@ -56,6 +56,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DataError | OverflowError):
         # A value the database or a conversion cannot hold slipped past the serializer.
         logger.warning("out-of-range input answered as 400: %s", exc)
+        set_rollback()
         return Response(
             {"code": "invalid", "detail": _("A value is out of range.")},
             status=status.HTTP_400_BAD_REQUEST,
