@@ -522,3 +522,27 @@ def test_cells_beyond_the_census_columns_are_never_read(w):
     )
     assert response.status_code < 500
     assert time.perf_counter() - started < 2.0
+
+
+def test_integers_out_of_range_in_page_forms_are_field_errors(w):
+    data = {
+        "title": "临清市青年路民房火灾",
+        "source": "119",
+        "incident_type": w.fire_type.pk,
+        "level": "iv",
+        "jurisdiction": w.county_a.pk,
+        "address": "青年路88号",
+        "latitude": "36.841000",
+        "longitude": "115.712000",
+        "area_type": "urban",
+        "deaths": HUGE,
+        "injuries": 2**31,
+        "missing": 0,
+    }
+    response = page_as(w.duty_officer_a).post("/command/incidents/new/", data)
+    assert response.status_code in (200, 400)
+    assert {"deaths", "injuries"} <= set(response.context["form"].errors)
+    from dispatch.forms import PlanLineForm, ResultForm
+
+    assert "people" in PlanLineForm({"force": "", "people": HUGE}).errors
+    assert "people_rescued" in ResultForm({"people_rescued": 2**31}).errors
