@@ -211,7 +211,16 @@ def test_far_months_on_the_roster_page_show_the_current_month(w, month):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("value", ["0001-01-01T00:00", "9999-12-31T23:59", "0001-01-01 00:00"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00",
+        "9999-12-31T23:59",
+        "0001-01-01 00:00",
+        "0001-01-01T00:00:00+08:00",
+        "9999-12-31T23:59:59-05:00",
+    ],
+)
 def test_far_datetimes_in_the_incident_form_are_a_field_error(w, value):
     data = {
         "title": "临清市青年路民房火灾",
