@@ -49,5 +49,5 @@ def record_event(
     )
     codes = jurisdiction.ancestors_and_self()
     # Channels is only a doorbell: screens fetch the events themselves from this table.
-    transaction.on_commit(lambda: ring_doorbell(seq=seq, jurisdiction_codes=codes))
+    transaction.on_commit(lambda: ring_doorbell(seq=seq, jurisdiction_codes=codes), robust=True)
     return event

@@ -504,7 +504,7 @@ def approve_plan(*, actor: User, plan_id: int) -> list[CallOutOrder]:
             actor=actor,
             payload=_order_payload(order),
         )
-    transaction.on_commit(lambda: _deliver_after_commit([o.pk for o in orders]))
+    transaction.on_commit(lambda: _deliver_after_commit([o.pk for o in orders]), robust=True)
     return orders
 
 

@@ -275,6 +275,8 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
+    from core import excel
+
     _form, start, end = _report_range(request)
     result = selectors.answer_report(request.user, start, end)
     book = Workbook()
@@ -298,12 +300,13 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
         sheet = book.active if first else book.create_sheet()
         first = False
         sheet.title = title
-        sheet.append([label, *header])
+        excel.append(sheet, [label, *header])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
             median = round(row.median_seconds / 60, 1) if row.median_seconds is not None else None
-            sheet.append(
+            excel.append(
+                sheet,
                 [
                     row.label,
                     row.total,
@@ -312,24 +315,26 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
                     row.no_answer,
                     row.answer_rate,
                     median,
-                ]
+                ],
             )
             if label == _("Force") and row.key in result.streak_force_ids:
                 for cell in sheet[sheet.max_row]:
                     cell.fill = highlight
         sheet.column_dimensions["A"].width = 36
     streaks = book.create_sheet(_("Missed in a row"))
-    streaks.append(
-        [_("Force"), _("Organisation"), _("Roll calls missed in a row"), _("Last missed")]
+    excel.append(
+        streaks,
+        [_("Force"), _("Organisation"), _("Roll calls missed in a row"), _("Last missed")],
     )
     for streak in result.streaks:
-        streaks.append(
+        excel.append(
+            streaks,
             [
                 streak.force_name,
                 streak.organisation,
                 streak.misses,
                 timezone.localtime(streak.last_missed).strftime("%Y-%m-%d %H:%M"),
-            ]
+            ],
         )
     buffer = BytesIO()
     book.save(buffer)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.bounds import year_in_window
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
 from core.masking import mask_phone
 from core.mixins import RegistryReaderRequiredMixin
@@ -94,6 +95,8 @@ def _month(request: HttpRequest) -> tuple[int, int]:
         year, month = (int(x) for x in raw.split("-"))
         date(year, month, 1)
     except ValueError:
+        year = 0
+    if not year_in_window(year):  # also keeps the previous/next month links in range
         today = timezone.localdate()
         return today.year, today.month
     return year, month
@@ -215,7 +218,9 @@ def roster_feed(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     import secrets
 
     roster = DutyRoster.objects.filter(pk=pk, is_active=True).first()
-    if roster is None or not secrets.compare_digest(roster.feed_token, token):
+    # Bytes: compare_digest refuses str that is not ASCII, and the token comes from the URL.
+    given = token.encode("utf-8", "replace")
+    if roster is None or not secrets.compare_digest(roster.feed_token.encode(), given):
         raise Http404
     since = timezone.now() - timedelta(days=31)
     shifts = (

@@ -27,12 +27,12 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core import excel
 from core.choices import OrganisationKind
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
 from core.masking import mask_id_number, mask_phone
@@ -49,6 +49,7 @@ from forces.models import Equipment, Force, Material, Personnel, Specialty
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 5000  # per sheet; a county census is a few hundred rows
+MAX_COLUMNS = 60  # the widest census sheet has fewer; more is never a census
 # A zip can unpack to far more than it weighs; refuse bombs before openpyxl reads them.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
@@ -326,7 +327,7 @@ def _write_sheet(ws: Worksheet, sheet: Sheet, objects: list[Any], show_personal:
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="F2DCDB")
     for index, column in enumerate(sheet.columns, start=1):
-        cell = ws.cell(row=1, column=index, value=column.header)
+        cell = excel.write(ws.cell(row=1, column=index), column.header)
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(horizontal="center", vertical="center")
         letter = get_column_letter(index)
@@ -337,13 +338,7 @@ def _write_sheet(ws: Worksheet, sheet: Sheet, objects: list[Any], show_personal:
     for row, obj in enumerate(objects, start=2):
         for index, column in enumerate(sheet.columns, start=1):
             value = _export_value(obj, column, show_personal)
-            cell = ws.cell(row=row, column=index)
-            if isinstance(value, str):
-                # data_type "s" keeps "=…" as text, never a formula (spreadsheet injection).
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value) or None
-                cell.data_type = "s"
-            else:
-                cell.value = value
+            cell = excel.write(ws.cell(row=row, column=index), value)
             cell.number_format = NUMBER_FORMATS.get(column.kind, "@")
     ws.freeze_panes = "B2"
 
@@ -420,9 +415,11 @@ def import_census(*, actor: User, organisation: Organisation, upload: UploadedFi
         try:
             with transaction.atomic():
                 for sheet in present:
-                    run.import_sheet(sheet, workbook[sheet.title])
+                    run.import_sheet(sheet, _worksheet(workbook, sheet.title))
                 if run.report.errors:
                     raise _Rollback
+        except _Unreadable as exc:
+            raise _invalid_file(_unreadable_message(str(exc))) from exc
         except _Rollback:
             report = run.report
             report.ok = False
@@ -431,6 +428,38 @@ def import_census(*, actor: User, organisation: Organisation, upload: UploadedFi
         return run.report
     finally:
         workbook.close()
+
+
+class _Unreadable(Exception):
+    """openpyxl failed while reading a sheet: the file is damaged or hostile."""
+
+
+def _unreadable_message(reason: str) -> str:
+    return _("The workbook could not be read (%(reason)s). Save it again from Excel.") % {
+        "reason": reason
+    }
+
+
+def _worksheet(workbook: Any, title: str) -> Any:
+    # A read-only sheet parses its XML when opened (its dimension) and while iterated.
+    try:
+        return workbook[title]
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise _Unreadable(type(exc).__name__) from exc
+
+
+def _sheet_rows(ws: Any) -> Iterator[tuple[Any, ...]]:
+    """The sheet's values, bounded: the parser stops after the first row past the limit,
+    and a row is never wider than MAX_COLUMNS whatever the sheet declares."""
+    values = ws.iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
+    while True:
+        try:
+            row = next(values)
+        except StopIteration:
+            return
+        except Exception as exc:  # a damaged or hostile sheet (ParseError, zlib, DTD…)
+            raise _Unreadable(type(exc).__name__) from exc
+        yield row
 
 
 def _invalid_file(message: str) -> ValidationFailed:
@@ -473,10 +502,7 @@ def _open_workbook(upload: UploadedFile) -> Any:
     try:
         return load_workbook(buffer, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise _invalid_file(
-            _("The workbook could not be read (%(reason)s). Save it again from Excel.")
-            % {"reason": type(exc).__name__}
-        ) from exc
+        raise _invalid_file(_unreadable_message(type(exc).__name__)) from exc
 
 
 def _is_blank(value: Any) -> bool:
@@ -540,7 +566,22 @@ class _Import:
 
     def rows(self, sheet: Sheet, ws: Any) -> Iterator[tuple[int, dict[Column, Any]]]:
         """Non-empty rows as {column: raw value}, numbered as Excel numbers them."""
-        values = ws.iter_rows(values_only=True)
+        declared_rows, declared_columns = ws.max_row or 0, ws.max_column or 0
+        if declared_rows > MAX_ROWS + 1 or declared_columns > MAX_COLUMNS:
+            # Refused before any row is read: a few KB can declare A1:XFD1048576.
+            message = _(
+                "The sheet declares %(rows)d rows and %(columns)d columns; a census sheet "
+                "may have at most %(max_rows)d rows and %(max_columns)d columns. Delete the "
+                "empty rows and columns after the table, save, and upload again."
+            ) % {
+                "rows": declared_rows,
+                "columns": declared_columns,
+                "max_rows": MAX_ROWS,
+                "max_columns": MAX_COLUMNS,
+            }
+            self.report.add(sheet, 1, "", message)
+            return
+        values = _sheet_rows(ws)
         header = next(values, None) or ()
         if all(_is_blank(v) for v in header):
             return  # an emptied sheet: nothing to import
@@ -557,7 +598,7 @@ class _Import:
             return
         for row, raw_row in enumerate(values, start=2):
             cells = {c: raw_row[i] if i < len(raw_row) else None for i, c in positions.items()}
-            if all(_is_blank(v) for v in cells.values()):
+            if row <= MAX_ROWS + 1 and all(_is_blank(v) for v in cells.values()):
                 continue
             if row > MAX_ROWS + 1:
                 self.report.add(

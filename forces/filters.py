@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from core.models import Jurisdiction, Organisation
 from forces.choices import ExpertAvailability, ForceCategory, ForceStatus
 from forces.models import Equipment, Expert, Force, Material, Personnel, Specialty
@@ -75,11 +76,11 @@ class ForceFilter(django_filters.FilterSet):
 
 
 class ForceItemFilter(django_filters.FilterSet):
-    force = django_filters.NumberFilter(field_name="force_id")
+    force = IdFilter(field_name="force_id")
     category = django_filters.ChoiceFilter(
         field_name="force__category", choices=ForceCategory.choices
     )
-    organisation = django_filters.NumberFilter(field_name="force__organisation_id")
+    organisation = IdFilter(field_name="force__organisation_id")
     jurisdiction = JurisdictionCodeFilter()
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
 

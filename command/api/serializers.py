@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from command.choices import AreaType, IncidentLevel, IncidentSource
 from command.models import Incident, IncidentType
+from core.api import fields as bounded
 from core.models import Jurisdiction
 
 
@@ -70,7 +71,7 @@ class IncidentInputSerializer(serializers.Serializer):
     """Create (all required fields) or, with ``partial=True``, change an incident."""
 
     title = serializers.CharField(max_length=150)
-    received_at = serializers.DateTimeField(required=False)
+    received_at = bounded.DateTimeField(required=False)
     source = serializers.ChoiceField(choices=IncidentSource.choices)
     incident_type = serializers.SlugRelatedField(
         slug_field="code", queryset=IncidentType.objects.all()
@@ -85,7 +86,7 @@ class IncidentInputSerializer(serializers.Serializer):
         max_digits=9, decimal_places=6, min_value=-180, max_value=180
     )
     area_type = serializers.ChoiceField(choices=AreaType.choices, required=False)
-    deaths = serializers.IntegerField(min_value=0, required=False)
-    injuries = serializers.IntegerField(min_value=0, required=False)
-    missing = serializers.IntegerField(min_value=0, required=False)
+    deaths = bounded.CountField(required=False)
+    injuries = bounded.CountField(required=False)
+    missing = bounded.CountField(required=False)
     description = serializers.CharField(required=False, allow_blank=True)

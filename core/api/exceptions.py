@@ -7,13 +7,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, IntegrityError
+from django.db import DatabaseError, DataError, IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
+from core.errors import server_error_body
 from core.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
@@ -51,6 +53,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"code": "conflict", "detail": _("The change conflicts with existing data.")},
             status=status.HTTP_409_CONFLICT,
         )
+    elif isinstance(exc, DataError | OverflowError):
+        # A value the database or a conversion cannot hold slipped past the serializer.
+        logger.warning("out-of-range input answered as 400: %s", exc)
+        set_rollback()
+        return Response(
+            {"code": "invalid", "detail": _("A value is out of range.")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     elif isinstance(exc, DatabaseError):
         logger.exception("database unavailable")
         return Response(
@@ -60,7 +70,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        # Never expected; if it happens, the client still gets the API's JSON shape.
+        logger.exception("unexpected error in %s", context.get("view"), exc_info=exc)
+        set_rollback()
+        return Response(server_error_body(), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     if isinstance(exc, exceptions.ValidationError):
         response.data = {
             "code": "invalid",

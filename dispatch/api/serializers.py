@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api import fields as bounded
 from dispatch.models import (
     CallOutOrder,
     CallOutPlan,
@@ -272,7 +273,7 @@ class AlertSerializer(serializers.ModelSerializer):
 class PlanLineInputSerializer(serializers.Serializer):
     force = serializers.PrimaryKeyRelatedField(queryset=Force.objects.all())
     task = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    people = serializers.IntegerField(min_value=0, required=False, default=0)
+    people = bounded.CountField(required=False, default=0)
     equipment = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -303,15 +304,13 @@ class ConsentInputSerializer(serializers.Serializer):
     consulted_person = serializers.CharField(
         max_length=50, required=False, allow_blank=True, default=""
     )
-    consulted_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    consulted_at = bounded.DateTimeField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class ResultInputSerializer(serializers.Serializer):
     result = serializers.CharField(required=False, allow_blank=True, default="")
-    people_rescued = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True, default=None
-    )
+    people_rescued = bounded.CountField(required=False, allow_null=True, default=None)
 
 
 class ReinforcementInputSerializer(serializers.Serializer):

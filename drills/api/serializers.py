@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.api import fields as bounded
 from core.models import Organisation
 from drills.choices import ComplianceStatus, DrillType, PlanKind, RuleScope
 from drills.models import AnnualDrillPlan, ContingencyPlan, Drill, DrillAttachment, FollowUpAction
@@ -147,7 +148,7 @@ class DrillInputSerializer(serializers.Serializer):
 
 
 class ConductInputSerializer(serializers.Serializer):
-    conducted_on = serializers.DateField()
+    conducted_on = bounded.DateField()
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -158,7 +159,7 @@ class ProblemInputSerializer(serializers.Serializer):
     owner_person = serializers.CharField(
         max_length=50, required=False, allow_blank=True, default=""
     )
-    deadline = serializers.DateField()
+    deadline = bounded.DateField()
 
 
 class EvaluateInputSerializer(serializers.Serializer):

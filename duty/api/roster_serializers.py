@@ -9,6 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import fields as bounded
 from core.masking import mask_phone
 from duty.models import DutyRoster, Shift, SpotCheck
 from duty.roster_selectors import can_see_roster_phones, coverage_gaps
@@ -125,8 +126,8 @@ class OfficerInputSerializer(serializers.Serializer):
 
 class ShiftInputSerializer(serializers.Serializer):
     roster = serializers.IntegerField(required=False)
-    starts_at = serializers.DateTimeField(required=False)
-    ends_at = serializers.DateTimeField(required=False)
+    starts_at = bounded.DateTimeField(required=False)
+    ends_at = bounded.DateTimeField(required=False)
     leader_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     leader_phone = serializers.CharField(
         max_length=20, required=False, allow_blank=True, validators=[validate_personal_phone]
@@ -167,14 +168,14 @@ class SpotCheckSerializer(serializers.ModelSerializer):
 
 class SpotCheckInputSerializer(serializers.Serializer):
     organisation = serializers.IntegerField()
-    checked_on = serializers.DateField(required=False)
+    checked_on = bounded.DateField(required=False)
     call_handling_passed = serializers.BooleanField(default=True)
     call_handling_note = serializers.CharField(max_length=200, required=False, allow_blank=True)
     duty_passed = serializers.BooleanField(default=True)
     duty_note = serializers.CharField(max_length=200, required=False, allow_blank=True)
     satisfaction_score = serializers.IntegerField(min_value=0, max_value=100)
     findings = serializers.CharField(required=False, allow_blank=True)
-    rectification_deadline = serializers.DateField(required=False, allow_null=True)
+    rectification_deadline = bounded.DateField(required=False, allow_null=True)
 
 
 class CloseInputSerializer(serializers.Serializer):

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from core.api import fields as bounded
 from core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from duty import roster_services as services
 from duty.api import roster_serializers as s
@@ -55,15 +55,15 @@ class RosterViewSet(ScopedReadOnlyViewSet):
         if "from" not in params and "to" not in params:
             today = timezone.localdate()
             return month_bounds(today.year, today.month)
-        start = parse_datetime(params.get("from", ""))
-        end = parse_datetime(params.get("to", ""))
+        field = bounded.DateTimeField()
+        try:
+            start = field.run_validation(params.get("from", ""))
+            end = field.run_validation(params.get("to", ""))
+        except ValidationError:
+            start = end = None
         if start is None or end is None or not start < end <= start + MAX_WINDOW:
             raise ValidationError({"from": ["Give from < to, at most 62 days apart."]})
-        tz = timezone.get_current_timezone()
-        return (
-            start if timezone.is_aware(start) else timezone.make_aware(start, tz),
-            end if timezone.is_aware(end) else timezone.make_aware(end, tz),
-        )
+        return start, end
 
     def get_queryset(self):
         start, end = self._window()
