@@ -94,5 +94,7 @@ class IncidentTypeViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated, IncidentReader]
     queryset = IncidentType.objects.all()
     serializer_class = s.IncidentTypeSerializer
+    ordering_fields = ()
+    search_fields = ()
     pagination_class = None
     filterset_fields = ["category", "disaster_type"]

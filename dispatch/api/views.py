@@ -103,6 +103,7 @@ class PlanViewSet(ScopedModelViewSet):
         Prefetch("orders", queryset=CallOutOrder.objects.select_related("force")),
     )
     serializer_class = s.PlanSerializer
+    search_fields = ()
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "incident", "reinforcement", "in_special_period"]
@@ -215,6 +216,7 @@ class OrderViewSet(ScopedReadOnlyViewSet):
         "plan__incident", "force__organisation", "last_step_by"
     )
     serializer_class = s.OrderSerializer
+    search_fields = ()
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "plan", "force", "plan__incident"]
     ordering_fields = ["issued_at", "status"]
@@ -274,6 +276,7 @@ class NoticeViewSet(ScopedReadOnlyViewSet):
         "organisation", "order__force", "order__plan__incident"
     )
     serializer_class = s.NoticeSerializer
+    search_fields = ()
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "organisation"]
     ordering_fields = ["recorded_at", "delivered_at"]
@@ -300,6 +303,7 @@ class ReinforcementViewSet(ScopedModelViewSet):
         "decided_by",
     )
     serializer_class = s.ReinforcementSerializer
+    search_fields = ()
     http_method_names = ["get", "post", "head", "options"]
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "incident"]
@@ -345,6 +349,8 @@ class SpecialPeriodViewSet(ScopedReadOnlyViewSet):
     permission_classes = [permissions.IsAuthenticated, DispatchAccess]
     queryset = SpecialPeriod.objects.select_related("jurisdiction")
     serializer_class = s.SpecialPeriodSerializer
+    ordering_fields = ()
+    search_fields = ()
     lookup_value_regex = r"\d+"
     filterset_fields = ["kind", "recurs_yearly"]
 
@@ -367,6 +373,7 @@ class AlertViewSet(ScopedReadOnlyViewSet):
     permission_classes = [permissions.IsAuthenticated, DispatchAccess]
     queryset = DispatchAlert.objects.select_related("order__force", "order__plan__incident")
     serializer_class = s.AlertSerializer
+    search_fields = ()
     lookup_value_regex = r"\d+"
     filterset_fields = {"kind": ["exact"], "resolved_at": ["isnull"]}
     ordering_fields = ["raised_at", "deadline"]
