@@ -198,6 +198,7 @@ def setup_django(env: dict[str, str]) -> None:
 def seed() -> tuple[object, object, str]:
     """A county under a city under a province, one screen user, a session for it."""
     from django.conf import settings
+    from django.contrib.auth.models import Group
     from django.test import Client
 
     from core.models import Jurisdiction, Organisation, User
@@ -214,6 +215,8 @@ def seed() -> tuple[object, object, str]:
         name="临清市应急管理局", jurisdiction=county, defaults={"kind": "emergency_bureau"}
     )
     user, _ = User.objects.get_or_create(username="bench_screen", defaults={"organisation": org})
+    # The live feed sends a user only what its role may read (core.visibility).
+    user.groups.add(Group.objects.get_or_create(name="screen")[0])
     client = Client()
     client.force_login(user)
     return county, user, client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -236,7 +239,11 @@ def commit_one(county, actor, i: int, stamps: dict[int, float]) -> None:
         # Registered before record_event's doorbell, so it runs first.
         transaction.on_commit(lambda: stamps.__setitem__(seq[0], time.perf_counter()))
         event = record_event(
-            type="bench.tick", jurisdiction=county, subject=county, payload={"i": i}, actor=actor
+            type="incident.bench_tick",
+            jurisdiction=county,
+            subject=county,
+            payload={"i": i},
+            actor=actor,
         )
         seq.append(event.seq)
 

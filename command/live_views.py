@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from command.choices import IncidentLevel, IncidentStatus
 from command.models import Incident
+from core import visibility
 from core.mixins import require_roles
 from core.models import Event, Jurisdiction
 from core.roles import Role
@@ -39,13 +40,7 @@ from forces.models import Force
 # The kiosk and everyone who commands may watch the hall; only those who act use the
 # dashboard. Force accounts, department editors, experts and the provincial client see
 # neither (SPEC §1 roles).
-SCREEN_ROLES = (
-    Role.SCREEN,
-    Role.DUTY_OFFICER,
-    Role.BUREAU_APPROVER,
-    Role.FIRE_DISPATCHER,
-    Role.ADMINISTRATOR,
-)
+SCREEN_ROLES = tuple(sorted(visibility.HALL_ROLES))
 DASHBOARD_ROLES = (
     Role.DUTY_OFFICER,
     Role.BUREAU_APPROVER,
@@ -319,10 +314,8 @@ def serialise_event(event: Event, labels: dict[str, Any]) -> dict[str, Any]:
 
 
 def _feed_events(user: Any, *, after: int | None, limit: int) -> list[Event]:
-    events = (
-        Event.objects.visible_to(user)
-        .filter(_feed_filter())
-        .select_related("jurisdiction", "actor")
+    events = Event.objects.filter(visibility.event_filter(user), _feed_filter()).select_related(
+        "jurisdiction", "actor"
     )
     if after is not None:
         return list(events.filter(seq__gt=after).order_by("seq")[:limit])

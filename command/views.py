@@ -20,6 +20,7 @@ from command import services
 from command.choices import IncidentStatus
 from command.forms import IncidentFilterForm, IncidentForm
 from command.models import Incident
+from core import visibility
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
 from dispatch import selectors as dispatch_selectors
 from dispatch.models import CallOutOrder, CallOutPlan, PlanLine, ReinforcementRequest
@@ -39,7 +40,7 @@ class RoleRequiredMixin(LoginRequiredMixin):
     """Anonymous → login page; an authenticated user whose role may not → 403."""
 
     def allowed(self, user: Any) -> bool:
-        return user.has_perm("command.view_incident")
+        return visibility.can_read_incidents(user)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not self.allowed(request.user):

@@ -16,8 +16,17 @@ server → client
   ``{"type": "more", "seq": n}``           replay stopped at n (5,000 events a round):
       send ``resume`` with ``after: n`` for the rest.
   ``{"type": "pong", "seq": n}``           answer to a ping.
-  ``{"type": "error", "detail": ...}``     a message the server could not read.
-Close codes: 4401 not signed in (or the login ended), 4403 no jurisdiction.
+  ``{"type": "error", "detail": ...}``     a message the server could not read, or
+      ``"slow down"``: the frame came while another waited for its turn (rate limit).
+Close codes: 4401 not signed in (or the login ended), 4403 no jurisdiction or nothing
+the user may read (``core.visibility``), 4429 the client kept flooding.
+
+Rate limit: ``resume`` and ``ping`` replay from the database. Each connection has a
+bucket of REPLAY_BURST replays refilled at REPLAY_RATE a second; a frame that finds it
+empty is answered when the next replay is due, and frames arriving meanwhile are folded
+into that one (the latest ``after`` wins; a ping among them still gets its pong). The
+browser client (static/js/live.js: resume on connect and after "more", ping every 15 s)
+never has more than one frame waiting, so it is slowed, never refused.
 
 The client is the source of truth for its position: ``resume`` and ``ping`` set the
 connection's cursor to ``after`` and send everything visible after it. Between two client
@@ -49,6 +58,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core import selectors
 from core.realtime import group_name
+from core.visibility import Viewer
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +66,17 @@ BATCH_SIZE = 200  # events per message
 REPLAY_LIMIT = 5000  # events per resume or ping; the client asks again after "more"
 WINDOW_SIZE = 1000  # recent events the hub keeps in memory
 
+# Replays read the database: a connection gets a burst of them (connect, then a "more"
+# or two), then one a second. A frame that comes too early waits for its turn, and the
+# frames that come while one waits are folded into it; after FLOOD_LIMIT such frames
+# the connection is closed.
+REPLAY_BURST = 3
+REPLAY_RATE = 1.0  # replays per second once the burst is spent
+FLOOD_LIMIT = 20
+
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NO_JURISDICTION = 4403
+CLOSE_TOO_MANY_REQUESTS = 4429
 
 
 def _encode(event: dict[str, Any]) -> str:
@@ -76,19 +95,23 @@ def _messages(events: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 class _Window:
     """Recent events of every jurisdiction, encoded once. Complete over (low, high]:
-    every event with ``low < seq <= high`` is here."""
+    every event with ``low < seq <= high`` is here, with what ``Viewer.can_see`` needs."""
 
     def __init__(self, start: int) -> None:
         self.low = self.high = start
         self.seqs: list[int] = []
         self.paths: list[str] = []
+        self.types: list[str] = []
+        self.organisations: list[int | None] = []
         self.texts: list[str] = []
-        self.rendered: dict[tuple[str, int], list[tuple[int, str]]] = {}
+        self.rendered: dict[tuple[Viewer, int], list[tuple[int, str]]] = {}
 
-    def extend(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
-        for path, event in rows:
+    def extend(self, rows: list[selectors.Row]) -> None:
+        for path, organisation_id, event in rows:
             self.seqs.append(event["seq"])
             self.paths.append(path)
+            self.types.append(event["type"])
+            self.organisations.append(organisation_id)
             self.texts.append(_encode(event))
         # Only seqs actually read move ``high``, never a doorbell's number: a stray
         # doorbell must not make the window skip the event that later takes it.
@@ -97,19 +120,37 @@ class _Window:
         if drop > 0:
             self.low = self.seqs[drop - 1]
             del self.seqs[:drop], self.paths[:drop], self.texts[:drop]
+            del self.types[:drop], self.organisations[:drop]
         self.rendered.clear()
 
-    def messages_after(self, seq: int, key: str) -> list[tuple[int, str]]:
+    def messages_after(self, seq: int, key: Viewer) -> list[tuple[int, str]]:
         """The messages carrying the events above ``seq`` that a user of ``key`` may see,
-        rendered once for all the connections at the same place."""
+        rendered once for all the connections of the same viewer at the same place."""
         rendered = self.rendered.get((key, seq))
         if rendered is None:
             start = bisect_right(self.seqs, seq)
-            visible = [
-                (self.seqs[i], self.texts[i])
-                for i in range(start, len(self.seqs))
-                if selectors.can_see(key, self.paths[i])
-            ]
+            if not key.superuser and not key.path:
+                visible = []
+            elif key.superuser:
+                visible = [(self.seqs[i], self.texts[i]) for i in range(start, len(self.seqs))]
+            else:
+                # One decision per event type for this render, then a dict look-up and
+                # a prefix test per event.
+                decisions: dict[str, tuple[bool, bool]] = {}
+                own = key.organisation_id
+                jurisdiction = key.path
+                visible = []
+                for i in range(start, len(self.seqs)):
+                    if not self.paths[i].startswith(jurisdiction):
+                        continue
+                    kind = self.types[i]
+                    decision = decisions.get(kind)
+                    if decision is None:
+                        decision = decisions[kind] = key.reads(kind)
+                    if decision[0] or (
+                        decision[1] and own is not None and self.organisations[i] == own
+                    ):
+                        visible.append((self.seqs[i], self.texts[i]))
             rendered = self.rendered[(key, seq)] = _messages(visible)
         return rendered
 
@@ -239,7 +280,7 @@ class _Hub:
 
 
 @sync_to_async(thread_sensitive=True)
-def _read_recent(after: int, limit: int) -> list[tuple[str, dict[str, Any]]]:
+def _read_recent(after: int, limit: int) -> list[selectors.Row]:
     """``selectors.recent_events`` on the database thread, the hub's one read per
     doorbell. Not database_sync_to_async: its close_old_connections before each call
     makes the next query start with a health-check round trip (CONN_HEALTH_CHECKS), a
@@ -288,6 +329,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.poked = asyncio.Event()
         self.hub: _Hub | None = None
         self.forwarder: asyncio.Task | None = None
+        self.tokens = float(REPLAY_BURST)
+        self.stamp = asyncio.get_running_loop().time()
+        self.waiting: tuple[bool, bool, int] | None = None  # (resume?, ping?, after)
+        self.folded = 0  # frames folded into the waiting one
+        self.strikes = 0
+        self.later: asyncio.Task | None = None
         # Accept before closing so that the browser sees the close code.
         await self.accept()
         user = self.scope.get("user")
@@ -299,7 +346,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user, codes, self.key = identity
-        if not codes and not self.user.is_superuser:
+        if not self.key.reads_anything() or (not codes and not self.user.is_superuser):
             await self.close(code=CLOSE_NO_JURISDICTION)
             return
         self.joined = [group_name(c) for c in codes]
@@ -329,16 +376,55 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             await self.send_json({"type": "error", "detail": "after must be a seq >= 0"})
             return
+        await self._admit(kind == "resume", kind == "ping", after)
+
+    async def _admit(self, resume: bool, ping: bool, after: int) -> None:
+        """The rate limit (module docstring): answer now, later, or fold and warn."""
+        now = asyncio.get_running_loop().time()
+        self.tokens = min(REPLAY_BURST, self.tokens + (now - self.stamp) * REPLAY_RATE)
+        self.stamp = now
+        if self.waiting is not None:
+            self.waiting = (self.waiting[0] or resume, self.waiting[1] or ping, after)
+            self.folded += 1
+            if self.folded > 1:  # one ping beside a waiting resume is the normal client
+                self.strikes += 1
+                if self.strikes > FLOOD_LIMIT:
+                    await self._leave()
+                    await self.close(code=CLOSE_TOO_MANY_REQUESTS)
+                    return
+                await self.send_json({"type": "error", "detail": "slow down"})
+            return
+        if self.tokens >= 1:
+            self.tokens -= 1
+            self.strikes = 0
+            await self._answer(resume, ping, after)
+            return
+        self.waiting, self.folded = (resume, ping, after), 0
+        self.later = asyncio.create_task(self._answer_later((1 - self.tokens) / REPLAY_RATE))
+
+    async def _answer_later(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        waiting, self.waiting = self.waiting, None
+        self.tokens = 0.0
+        self.stamp = asyncio.get_running_loop().time()
+        if waiting is None or self.hub is None:
+            return
+        try:
+            await self._answer(*waiting)
+        except Exception as exc:  # the socket is going away, or the database is down
+            logger.info("live feed could not answer: %r", exc)
+
+    async def _answer(self, resume: bool, ping: bool, after: int) -> None:
         async with self.lock:
-            if kind == "ping" and not await self._refresh():
+            if ping and not await self._refresh():
                 return
             self.cursor = self.covered = after
             more = await self._replay()
             if more:
                 await self.send_json({"type": "more", "seq": self.cursor})
-            elif kind == "resume":
+            elif resume:
                 await self.send_json({"type": "caught_up", "seq": self.cursor})
-            if kind == "ping":
+            if ping:
                 await self.send_json({"type": "pong", "seq": self.cursor})
 
     async def _forward(self) -> None:
@@ -393,7 +479,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return False
         self.user, codes, self.key = identity
-        if not codes and not self.user.is_superuser:
+        if not self.key.reads_anything() or (not codes and not self.user.is_superuser):
             await self._leave()
             await self.close(code=CLOSE_NO_JURISDICTION)
             return False
@@ -403,6 +489,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         return True
 
     async def _leave(self) -> None:
+        later, self.later = self.later, None
+        if later is not None and later is not asyncio.current_task():
+            later.cancel()
         forwarder, self.forwarder = self.forwarder, None
         if forwarder is not None and forwarder is not asyncio.current_task():
             forwarder.cancel()

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import re
 
+# Field names whose value is masked for users outside the owning organisation. No list
+# endpoint may order, search or filter by them: the order of the answers would reveal
+# what the mask hides.
+MASKED_FIELDS = frozenset({"id_number", "phone", "leader_phone"})
+
 
 def mask_phone(value: str | None) -> str:
     if not value:

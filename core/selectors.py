@@ -15,6 +15,7 @@ from django.contrib import auth
 from django.db.models import Max, QuerySet
 
 from core.models import Event, Jurisdiction, User
+from core.visibility import Viewer, event_filter, viewer_of
 
 
 def serialize_event(event: Event) -> dict[str, Any]:
@@ -39,6 +40,7 @@ def serialize_event(event: Event) -> dict[str, Any]:
 # on every doorbell and model instances would only slow it down.
 _COLUMNS = (
     "jurisdiction__path",
+    "organisation_id",
     "seq",
     "type",
     "jurisdiction__code",
@@ -53,11 +55,18 @@ _COLUMNS = (
 )
 
 
-def _serialized(events: QuerySet[Event]) -> list[tuple[str, dict[str, Any]]]:
-    """(jurisdiction path, JSON form) of each event of an ordered queryset."""
+# What the live feed needs to decide who may see an event (``Viewer.can_see``): its
+# jurisdiction's path, its type and its organisation.
+Row = tuple[str, int | None, dict[str, Any]]
+
+
+def _serialized(events: QuerySet[Event]) -> list[Row]:
+    """(jurisdiction path, organisation id, JSON form) of each event of an ordered
+    queryset."""
     return [
         (
             path,
+            organisation_id,
             {
                 "seq": seq,
                 "type": type_,
@@ -73,6 +82,7 @@ def _serialized(events: QuerySet[Event]) -> list[tuple[str, dict[str, Any]]]:
         )
         for (
             path,
+            organisation_id,
             seq,
             type_,
             code,
@@ -94,8 +104,8 @@ def events_after(user: Any, after: int, limit: int) -> list[dict[str, Any]]:
     Complete up to the last one returned: sequence numbers are issued in commit order
     (``core.events.record_event``), so no event below it can appear later.
     """
-    events = Event.objects.visible_to(user).filter(seq__gt=after).order_by("seq")[:limit]
-    return [event for _, event in _serialized(events)]
+    events = Event.objects.filter(event_filter(user), seq__gt=after).order_by("seq")[:limit]
+    return [event for _, _, event in _serialized(events)]
 
 
 def replay(user: Any, after: int, limit: int) -> tuple[list[dict[str, Any]], int]:
@@ -108,10 +118,11 @@ def replay(user: Any, after: int, limit: int) -> tuple[list[dict[str, Any]], int
     return events, max(latest, after, events[-1]["seq"] if events else 0)
 
 
-def recent_events(after: int, limit: int) -> list[tuple[str, dict[str, Any]]]:
+def recent_events(after: int, limit: int) -> list[Row]:
     """Every event with ``seq > after`` (any jurisdiction), oldest first, at most
-    ``limit``, each with its jurisdiction path for ``can_see``. The live feed reads new
-    events once per process this way and hands each connection what it may see."""
+    ``limit``, each with its jurisdiction path and organisation for ``can_see``. The
+    live feed reads new events once per process this way and hands each connection what
+    it may see."""
     return _serialized(Event.objects.filter(seq__gt=after).order_by("seq")[:limit])
 
 
@@ -121,20 +132,18 @@ def latest_seq() -> int:
     return Event.objects.aggregate(last=Max("seq"))["last"] or 0
 
 
-def visibility_key(user: Any) -> str:
-    """What decides which events a user sees (``ScopedQuerySet.visible_to``): ``"*"``
-    for a superuser, otherwise the path of their jurisdiction ("" for none)."""
-    if user.is_superuser:
-        return "*"
-    jurisdiction = user.jurisdiction
-    return jurisdiction.path if jurisdiction is not None else ""
+def visibility_key(user: Any) -> Viewer:
+    """What decides which events a user sees (``core.visibility``): superuser, the path
+    of their jurisdiction, their roles and their organisation. Hashable: connections of
+    the same key share rendered messages."""
+    return viewer_of(user)
 
 
-def can_see(key: str, path: str) -> bool:
-    """``visible_to`` for one event, in memory: may a user of ``visibility_key`` ``key``
-    see an event whose jurisdiction has ``path``? Kept equal to ``visible_to`` by
-    tests/core/test_live_feed.py."""
-    return key == "*" or (key != "" and path.startswith(key))
+def can_see(key: Viewer, path: str, event_type: str, organisation_id: int | None) -> bool:
+    """``events_after`` for one event, in memory: may a user of ``visibility_key``
+    ``key`` see an event of this jurisdiction path, type and organisation? Kept equal to
+    the database filter by tests/core/test_live_feed.py."""
+    return key.can_see(path, event_type, organisation_id)
 
 
 def live_user(user_id: int, session_key: str | None) -> User | None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from command.choices import AreaType
 from command.models import Incident
+from core import visibility
 from core.choices import OrganisationKind
 from core.models import Event, Jurisdiction, Organisation
 from core.roles import Role
@@ -224,7 +225,11 @@ def plans_for(user: Any) -> QuerySet[CallOutPlan]:
 
 
 def may_list_plans(user: Any) -> bool:
-    return user.has_perm("dispatch.view_calloutplan") or user.has_role(Role.DEPARTMENT_EDITOR)
+    return visibility.can_read_dispatch(user) or visibility.can_read_department_plans(user)
+
+
+def may_list_orders(user: Any) -> bool:
+    return visibility.can_read_dispatch(user) or visibility.can_read_own_orders(user)
 
 
 def plan_list(user: Any) -> QuerySet[CallOutPlan]:
@@ -270,7 +275,7 @@ def order_list(user: Any) -> QuerySet[CallOutOrder]:
 
 
 def may_list_notices(user: Any) -> bool:
-    return user.has_perm("dispatch.view_notice") or user.has_role(Role.DEPARTMENT_EDITOR)
+    return visibility.can_read_dispatch(user) or visibility.can_read_department_plans(user)
 
 
 def notices_for(user: Any) -> QuerySet[Notice]:

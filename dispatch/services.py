@@ -503,6 +503,7 @@ def approve_plan(*, actor: User, plan_id: int) -> list[CallOutOrder]:
             subject=order,
             actor=actor,
             payload=_order_payload(order),
+            organisation=order.force.organisation,
         )
     transaction.on_commit(lambda: _deliver_after_commit([o.pk for o in orders]), robust=True)
     return orders
@@ -621,6 +622,7 @@ def record_consent(
         payload=_plan_payload(
             plan, organisation_id=org.pk, consulted_person=consent.consulted_person
         ),
+        organisation=org,
     )
     return consent
 
@@ -742,6 +744,7 @@ def advance_order(
         subject=order,
         actor=actor,
         payload=_order_payload(order, on_behalf=on_behalf),
+        organisation=order.force.organisation,
     )
     return order
 
@@ -780,7 +783,7 @@ def deliver_order(*, order_id: int) -> bool:
     Idempotent: a retry or the sweep finding it done changes nothing."""
     order = (
         CallOutOrder.objects.select_for_update(of=("self",))
-        .select_related("plan__incident__jurisdiction", "force")
+        .select_related("plan__incident__jurisdiction", "force__organisation")
         .filter(pk=order_id)
         .first()
     )
@@ -796,9 +799,15 @@ def deliver_order(*, order_id: int) -> bool:
             jurisdiction=order.plan.incident.jurisdiction,
             subject=order,
             payload=_order_payload(order),
+            organisation=order.force.organisation,
         )
         changed = True
-    notice = Notice.objects.select_for_update().filter(order=order).first()
+    notice = (
+        Notice.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .filter(order=order)
+        .first()
+    )
     if notice is not None and notice.status != NoticeStatus.DELIVERED:
         notice.status = NoticeStatus.DELIVERED
         notice.delivered_at = now
@@ -809,6 +818,7 @@ def deliver_order(*, order_id: int) -> bool:
             jurisdiction=order.plan.incident.jurisdiction,
             subject=notice,
             payload=_order_payload(order, organisation_id=notice.organisation_id),
+            organisation=notice.organisation,
         )
         changed = True
     return changed
@@ -846,7 +856,7 @@ def mark_overdue(*, now: datetime | None = None) -> list[DispatchAlert]:
             CallOutOrder.objects.select_for_update(of=("self",), skip_locked=True)
             .filter(status__in=statuses, **{f"{field}__lt": now})
             .exclude(alerts__kind=kind)
-            .select_related("plan__incident__jurisdiction", "force")
+            .select_related("plan__incident__jurisdiction", "force__organisation")
         )
         for order in overdue:
             alert, created = DispatchAlert.objects.get_or_create(
@@ -863,6 +873,7 @@ def mark_overdue(*, now: datetime | None = None) -> list[DispatchAlert]:
                 payload=_order_payload(
                     order, kind=kind, deadline=getattr(order, field).isoformat()
                 ),
+                organisation=order.force.organisation,
             )
             raised.append(alert)
     return raised

@@ -463,7 +463,7 @@ class OrderListView(RoleRequiredMixin, View):
     """Force accounts: their organisation's forces' orders; others: what is visible."""
 
     def allowed(self, user: Any) -> bool:
-        return user.has_perm("dispatch.view_calloutorder")
+        return selectors.may_list_orders(user)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         qs = selectors.order_list(request.user)
@@ -531,7 +531,7 @@ def _order_detail(
 
 class OrderDetailView(RoleRequiredMixin, View):
     def allowed(self, user: Any) -> bool:
-        return user.has_perm("dispatch.view_calloutorder")
+        return selectors.may_list_orders(user)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         order = get_object_or_404(_order_queryset(request.user), pk=pk)
@@ -542,7 +542,7 @@ class OrderStepView(RoleRequiredMixin, View):
     """Acknowledge, depart, arrive, complete or report the result (Zhoushan §三.2)."""
 
     def allowed(self, user: Any) -> bool:
-        return user.has_perm("dispatch.view_calloutorder")
+        return selectors.may_list_orders(user)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         order = get_object_or_404(_order_queryset(request.user), pk=pk)
@@ -573,7 +573,7 @@ class OrderPdfView(RoleRequiredMixin, View):
     """The printable order (出动指令单), made with WeasyPrint."""
 
     def allowed(self, user: Any) -> bool:
-        return user.has_perm("dispatch.view_calloutorder")
+        return selectors.may_list_orders(user)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         order = get_object_or_404(_order_queryset(request.user), pk=pk)

@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import visibility
 from core.choices import OrganisationKind
 from core.events import record_event
 from core.exceptions import InvalidTransition, NotFoundError, PermissionDeniedError
@@ -58,13 +59,7 @@ class NoTargets(InvalidTransition):
 # duty officers beside them in joint duty, and administrators.
 STARTER_ROLES = (Role.FIRE_DISPATCHER, Role.DUTY_OFFICER, Role.ADMINISTRATOR)
 # Who reads roll calls and their reports.
-READER_ROLES = (
-    Role.FIRE_DISPATCHER,
-    Role.DUTY_OFFICER,
-    Role.BUREAU_APPROVER,
-    Role.ADMINISTRATOR,
-    Role.SCREEN,
-)
+READER_ROLES = tuple(sorted(visibility.ROLL_CALL_READERS))
 
 
 def can_start(user: Any, jurisdiction: Jurisdiction) -> bool:
@@ -81,10 +76,7 @@ def can_start(user: Any, jurisdiction: Jurisdiction) -> bool:
 
 
 def can_read(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (user.is_superuser or user.has_role(*READER_ROLES))
-    )
+    return visibility.can_read_roll_calls(user)
 
 
 def can_answer(user: Any, force: Force) -> bool:
@@ -254,7 +246,7 @@ def answer_roll_call(
     deadline, late until the roll call closes, refused after (Liaocheng §三.二.2)."""
     target = (
         RollCallTarget.objects.select_for_update(of=("self",))
-        .select_related("roll_call__jurisdiction", "force")
+        .select_related("roll_call__jurisdiction", "force__organisation")
         .filter(pk=target_id)
         .first()
     )
@@ -299,6 +291,7 @@ def answer_roll_call(
             "outcome": target.outcome,
         },
         actor=actor,
+        organisation=target.force.organisation,
     )
     return target
 

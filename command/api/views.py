@@ -16,27 +16,12 @@ from rest_framework.response import Response
 from command import services
 from command.api import serializers as s
 from command.models import Incident, IncidentType
+from core import visibility
 from core.api.viewsets import ScopedModelViewSet
-from core.roles import Role
 
-# Liaocheng §三.三.1: the bureau and the fire brigade of the same level share every
-# incident; the hall screen and the provincial sync client read them too.
-INCIDENT_READERS = frozenset(
-    {
-        Role.DUTY_OFFICER,
-        Role.FIRE_DISPATCHER,
-        Role.BUREAU_APPROVER,
-        Role.ADMINISTRATOR,
-        Role.SYNC_CLIENT,
-        Role.SCREEN,
-    }
-)
-
-
-def can_read_incidents(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user.is_superuser or user.has_role(*INCIDENT_READERS)
-    )
+# Who reads incidents is decided in core.visibility, with the live feed.
+INCIDENT_READERS = visibility.INCIDENT_READERS
+can_read_incidents = visibility.can_read_incidents
 
 
 class IncidentReader(permissions.BasePermission):
@@ -109,5 +94,7 @@ class IncidentTypeViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated, IncidentReader]
     queryset = IncidentType.objects.all()
     serializer_class = s.IncidentTypeSerializer
+    ordering_fields = ()
+    search_fields = ()
     pagination_class = None
     filterset_fields = ["category", "disaster_type"]

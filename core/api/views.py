@@ -209,6 +209,7 @@ class MeView(APIView):
 class JurisdictionViewSet(ScopedReadOnlyViewSet):
     queryset = Jurisdiction.objects.select_related("parent")
     serializer_class = JurisdictionSerializer
+    ordering_fields = ("code", "name")
     filterset_fields = ["level", "parent"]
     search_fields = ["name", "code"]
     lookup_field = "code"
@@ -226,5 +227,6 @@ class JurisdictionViewSet(ScopedReadOnlyViewSet):
 class OrganisationViewSet(ScopedReadOnlyViewSet):
     queryset = Organisation.objects.select_related("jurisdiction")
     serializer_class = OrganisationSerializer
+    ordering_fields = ("name",)
     filterset_fields = ["kind", "linkage_tier", "jurisdiction"]
     search_fields = ["name", "short_name", "sector"]

@@ -23,6 +23,14 @@ class ScopedViewSetMixin:
     ``queryset`` itself so list query counts stay constant in page size."""
 
     permission_classes = [permissions.IsAuthenticated, RegistryReader]
+    # Explicit opt-in: DRF's OrderingFilter without ``ordering_fields`` orders by every
+    # serializer field, which turns a masked field (ID number, phone) into an oracle —
+    # ``?ordering=id_number`` sorts by the value the mask hides. Each list names the
+    # fields it may be ordered, searched and filtered by; none may be masked
+    # (``core.masking.MASKED_FIELDS``, tests/security/test_ordering_oracle.py).
+    ordering_fields: tuple[str, ...] = ()
+    search_fields: tuple[str, ...] = ()
+    filterset_fields: tuple[str, ...] = ()
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return super().get_queryset().visible_to(self.request.user)  # type: ignore[misc]

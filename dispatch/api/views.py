@@ -18,8 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
+from core import visibility
 from core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
-from core.roles import Role
 from dispatch import services
 from dispatch.api import serializers as s
 from dispatch.models import (
@@ -33,29 +33,9 @@ from dispatch.models import (
     SpecialPeriod,
 )
 
-# The roles that follow the dispatch chain of their jurisdiction (core.roles grants them
-# the matching view permissions).
-DISPATCH_READERS = frozenset(
-    {
-        Role.DUTY_OFFICER,
-        Role.FIRE_DISPATCHER,
-        Role.BUREAU_APPROVER,
-        Role.ADMINISTRATOR,
-        Role.SYNC_CLIENT,
-    }
-)
-
-
-def can_read_dispatch(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user.is_superuser or user.has_role(*DISPATCH_READERS)
-    )
-
-
-def _has_own_organisation_role(user: Any, role: str) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False) and user.organisation_id and user.has_role(role)
-    )
+# Who reads the dispatch chain is decided in core.visibility, with the live feed.
+DISPATCH_READERS = visibility.DISPATCH_READERS
+can_read_dispatch = visibility.can_read_dispatch
 
 
 class DispatchAccess(permissions.BasePermission):
@@ -63,27 +43,29 @@ class DispatchAccess(permissions.BasePermission):
     department consenting to a plan or the force stepping its order is not a reader."""
 
     message = _("Your role may not read the dispatch chain.")
-    also_reads: tuple[str, ...] = ()
+
+    def also_reads(self, user: Any) -> bool:
+        return False
 
     def has_permission(self, request, view) -> bool:
         if request.method not in permissions.SAFE_METHODS:
             return True
-        user = request.user
-        return can_read_dispatch(user) or any(
-            _has_own_organisation_role(user, role) for role in self.also_reads
-        )
+        return can_read_dispatch(request.user) or self.also_reads(request.user)
 
 
 class PlanAccess(DispatchAccess):
-    also_reads = (Role.DEPARTMENT_EDITOR,)
+    def also_reads(self, user: Any) -> bool:
+        return visibility.can_read_department_plans(user)
 
 
 class OrderAccess(DispatchAccess):
-    also_reads = (Role.FORCE_ACCOUNT,)
+    def also_reads(self, user: Any) -> bool:
+        return visibility.can_read_own_orders(user)
 
 
 class NoticeAccess(DispatchAccess):
-    also_reads = (Role.DEPARTMENT_EDITOR,)
+    def also_reads(self, user: Any) -> bool:
+        return visibility.can_read_department_plans(user)
 
 
 def _parse(serializer_class: type[Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
@@ -121,6 +103,7 @@ class PlanViewSet(ScopedModelViewSet):
         Prefetch("orders", queryset=CallOutOrder.objects.select_related("force")),
     )
     serializer_class = s.PlanSerializer
+    search_fields = ()
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "incident", "reinforcement", "in_special_period"]
@@ -131,7 +114,7 @@ class PlanViewSet(ScopedModelViewSet):
         readable = self.queryset.none()
         if can_read_dispatch(user):
             readable |= self.queryset.visible_to(user)
-        if _has_own_organisation_role(user, Role.DEPARTMENT_EDITOR):
+        if visibility.can_read_department_plans(user):
             org = user.organisation_id
             answered_for = PlanLine.objects.filter(
                 Q(force__industry_authority_id=org)
@@ -233,6 +216,7 @@ class OrderViewSet(ScopedReadOnlyViewSet):
         "plan__incident", "force__organisation", "last_step_by"
     )
     serializer_class = s.OrderSerializer
+    search_fields = ()
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "plan", "force", "plan__incident"]
     ordering_fields = ["issued_at", "status"]
@@ -242,7 +226,7 @@ class OrderViewSet(ScopedReadOnlyViewSet):
         readable = self.queryset.none()
         if can_read_dispatch(user):
             readable |= self.queryset.visible_to(user)
-        if _has_own_organisation_role(user, Role.FORCE_ACCOUNT):
+        if visibility.can_read_own_orders(user):
             readable |= self.queryset.filter(force__organisation_id=user.organisation_id)
         return readable
 
@@ -292,6 +276,7 @@ class NoticeViewSet(ScopedReadOnlyViewSet):
         "organisation", "order__force", "order__plan__incident"
     )
     serializer_class = s.NoticeSerializer
+    search_fields = ()
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "organisation"]
     ordering_fields = ["recorded_at", "delivered_at"]
@@ -301,7 +286,7 @@ class NoticeViewSet(ScopedReadOnlyViewSet):
         readable = self.queryset.none()
         if can_read_dispatch(user):
             readable |= self.queryset.visible_to(user)
-        if _has_own_organisation_role(user, Role.DEPARTMENT_EDITOR):
+        if visibility.can_read_department_plans(user):
             readable |= self.queryset.filter(organisation_id=user.organisation_id)
         return readable
 
@@ -318,6 +303,7 @@ class ReinforcementViewSet(ScopedModelViewSet):
         "decided_by",
     )
     serializer_class = s.ReinforcementSerializer
+    search_fields = ()
     http_method_names = ["get", "post", "head", "options"]
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "incident"]
@@ -363,6 +349,8 @@ class SpecialPeriodViewSet(ScopedReadOnlyViewSet):
     permission_classes = [permissions.IsAuthenticated, DispatchAccess]
     queryset = SpecialPeriod.objects.select_related("jurisdiction")
     serializer_class = s.SpecialPeriodSerializer
+    ordering_fields = ()
+    search_fields = ()
     lookup_value_regex = r"\d+"
     filterset_fields = ["kind", "recurs_yearly"]
 
@@ -385,6 +373,7 @@ class AlertViewSet(ScopedReadOnlyViewSet):
     permission_classes = [permissions.IsAuthenticated, DispatchAccess]
     queryset = DispatchAlert.objects.select_related("order__force", "order__plan__incident")
     serializer_class = s.AlertSerializer
+    search_fields = ()
     lookup_value_regex = r"\d+"
     filterset_fields = {"kind": ["exact"], "resolved_at": ["isnull"]}
     ordering_fields = ["raised_at", "deadline"]

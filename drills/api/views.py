@@ -129,6 +129,7 @@ class DrillViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 class FollowUpActionViewSet(ScopedReadOnlyViewSet):
     queryset = FollowUpAction.objects.select_related("owner", "closed_by")
     serializer_class = s.FollowUpActionSerializer
+    search_fields = ()
     filterset_fields = ["drill", "owner"]
     ordering_fields = ["deadline"]
     lookup_value_regex = r"\d+"
@@ -147,6 +148,7 @@ class FollowUpActionViewSet(ScopedReadOnlyViewSet):
 class ContingencyPlanViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     queryset = ContingencyPlan.objects.select_related("organisation")
     serializer_class = s.ContingencyPlanSerializer
+    ordering_fields = ("name",)
     filterset_fields = ["organisation", "kind", "hazard", "is_active"]
     search_fields = ["name"]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
@@ -164,6 +166,8 @@ class ContingencyPlanViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 class AnnualDrillPlanViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     queryset = AnnualDrillPlan.objects.select_related("organisation")
     serializer_class = s.AnnualDrillPlanSerializer
+    ordering_fields = ("year",)
+    search_fields = ()
     filterset_fields = ["organisation", "year"]
 
     @extend_schema(

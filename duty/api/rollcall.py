@@ -146,6 +146,7 @@ class RollCallViewSet(ScopedReadOnlyViewSet):
     permission_classes = [permissions.IsAuthenticated, RollCallReader]
     queryset = RollCall.objects.select_related("jurisdiction")
     serializer_class = RollCallSerializer
+    search_fields = ()
     filterset_fields = ["status", "jurisdiction", "schedule"]
     ordering_fields = ["started_at"]
     http_method_names = ["get", "post", "head", "options"]
@@ -193,6 +194,8 @@ class TargetViewSet(ScopedReadOnlyViewSet):
     permission_classes = [permissions.IsAuthenticated]
     queryset = RollCallTarget.objects.select_related("force", "department", "roll_call")
     serializer_class = TargetSerializer
+    ordering_fields = ()
+    search_fields = ()
     filterset_fields = ["outcome", "roll_call", "force"]
 
     def get_queryset(self) -> QuerySet[RollCallTarget]:
@@ -220,6 +223,9 @@ class ScheduleViewSet(ScopedReadOnlyViewSet):
     permission_classes = [permissions.IsAuthenticated, RollCallReader]
     queryset = RollCallSchedule.objects.select_related("jurisdiction")
     serializer_class = ScheduleSerializer
+    filterset_fields = ()
+    ordering_fields = ()
+    search_fields = ()
 
 
 class ReportRowSerializer(serializers.Serializer):

@@ -47,6 +47,7 @@ class RosterViewSet(ScopedReadOnlyViewSet):
         "partners"
     )
     serializer_class = s.RosterSerializer
+    ordering_fields = ("name",)
     filterset_fields = ["organisation", "force", "is_active"]
     search_fields = ["name", "organisation__name"]
 
@@ -98,6 +99,7 @@ class ShiftViewSet(
         "roster__partners", _officers_prefetch()
     )
     serializer_class = s.ShiftSerializer
+    search_fields = ()
     filterset_fields = ["roster"]
     ordering_fields = ["starts_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -146,6 +148,8 @@ class SpotCheckViewSet(
 ):
     queryset = SpotCheck.objects.select_related("organisation", "checked_by", "closed_by")
     serializer_class = s.SpotCheckSerializer
+    ordering_fields = ()
+    search_fields = ()
     filterset_fields = ["organisation", "year", "quarter"]
 
     @extend_schema(request=s.SpotCheckInputSerializer, responses=s.SpotCheckSerializer)

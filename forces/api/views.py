@@ -85,6 +85,8 @@ class PersonnelViewSet(ForceItemViewSet):
     kind = "personnel"
     queryset = Personnel.objects.select_related("force", "specialty")
     serializer_class = s.PersonnelSerializer
+    search_fields = ()
+    ordering_fields = ("name",)
     filterset_class = PersonnelFilter
 
 
@@ -92,6 +94,8 @@ class EquipmentViewSet(ForceItemViewSet):
     kind = "equipment"
     queryset = Equipment.objects.select_related("force")
     serializer_class = s.EquipmentSerializer
+    search_fields = ()
+    ordering_fields = ("name",)
     filterset_class = EquipmentFilter
 
 
@@ -99,6 +103,8 @@ class MaterialViewSet(ForceItemViewSet):
     kind = "material"
     queryset = Material.objects.select_related("force")
     serializer_class = s.MaterialSerializer
+    search_fields = ()
+    ordering_fields = ("name",)
     filterset_class = MaterialFilter
 
 
@@ -107,6 +113,8 @@ class ExpertViewSet(ScopedModelViewSet):
         "specialties"
     )
     serializer_class = s.ExpertSerializer
+    search_fields = ()
+    ordering_fields = ("name",)
     filterset_class = ExpertFilter
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
@@ -135,6 +143,8 @@ class ExpertViewSet(ScopedModelViewSet):
 class ExpertGroupViewSet(ScopedReadOnlyViewSet):
     queryset = ExpertGroup.objects.select_related("jurisdiction").prefetch_related("members")
     serializer_class = s.ExpertGroupSerializer
+    search_fields = ()
+    ordering_fields = ("name",)
     filterset_fields = ["disaster_type", "organisation"]
 
 
@@ -144,6 +154,9 @@ class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated, RegistryReader]
     queryset = Specialty.objects.all()
     serializer_class = s.SpecialtySerializer
+    filterset_fields = ()
+    search_fields = ()
+    ordering_fields = ()
     pagination_class = None
 
 
@@ -151,5 +164,7 @@ class FormationViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated, RegistryReader]
     queryset = Formation.objects.prefetch_related("requirements__specialty")
     serializer_class = s.FormationSerializer
+    search_fields = ()
+    ordering_fields = ()
     pagination_class = None
     filterset_fields = ["disaster_type"]

@@ -24,6 +24,7 @@ from config.asgi import application
 from core import consumers, selectors
 from core.events import record_event
 from core.models import Event, User
+from core.visibility import event_filter
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,7 +73,7 @@ async def next_events(communicator: WebsocketCommunicator, count: int) -> list[d
     return events
 
 
-def record(jurisdiction, count: int = 1, type: str = "test.noted") -> list[int]:
+def record(jurisdiction, count: int = 1, type: str = "incident.noted") -> list[int]:
     """Commit ``count`` events in one transaction; their seqs."""
     with transaction.atomic():
         return [
@@ -101,8 +102,7 @@ def new_incident(actor: User, title: str) -> int:
 
 def visible_seqs(user: User, after: int = 0) -> list[int]:
     return list(
-        Event.objects.visible_to(user)
-        .filter(seq__gt=after)
+        Event.objects.filter(event_filter(user), seq__gt=after)
         .order_by("seq")
         .values_list("seq", flat=True)
     )
@@ -368,18 +368,33 @@ async def test_ping_after_logout_closes_the_socket(incident_world):
 
 
 @pytest.mark.django_db
-def test_the_in_memory_visibility_check_agrees_with_visible_to(incident_world):
+def test_the_in_memory_visibility_check_agrees_with_the_database_filter(incident_world):
     """Doorbells are read once per process and each connection filters them with
-    ``selectors.can_see``; that is only sound while it agrees with ``visible_to``."""
+    ``selectors.can_see``; that is only sound while it agrees with the database filter
+    of replays (``core.visibility.event_filter``): by jurisdiction, type and, for
+    own-organisation roles, the event's organisation."""
     w = incident_world
     root = User.objects.create_superuser("root", password="pw-Linkage-2026")
     nobody = f.user("nobody", None)
     record(w.town_a)
+    with transaction.atomic():
+        for type_ in ("order.issued", "rollcall.answered", "user.created", "unknown.thing"):
+            for organisation in (w.force_a.organisation, None):
+                record_event(
+                    type=type_,
+                    jurisdiction=w.county_a,
+                    subject=w.county_a,
+                    organisation=organisation,
+                )
     everything = selectors.recent_events(0, 10_000)
     assert len(everything) == Event.objects.count()
-    for user in [*User.objects.exclude(pk__in=[root.pk, nobody.pk]), root, nobody]:
+    users = [*User.objects.exclude(pk__in=[root.pk, nobody.pk]), root, nobody]
+    assert {u.username for u in users} >= {"force_a", "editor_water_a", "screen_a", "admin_a"}
+    for user in users:
         key = selectors.visibility_key(user)
-        in_memory = [e["seq"] for path, e in everything if selectors.can_see(key, path)]
+        in_memory = [
+            e["seq"] for path, org, e in everything if selectors.can_see(key, path, e["type"], org)
+        ]
         assert in_memory == visible_seqs(user), user.username
         assert [e["seq"] for e in selectors.events_after(user, 0, 10_000)] == in_memory
 
@@ -390,5 +405,5 @@ def test_the_feed_sends_events_as_serialize_event_writes_them(incident_world):
     events = Event.objects.select_related("jurisdiction", "actor").order_by("seq")
     expected = [selectors.serialize_event(e) for e in events]
     assert {e["actor"] for e in expected} >= {"王水利", "duty_a", None}
-    assert [e for _, e in selectors.recent_events(0, 10_000)] == expected
+    assert [e for _, _, e in selectors.recent_events(0, 10_000)] == expected
     assert json.loads(json.dumps(expected)) == expected  # plain JSON all the way down
