@@ -406,3 +406,27 @@ def test_admin_links_an_attachment_through_the_checked_view(attachment, world, c
     html = page.content.decode()
     assert f"/drills/attachments/{attachment.pk}/" in html
     assert "/media/" not in html
+
+
+@pytest.mark.django_db
+def test_admin_pages_have_no_inline_script(world, client):
+    from core.models import User
+
+    operator = User.objects.create_superuser("operator", password="pw-Operator-2026-x")
+    client.force_login(operator)
+    urls = [
+        "/admin/",
+        "/admin/core/user/",
+        "/admin/core/user/add/",
+        f"/admin/core/user/{world.duty_officer_a.pk}/change/",
+        f"/admin/core/user/{world.duty_officer_a.pk}/history/",
+        "/admin/forces/force/",
+        f"/admin/forces/force/{world.force_a.pk}/change/",
+        "/admin/drills/drillfrequencyrule/add/",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found = scan(response.content.decode())
+        assert found.external_scripts or url == "/admin/", url
+        assert found.inline_scripts == [] and found.handlers == [], (url, found.__dict__)
