@@ -24,7 +24,10 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 # `make run` keeps a key generated once in a file (mode 600), so sessions survive restarts.
 _SECRET_KEY_FILE = env.str("DJANGO_SECRET_KEY_FILE", default="")
 if not SECRET_KEY and _SECRET_KEY_FILE:
-    SECRET_KEY = Path(_SECRET_KEY_FILE).read_text(encoding="utf-8").strip()
+    try:
+        SECRET_KEY = Path(_SECRET_KEY_FILE).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"DJANGO_SECRET_KEY_FILE cannot be read: {exc}") from exc
 if not SECRET_KEY and DEBUG:
     SECRET_KEY = _DEV_SECRET
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
