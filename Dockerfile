@@ -16,4 +16,4 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only-build-only-build-only-build-only
 RUN useradd --system --home /app linkage && mkdir -p /app/var && chown linkage /app/var
 USER linkage
 EXPOSE 8000
-CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--ws-per-message-deflate", "false"]
+CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--ws-per-message-deflate", "false", "--no-server-header"]

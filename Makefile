@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PASSWORD ?= Linkage-demo-2026
 
-.PHONY: run test install reference demo serve lint format check-deploy messages clean
+.PHONY: run dev test install reference demo serve lint format check-deploy messages clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 install: $(VENV)/.installed
 
-## Embedded mode: SQLite, in-memory channel layer, tasks in-process, demo county loaded.
-run: install
+# The demo county and the server, shared by `run` (debug off) and `dev` (debug on).
+define serve_demo
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata divisions specialties formations incident_types
@@ -29,7 +29,32 @@ run: install
 	@# The beat schedule's ticks (roll calls, overdue orders) run beside the server.
 	$(PY) manage.py run_ticks > var/ticks.log 2>&1 & ticks=$$!; \
 	trap 'kill $$ticks 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(VENV)/bin/daphne --no-server-name -b $(HOST) -p $(PORT) config.asgi:application
+endef
+
+## Embedded mode: SQLite, in-memory channel layer, tasks in-process, demo county loaded.
+## Debug off, as in production: error pages without internals, static files collected and
+## served by whitenoise, uploads only through access-checked views. Plain HTTP on the
+## loopback address, so no HTTPS redirect, secure-only cookies or HSTS; the secret key is
+## generated once into var/secret_key (mode 600) so that sessions survive a restart.
+run: export DJANGO_DEBUG := 0
+run: export DJANGO_SECRET_KEY_FILE := $(CURDIR)/var/secret_key
+run: export DJANGO_SECURE_SSL_REDIRECT := 0
+run: export DJANGO_SECURE_COOKIES := 0
+run: export DJANGO_HSTS_SECONDS := 0
+run: export DJANGO_HSTS_PRELOAD := 0
+run: install var/secret_key
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(serve_demo)
+
+## The same demo with Django's debug pages, for working on the code.
+dev: export DJANGO_DEBUG := 1
+dev: install
+	$(serve_demo)
+
+var/secret_key: | install
+	mkdir -p var
+	(umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@.tmp) && mv $@.tmp $@
 
 ## The whole suite. PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set.
 test: install

@@ -20,7 +20,16 @@ if (BASE_DIR / ".env").exists():
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 _DEV_SECRET = "embedded-mode-only-not-a-secret"
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+# `make run` keeps a key generated once in a file (mode 600), so sessions survive restarts.
+_SECRET_KEY_FILE = env.str("DJANGO_SECRET_KEY_FILE", default="")
+if not SECRET_KEY and _SECRET_KEY_FILE:
+    try:
+        SECRET_KEY = Path(_SECRET_KEY_FILE).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"DJANGO_SECRET_KEY_FILE cannot be read: {exc}") from exc
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = _DEV_SECRET
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to 50+ random characters when DEBUG is off"
@@ -60,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -293,17 +304,78 @@ PDF_FONT_DIR = env.str("PDF_FONT_DIR", default="") or None
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 
+# Response headers, debug or not (SecurityMiddleware, XFrameOptionsMiddleware, core.headers).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No page uses a camera, microphone, location (the map is the county's, not the user's),
+# payment or USB; and nothing embedded may ask for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+
+def _tile_source(url_template: str) -> list[str]:
+    """The CSP source of the map tiles: ``https://t{s}.tianditu.gov.cn/...`` gives
+    ``https://*.tianditu.gov.cn`` (Leaflet fills ``{s}`` with a subdomain)."""
+    from urllib.parse import urlsplit
+
+    if not url_template:
+        return []
+    parts = urlsplit(url_template)
+    labels = parts.netloc.split(".")
+    templated = [i for i, label in enumerate(labels) if "{" in label]
+    host = "*." + ".".join(labels[templated[-1] + 1 :]) if templated else parts.netloc
+    return [f"{parts.scheme}://{host}"]
+
+
+# Content-Security-Policy (django-csp 4): no inline script anywhere (behaviour lives in
+# static/js, data for scripts in json_script blocks). Style *attributes* are allowed
+# because ECharts builds its tooltips as HTML with style="..." and progress bars carry
+# computed widths; <style> elements are not (htmx's indicator style is in linkage.css).
+# 'self' in connect-src covers the live feed's ws:/wss: on the same host (CSP level 3).
+# The API docs pages relax script/style for themselves only (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_tile_source(MAP_TILE_URL)],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # `make run` turns these off: it serves plain HTTP on the loopback address.
+    SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_REFERRER_POLICY = "same-origin"
-    X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,

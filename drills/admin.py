@@ -3,6 +3,8 @@ which call ``drills.services`` (one path for every rule); frequency rules are da
 are edited here by platform operators (superusers), each change an event."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from core.admin_base import ReferenceDataAdmin
 from core.admin_base import ScopedReadOnlyHistoryAdmin as ReadOnlyHistoryAdmin
@@ -47,6 +49,15 @@ class AnnualDrillPlanAdmin(ReadOnlyHistoryAdmin):
 class DrillAttachmentAdmin(admin.ModelAdmin):
     list_display = ["original_name", "drill", "size", "uploaded_by", "uploaded_at"]
     list_select_related = ["drill", "uploaded_by"]
+    # The stored file is shown through the access-checked download view: /media/ is not served.
+    fields = ["drill", "download", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["download", "uploaded_at"]
+
+    @admin.display(description=DrillAttachment._meta.get_field("file").verbose_name)
+    def download(self, obj: DrillAttachment) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("drills:attachment", args=[obj.pk]), obj.original_name
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
