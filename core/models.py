@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -217,7 +218,8 @@ class Event(models.Model):
     actor = models.ForeignKey(
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
     )
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    # Set by record_event (not auto_now_add) so the hashed value is the stored one.
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     # The organisation the subject belongs to (an order's force's organisation, a roll-call
     # target's force's organisation, …): decides what own-organisation roles see.
     organisation = models.ForeignKey(
