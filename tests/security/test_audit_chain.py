@@ -4,10 +4,12 @@ a deleted row or a re-numbered seq shows up at the first row it touched."""
 
 from __future__ import annotations
 
+import io
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps as django_apps
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -75,3 +77,107 @@ def test_the_data_migration_chains_events_written_before_the_chain(world):
     assert [r["hash"] for r in rows] == [e.hash for e in events]
     assert rows[0]["prev_hash"] == stored(events[0].seq - 1)["hash"]  # the world's forces
     assert EventCounter.objects.get(pk=1).last_hash == events[-1].hash
+
+
+# --- verify_audit finds the first break -------------------------------------------------
+
+
+def run_verify():
+    """(exit status, output) of ``manage.py verify_audit``."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("verify_audit", stdout=out, stderr=err)
+    except CommandError as exc:
+        return 1, str(exc)
+    return 0, out.getvalue()
+
+
+def raw(sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.fixture
+def chain(world):
+    """Five events of our own after the world's; returns their seqs."""
+    return [write(world, payload={"i": i}).seq for i in range(5)]
+
+
+def test_an_untouched_chain_is_reported_intact(chain):
+    status, output = run_verify()
+    total = Event.objects.count()
+    assert status == 0
+    assert output.strip() == f"{total} events, chain intact up to seq {chain[-1]}"
+
+
+def test_an_empty_log_is_intact(db):
+    assert run_verify() == (0, "0 events, chain intact up to seq 0\n")
+
+
+def test_a_changed_payload_is_found_at_its_seq(chain):
+    raw("UPDATE core_event SET payload = %s WHERE seq = %s", ['{"i": 99}', chain[2]])
+    status, output = run_verify()
+    assert status == 1
+    assert f"chain broken at seq {chain[2]}" in output and "content was changed" in output
+
+
+def test_a_changed_address_or_time_is_found(chain):
+    raw("UPDATE core_event SET ip_address = '10.9.9.9' WHERE seq = %s", [chain[1]])
+    assert f"broken at seq {chain[1]}:" in run_verify()[1]
+
+
+def test_a_changed_row_with_a_recomputed_hash_breaks_the_link_to_the_next(chain):
+    raw("UPDATE core_event SET payload = %s WHERE seq = %s", ['{"i": 99}', chain[2]])
+    row = stored(chain[2])
+    raw(
+        "UPDATE core_event SET hash = %s WHERE seq = %s",
+        [row_hash(row, row["prev_hash"]), chain[2]],
+    )
+    status, output = run_verify()
+    assert status == 1
+    assert f"chain broken at seq {chain[3]}: The event before this one" in output
+
+
+def test_a_deleted_event_is_found_at_the_missing_seq(chain):
+    raw("DELETE FROM core_event WHERE seq = %s", [chain[2]])
+    status, output = run_verify()
+    assert status == 1
+    assert f"chain broken at seq {chain[2]}: Missing seq" in output
+
+
+def test_deleted_newest_events_are_found(chain):
+    raw("DELETE FROM core_event WHERE seq >= %s", [chain[3]])
+    status, output = run_verify()
+    assert status == 1 and f"broken at seq {chain[3]}:" in output
+
+
+def test_deleted_oldest_events_are_found(chain):
+    raw("DELETE FROM core_event WHERE seq <= %s", [chain[0]])
+    status, output = run_verify()
+    assert status == 1 and f"broken at seq {chain[0] + 1}:" in output
+
+
+def test_deleting_and_renumbering_is_found(chain):
+    raw("DELETE FROM core_event WHERE seq = %s", [chain[2]])
+    raw("UPDATE core_event SET seq = seq - 1 WHERE seq > %s", [chain[2]])
+    raw("UPDATE core_eventcounter SET value = value - 1")
+    status, output = run_verify()
+    assert status == 1 and f"broken at seq {chain[2]}:" in output
+
+
+def test_swapped_seqs_are_reported_as_reordered(chain):
+    a, b = chain[1], chain[2]
+    raw("UPDATE core_event SET seq = -1 WHERE seq = %s", [a])
+    raw("UPDATE core_event SET seq = %s WHERE seq = %s", [a, b])
+    raw("UPDATE core_event SET seq = %s WHERE seq = -1", [b])
+    status, output = run_verify()
+    assert status == 1
+    assert f"chain broken at seq {a}: Events were re-ordered" in output
+    assert f"follows seq {b}" in output
+
+
+def test_the_verifier_reads_in_chunks_and_still_finds_a_late_break(chain):
+    raw("UPDATE core_event SET type = 'test.forged' WHERE seq = %s", [chain[4]])
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=f"broken at seq {chain[4]}:"):
+        call_command("verify_audit", "--chunk-size", "2", stdout=out)
