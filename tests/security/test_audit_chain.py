@@ -10,12 +10,12 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core.audit import CONTENT_FIELDS, row_hash
 from core.events import record_event
-from core.models import Event, EventCounter
+from core.models import Event, EventCounter, PersonalDataAccess
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +69,13 @@ def test_the_data_migration_chains_events_written_before_the_chain(world):
         "core.migrations.0007_chain_existing_events", fromlist=["chain_events"]
     ).chain_events
     events = [write(world, payload={"i": i}) for i in range(3)]
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_event SET hash = '', prev_hash = ''")
-        cursor.execute("UPDATE core_eventcounter SET last_hash = ''")
+    raw("UPDATE core_event SET hash = '', prev_hash = ''")
+    raw("UPDATE core_eventcounter SET last_hash = ''")
+    if connection.vendor == "postgresql":
+        # 0007 runs before the trigger of 0008 exists; here the trigger is in place.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE core_event DISABLE TRIGGER core_event_append_only")
     chain_events(django_apps, SimpleNamespace(connection=connection))
     rows = [stored(e.seq) for e in events]
     assert [r["hash"] for r in rows] == [e.hash for e in events]
@@ -93,8 +97,16 @@ def run_verify():
 
 
 def raw(sql, params=()):
+    """Tamper as someone with the database owner's rights would: on PostgreSQL that
+    means switching the append-only trigger off first (rolled back with the test)."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks
+            cursor.execute("ALTER TABLE core_event DISABLE TRIGGER core_event_append_only")
         cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_event ENABLE TRIGGER core_event_append_only")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @pytest.fixture
@@ -181,3 +193,28 @@ def test_the_verifier_reads_in_chunks_and_still_finds_a_late_break(chain):
     out = io.StringIO()
     with pytest.raises(CommandError, match=f"broken at seq {chain[4]}:"):
         call_command("verify_audit", "--chunk-size", "2", stdout=out)
+
+
+# --- the database refuses changes (PostgreSQL) ---------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE core_event SET payload = '{}' WHERE seq = %s",
+        "DELETE FROM core_event WHERE seq = %s",
+        "UPDATE core_personaldataaccess SET field = 'x' WHERE subject_id = %s",
+        "DELETE FROM core_personaldataaccess WHERE subject_id = %s",
+    ],
+)
+def test_postgresql_refuses_to_update_or_delete_audit_rows(world, sql):
+    event = write(world, payload={"status": "ready"})
+    PersonalDataAccess.objects.create(
+        user=world.duty_officer_a, subject_type="forces.force", subject_id=str(event.seq)
+    )
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [str(event.seq)] if "subject_id" in sql else [event.seq])
+    assert Event.objects.filter(seq=event.seq, payload={"status": "ready"}).count() == 1
+    assert PersonalDataAccess.objects.filter(subject_id=str(event.seq), field="").count() == 1
