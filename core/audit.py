@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import DatabaseError, models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def canonical_content(
@@ -149,3 +153,197 @@ def _first_problem(row: dict[str, Any], prev: dict[str, Any] | None) -> tuple[in
     if row_hash(row, row["prev_hash"]) != row["hash"]:
         return seq, _("The content was changed (hash mismatch).")
     return None
+
+
+# --- security events: logins, refusals, reveals ---------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+
+class SecurityEvent(models.TextChoices):
+    """Event types of the security audit (等保 2.0 level 3: who, when, from where)."""
+
+    LOGIN = "security.login", gettext_lazy("Login")
+    LOGIN_FAILED = "security.login_failed", gettext_lazy("Failed login")
+    LOGOUT = "security.logout", gettext_lazy("Logout")
+    TOKEN_ISSUED = "security.token_issued", gettext_lazy("API token issued")
+    TOKEN_REFUSED = "security.token_refused", gettext_lazy("API token refused")
+    REFUSED = "security.refused", gettext_lazy("Access refused")
+    REVEAL = "security.reveal", gettext_lazy("Personal data revealed")
+
+
+# Administrative changes (accounts, organisations) belong in the audit page too; their
+# services record them with ``ip_address=client_address(request)``.
+ADMINISTRATIVE_PREFIXES = ("user.", "organisation.")
+AUDIT_PREFIXES = ("security.", *ADMINISTRATIVE_PREFIXES)
+
+
+def client_address(request: Any) -> str | None:
+    """The client's address as django-axes sees it (so lockouts and the audit agree):
+    ``TRUSTED_PROXY_COUNT`` decides whether X-Forwarded-For is believed. Takes a Django
+    or a DRF request."""
+    from axes.helpers import get_client_ip_address
+
+    request = getattr(request, "_request", request)
+    if request is None:
+        return None
+    return get_client_ip_address(request) or None
+
+
+def proxy_aware_address(request: Any) -> str | None:
+    """``AXES_CLIENT_IP_CALLABLE``: behind ``TRUSTED_PROXY_COUNT`` proxies, the entry of
+    X-Forwarded-For that the outermost trusted proxy appended; else the socket address.
+    Entries further left were written by the client and prove nothing."""
+    from django.conf import settings
+
+    remote = request.META.get("REMOTE_ADDR") or None
+    count = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
+    if count <= 0:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [h for h in hops if h]
+    if len(hops) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-count]))
+    except ValueError:
+        return remote
+
+
+def _root_jurisdiction():
+    from core.models import Jurisdiction
+
+    return Jurisdiction.objects.filter(parent=None).order_by("path").first()
+
+
+def record_security_event(
+    *,
+    type: str,
+    request: Any,
+    user: Any = None,
+    username: str = "",
+    subject: Any = None,
+    payload: dict[str, Any] | None = None,
+) -> Any:
+    """Record a security event with its user, time and client address, in its own
+    transaction. ``user`` is the signed-in user; for a failed login give ``username``.
+    Never put a password or a token in ``payload``.
+
+    Filed under the user's jurisdiction, else (unknown username, a superuser without an
+    organisation) the root of the tree; skipped when there is no jurisdiction at all.
+    A database error is logged, not raised: the answer to the request must not depend
+    on it (a refusal stays a 403/404)."""
+    from core.events import record_event
+    from core.models import User
+
+    try:
+        with transaction.atomic():
+            account = user
+            if account is None and username:
+                account = User.objects.filter(username=username).first()
+            jurisdiction = (account.jurisdiction if account is not None else None) or (
+                _root_jurisdiction()
+            )
+            if jurisdiction is None:
+                return None
+            body = {"username": username or getattr(account, "username", "")}
+            body.update(payload or {})
+            return record_event(
+                type=str(type),
+                jurisdiction=jurisdiction,
+                subject=subject if subject is not None else (account or jurisdiction),
+                payload=body,
+                actor=user,
+                organisation=getattr(account, "organisation", None),
+                ip_address=client_address(request),
+            )
+    except DatabaseError:
+        logger.warning("security event %s not recorded", type, exc_info=True)
+        return None
+
+
+def is_api_request(request: Any) -> bool:
+    from rest_framework.request import Request
+
+    return isinstance(request, Request)
+
+
+def on_logged_in(sender, request, user, **kwargs) -> None:
+    record_security_event(type=SecurityEvent.LOGIN, request=request, user=user)
+
+
+def on_logged_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        record_security_event(type=SecurityEvent.LOGOUT, request=request, user=user)
+
+
+def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    # The token endpoint records its own refusals (security.token_refused).
+    if request is None or is_api_request(request):
+        return
+    username = str(credentials.get("username", ""))[:150]
+    payload = {"locked": True} if getattr(request, "axes_locked_out", False) else None
+    record_security_event(
+        type=SecurityEvent.LOGIN_FAILED, request=request, username=username, payload=payload
+    )
+
+
+def record_refusal(request: Any, status: int) -> None:
+    """A signed-in user's 403 or 404 (a page or the API): who tried what, from where."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    record_security_event(
+        type=SecurityEvent.REFUSED,
+        request=request,
+        user=user,
+        payload={"status": status, "method": request.method, "path": request.path[:200]},
+    )
+
+
+# --- the audit page's queries -----------------------------------------------------------------
+
+ADMINISTRATIVE_LABELS = {
+    "user.created": gettext_lazy("Account created"),
+    "organisation.created": gettext_lazy("Organisation created"),
+}
+
+
+def type_label(event_type: str) -> str:
+    """The Chinese name of an audit event type; the code itself for one not named here."""
+    if event_type in SecurityEvent.values:
+        return str(SecurityEvent(event_type).label)
+    return str(ADMINISTRATIVE_LABELS.get(event_type, event_type))
+
+
+def audit_events_for(user: Any):
+    """Security and administrative events of the user's jurisdiction and below."""
+    from core.models import Event
+
+    matches = models.Q()
+    for prefix in AUDIT_PREFIXES:
+        matches |= models.Q(type__startswith=prefix)
+    return Event.objects.visible_to(user).filter(matches)
+
+
+def reveals_for(user: Any):
+    """The reveal log (``PersonalDataAccess``) of records in the user's jurisdiction."""
+    from django.apps import apps
+    from django.db.models.functions import Cast
+
+    from core.models import PersonalDataAccess
+    from core.services import REVEALABLE_PHONES
+
+    rows = PersonalDataAccess.objects.all()
+    if user.is_superuser:
+        return rows
+    visible = models.Q(pk__in=[])
+    for label in REVEALABLE_PHONES:
+        ids = (
+            apps.get_model(label)
+            .objects.visible_to(user)
+            .annotate(sid=Cast("pk", models.CharField()))
+            .values("sid")
+        )
+        visible |= models.Q(subject_type=label, subject_id__in=ids)
+    return rows.filter(visible)

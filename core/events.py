@@ -54,7 +54,7 @@ def record_event(
     seq, prev_hash = _next_seq_and_hash(connection)
     event = Event(
         seq=seq,
-        type=type,
+        type=str(type),
         jurisdiction=jurisdiction,
         subject_type=subject._meta.label_lower,
         subject_id=str(subject.pk),

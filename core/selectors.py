@@ -88,13 +88,22 @@ def _serialized(events: QuerySet[Event]) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+# Security events (logins, refusals, reveals) are read on the audit page, not live.
+AUDIT_ONLY = "security."
+
+
 def events_after(user: Any, after: int, limit: int) -> list[dict[str, Any]]:
     """Events the user may see with ``seq > after``, oldest first, at most ``limit``.
 
     Complete up to the last one returned: sequence numbers are issued in commit order
     (``core.events.record_event``), so no event below it can appear later.
     """
-    events = Event.objects.visible_to(user).filter(seq__gt=after).order_by("seq")[:limit]
+    events = (
+        Event.objects.visible_to(user)
+        .filter(seq__gt=after)
+        .exclude(type__startswith=AUDIT_ONLY)
+        .order_by("seq")[:limit]
+    )
     return [event for _, event in _serialized(events)]
 
 
@@ -112,7 +121,8 @@ def recent_events(after: int, limit: int) -> list[tuple[str, dict[str, Any]]]:
     """Every event with ``seq > after`` (any jurisdiction), oldest first, at most
     ``limit``, each with its jurisdiction path for ``can_see``. The live feed reads new
     events once per process this way and hands each connection what it may see."""
-    return _serialized(Event.objects.filter(seq__gt=after).order_by("seq")[:limit])
+    events = Event.objects.filter(seq__gt=after).exclude(type__startswith=AUDIT_ONLY)
+    return _serialized(events.order_by("seq")[:limit])
 
 
 def latest_seq() -> int:

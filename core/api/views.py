@@ -29,17 +29,34 @@ class TokenView(ObtainAuthToken):
         # middleware looks at: answer a locked-out pair here, before and after trying.
         from axes.handlers.proxy import AxesProxyHandler
 
+        from core.audit import SecurityEvent, record_security_event
+        from core.models import User
         from core.views import lockout_response
 
-        credentials = {"username": str(request.data.get("username", ""))}
+        credentials = {"username": str(request.data.get("username", ""))[:150]}
+
+        def refused(**payload):
+            record_security_event(
+                type=SecurityEvent.TOKEN_REFUSED,
+                request=request,
+                username=credentials["username"],
+                payload=payload or None,
+            )
+
         if AxesProxyHandler.is_locked(request._request, credentials):
+            refused(locked=True)
             return lockout_response(request._request)
         try:
-            return super().post(request, *args, **kwargs)
+            response = super().post(request, *args, **kwargs)
         except ValidationError:
-            if AxesProxyHandler.is_locked(request._request, credentials):
+            locked = AxesProxyHandler.is_locked(request._request, credentials)
+            refused(**({"locked": True} if locked else {}))
+            if locked:
                 return lockout_response(request._request)
             raise
+        user = User.objects.filter(username=credentials["username"]).first()
+        record_security_event(type=SecurityEvent.TOKEN_ISSUED, request=request, user=user)
+        return response
 
 
 class MeView(APIView):

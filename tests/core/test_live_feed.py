@@ -103,6 +103,7 @@ def visible_seqs(user: User, after: int = 0) -> list[int]:
     return list(
         Event.objects.visible_to(user)
         .filter(seq__gt=after)
+        .exclude(type__startswith="security.")  # the audit page's, not the feed's
         .order_by("seq")
         .values_list("seq", flat=True)
     )
