@@ -71,6 +71,12 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     search_fields = ["subject_label", "user__username", "user__display_name"]
     date_hierarchy = "accessed_at"
 
+    def get_queryset(self, request):
+        from core.audit import reveals_for
+
+        # Scoped like the /audit/ page: reveals of records in the user's jurisdiction.
+        return reveals_for(request.user).select_related("user")
+
     def has_add_permission(self, request):
         return False
 
