@@ -172,9 +172,9 @@ class SecurityEvent(models.TextChoices):
     REVEAL = "security.reveal", gettext_lazy("Personal data revealed")
 
 
-# Administrative changes (accounts, organisations) belong in the audit page too; their
-# services record them with ``ip_address=client_address(request)``.
-ADMINISTRATIVE_PREFIXES = ("user.", "organisation.")
+# Administrative changes (accounts, organisations, operators' admin edits) belong in the
+# audit page too; their services record them with ``ip_address=client_address(request)``.
+ADMINISTRATIVE_PREFIXES = ("user.", "account.", "organisation.", "admin.")
 AUDIT_PREFIXES = ("security.", *ADMINISTRATIVE_PREFIXES)
 
 
@@ -303,9 +303,24 @@ def record_refusal(request: Any, status: int) -> None:
 
 # --- the audit page's queries -----------------------------------------------------------------
 
+# Names of the administrative and credential event types other modules record (their
+# codes are kept here as strings so this module imports none of them).
 ADMINISTRATIVE_LABELS = {
     "user.created": gettext_lazy("Account created"),
+    "account.updated": gettext_lazy("Account changed"),
+    "account.roles_changed": gettext_lazy("Roles changed"),
+    "account.deactivated": gettext_lazy("Account deactivated"),
+    "account.reactivated": gettext_lazy("Account reactivated"),
+    "account.password_reset": gettext_lazy("Password reset"),
     "organisation.created": gettext_lazy("Organisation created"),
+    "organisation.updated": gettext_lazy("Organisation changed"),
+    "admin.added": gettext_lazy("Added in the admin"),
+    "admin.changed": gettext_lazy("Changed in the admin"),
+    "admin.deleted": gettext_lazy("Deleted in the admin"),
+    "security.token_rotated": gettext_lazy("API token rotated"),
+    "security.token_revoked": gettext_lazy("API token revoked"),
+    "security.password_changed": gettext_lazy("Password changed"),
+    "security.otp_enrolled": gettext_lazy("Second factor enrolled"),
 }
 
 

@@ -340,3 +340,23 @@ def test_the_reveal_log_in_the_admin_is_scoped_too(client, world):
     client.force_login(admin)
     page = client.get("/admin/core/personaldataaccess/").content.decode()
     assert "10.8.0.1" in page and "10.8.0.2" not in page
+
+
+def test_administrative_changes_are_on_the_audit_page_with_their_names(client, world):
+    from django.db import transaction
+
+    from core.audit import type_label
+    from core.events import record_event
+
+    with transaction.atomic():
+        record_event(
+            type="account.deactivated",
+            jurisdiction=world.county_a,
+            subject=world.editor_a,
+            actor=world.admin_a,
+            ip_address="10.6.0.1",
+        )
+    client.force_login(world.admin_a)
+    page = client.get(AUDIT, {"type": "account.deactivated"}).content.decode()
+    assert "10.6.0.1" in page and type_label("account.deactivated") in page
+    assert type_label("account.deactivated") != "account.deactivated"
