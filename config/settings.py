@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "core.middleware.RefusalAuditMiddleware",  # a signed-in user's 403/404 is audited
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.SecondFactorMiddleware",
     "core.middleware.PasswordExpiryMiddleware",
@@ -183,6 +184,9 @@ AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
+# django-ipware is not installed, so axes would ignore the two settings above: this
+# callable applies TRUSTED_PROXY_COUNT for lockouts and the audit trail alike.
+AXES_CLIENT_IP_CALLABLE = "core.audit.proxy_aware_address"
 SESSION_SAVE_EVERY_REQUEST = True
 
 LANGUAGE_CODE = "zh-hans"

@@ -28,6 +28,7 @@ from core.account_forms import (
     UserForm,
     organisations_for,
 )
+from core.audit import client_address
 from core.choices import OrganisationKind
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
 from core.masking import mask_phone
@@ -46,10 +47,6 @@ EVENT_LABELS = {
     AccountEvent.REACTIVATED: gettext_lazy("Reactivated"),
     AccountEvent.PASSWORD_RESET: gettext_lazy("Password reset"),
 }
-
-
-def _client_address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def administrator_required(view: Callable) -> Callable:
@@ -161,7 +158,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 display_name=data["display_name"],
                 phone=data["phone"],
                 password=password,
-                ip_address=_client_address(request),
+                ip_address=client_address(request),
             )
         except DomainError as exc:
             status = _refused(request, form, exc)
@@ -203,7 +200,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 phone=data["phone"],
                 organisation_id=data["organisation"].pk,
                 roles=data["roles"],
-                ip_address=_client_address(request),
+                ip_address=client_address(request),
             )
         except DomainError as exc:
             status = _refused(request, form, exc)
@@ -237,7 +234,7 @@ def _status_change(request: HttpRequest, pk: int, *, activate: bool) -> HttpResp
                 actor=request.user,
                 user_id=account.pk,
                 reason=form.cleaned_data["reason"],
-                ip_address=_client_address(request),
+                ip_address=client_address(request),
             )
         except DomainError as exc:
             status = _refused(request, form, exc)
@@ -274,7 +271,7 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 user_id=account.pk,
                 password=form.cleaned_data["password"] or None,
-                ip_address=_client_address(request),
+                ip_address=client_address(request),
             )
         except DomainError as exc:
             status = _refused(request, form, exc)
@@ -329,7 +326,7 @@ def organisation_form(request: HttpRequest, pk: int | None = None) -> HttpRespon
         try:
             if organisation is None:
                 services.create_organisation(
-                    actor=actor, ip_address=_client_address(request), **data
+                    actor=actor, ip_address=client_address(request), **data
                 )
                 messages.success(request, _("Organisation registered."))
             else:
@@ -337,7 +334,7 @@ def organisation_form(request: HttpRequest, pk: int | None = None) -> HttpRespon
                     actor=actor,
                     organisation_id=organisation.pk,
                     data=data,
-                    ip_address=_client_address(request),
+                    ip_address=client_address(request),
                 )
                 messages.success(request, _("Changes saved."))
         except DomainError as exc:

@@ -64,6 +64,12 @@ class PersonalDataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["subject_label", "user__username", "user__display_name"]
     date_hierarchy = "accessed_at"
 
+    def get_queryset(self, request):
+        from core.audit import reveals_for
+
+        # Scoped like the /audit/ page: reveals of records in the user's jurisdiction.
+        return reveals_for(request.user).select_related("user")
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyMixin, admin.ModelAdmin):

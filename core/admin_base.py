@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.audit import client_address
 from core.events import record_event
 from core.models import Jurisdiction
 
@@ -56,10 +57,6 @@ class ScopedReadOnlyHistoryAdmin(ScopedAdminMixin, ReadOnlyMixin, NoRevertHistor
     pass
 
 
-def _client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 def _filed_under(obj: models.Model, *, deleting: bool) -> Jurisdiction | None:
     """Where an admin change is filed: a jurisdiction under itself (its parent once it
     is gone), anything else at the root of the tree."""
@@ -86,7 +83,7 @@ class AdminChangeEventsMixin:
                 jurisdiction=jurisdiction,
                 subject=obj,
                 actor=request.user,
-                ip_address=_client_address(request),
+                ip_address=client_address(request),
                 payload={
                     "model": obj._meta.label_lower,
                     "object_id": str(obj.pk),

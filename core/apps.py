@@ -9,14 +9,19 @@ class CoreConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
         from django.db.models.signals import post_migrate
 
+        from core import audit
         from core.auth_views import extend_screen_session
         from core.roles import ensure_role_groups
 
         # Not tied to one sender: other apps' permissions exist only after their own migrate.
         post_migrate.connect(ensure_role_groups, dispatch_uid="core.ensure_role_groups")
+        # Page logins and logouts in the audit trail (django-axes listens to them as well).
+        user_logged_in.connect(audit.on_logged_in, dispatch_uid="core.audit.logged_in")
+        user_logged_out.connect(audit.on_logged_out, dispatch_uid="core.audit.logged_out")
+        user_login_failed.connect(audit.on_login_failed, dispatch_uid="core.audit.login_failed")
         user_logged_in.connect(extend_screen_session, dispatch_uid="core.extend_screen_session")
 
 

@@ -31,6 +31,7 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 
 from core import credentials
+from core.audit import client_address
 from core.models import User
 
 PENDING_KEY = "_otp_pending"
@@ -164,7 +165,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         if code and device.verify_token(code):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            credentials.record_otp_enrolled(user=user, ip_address=request.META.get("REMOTE_ADDR"))
+            credentials.record_otp_enrolled(user=user, ip_address=client_address(request))
             messages.success(request, _("The authenticator app is set up."))
             return _finish(request, user, device)
         stop = _wrong_code(request)
@@ -198,7 +199,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         credentials.record_password_changed(
-            user=self.request.user, ip_address=self.request.META.get("REMOTE_ADDR")
+            user=self.request.user, ip_address=client_address(self.request)
         )
         messages.success(self.request, _("Your password has been changed."))
         return response

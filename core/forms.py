@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.db.models import Q
 
 from core.bounds import MAX_INT, validate_year_window
 from core.exceptions import DomainError
@@ -50,3 +51,59 @@ class BootstrapFormMixin:
                     self.add_error(target, message)  # type: ignore[attr-defined]
         else:
             self.add_error(None, exc.detail)  # type: ignore[attr-defined]
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the audit page: event type, user name, a range of days (Beijing time)."""
+
+    type = forms.ChoiceField(required=False)
+    username = forms.CharField(required=False, max_length=150)
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from core.audit import ADMINISTRATIVE_LABELS, SecurityEvent
+
+        super().__init__(*args, **kwargs)
+        self.fields["type"].label = _("type")
+        self.fields["username"].label = _("user")
+        self.fields["date_from"].label = _("from")
+        self.fields["date_to"].label = _("to")
+        self.fields["type"].choices = [
+            ("", _("Any type")),
+            *SecurityEvent.choices,
+            *ADMINISTRATIVE_LABELS.items(),
+        ]
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if name == "type" else "form-control form-control-sm"
+            )
+
+    def filter_events(self, qs):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        if data["type"]:
+            qs = qs.filter(type=data["type"])
+        if data["username"]:
+            name = data["username"]
+            qs = qs.filter(Q(actor__username=name) | Q(payload__username=name))
+        if data["date_from"]:
+            qs = qs.filter(created_at__date__gte=data["date_from"])
+        if data["date_to"]:
+            qs = qs.filter(created_at__date__lte=data["date_to"])
+        return qs
+
+    def filter_reveals(self, qs):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        if data["username"]:
+            qs = qs.filter(user__username=data["username"])
+        if data["date_from"]:
+            qs = qs.filter(accessed_at__date__gte=data["date_from"])
+        if data["date_to"]:
+            qs = qs.filter(accessed_at__date__lte=data["date_to"])
+        return qs

@@ -1,4 +1,5 @@
-"""Credential rules applied to every request of a logged-in user (等保 2.0 level 3)."""
+"""Request middleware of the platform: credential rules applied to every request of a
+logged-in user (等保 2.0 level 3), and the audit of refused requests."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core import credentials
+from core.audit import record_refusal
 
 _WARNED_KEY = "_password_expiry_warned"
 
@@ -111,4 +114,23 @@ class PasswordExpiryMiddleware:
                 _("Your password expires on %(date)s. Change it under “Change password”.")
                 % {"date": formats.date_format(timezone.localtime(expires), "DATE_FORMAT")},
             )
+        return None
+
+
+class RefusalAuditMiddleware:
+    """Audit a signed-in user's 403 or 404 raised by a page view (``security.refused``).
+    The API records its own in its exception handler; an anonymous 404 of a random URL
+    is noise and is not recorded. Django still answers the refusal as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, Http404):
+            record_refusal(request, 404)
+        elif isinstance(exception, PermissionDenied):
+            record_refusal(request, 403)
         return None

@@ -242,7 +242,8 @@ class Event(models.Model):
     actor = models.ForeignKey(
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
     )
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    # Set by record_event (not auto_now_add) so the hashed value is the stored one.
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     # The organisation the subject belongs to (an order's force's organisation, a roll-call
     # target's force's organisation, …): decides what own-organisation roles see.
     organisation = models.ForeignKey(

@@ -568,9 +568,11 @@ def reveal_phone(
     *, actor: User, model_label: str, pk: int, field: str, ip_address: str | None = None
 ) -> str:
     """The full phone number of one record's field, for a user whose role may call it,
-    within the user's jurisdiction; recorded in ``PersonalDataAccess`` (who, when, what)."""
+    within the user's jurisdiction; recorded in ``PersonalDataAccess`` (who, when, what)
+    and as a ``security.reveal`` event in the audit chain."""
     from django.apps import apps
 
+    from core.audit import SecurityEvent
     from core.exceptions import NotFoundError
     from core.models import PersonalDataAccess
     from core.permissions import can_see_personal_data
@@ -579,18 +581,28 @@ def reveal_phone(
     if allowed is None or allowed[0] != field:
         raise NotFoundError(_("No such phone number."))
     model = apps.get_model(model_label)
-    row = model.objects.visible_to(actor).filter(pk=pk).values(field, allowed[1]).first()
+    where = getattr(model, "jurisdiction_lookup", "jurisdiction")
+    row = model.objects.visible_to(actor).filter(pk=pk).values(field, allowed[1], where).first()
     if row is None:
         raise NotFoundError(_("No such phone number."))
     if not (can_reveal_phones(actor) or can_see_personal_data(actor, row[allowed[1]])):
         raise PermissionDeniedError(_("Your role may not see full phone numbers."))
     subject = model.objects.get(pk=pk)
-    PersonalDataAccess.objects.create(
-        user=actor,
-        subject_type=model_label,
-        subject_id=str(pk),
-        subject_label=str(subject)[:200],
-        field=field,
-        ip_address=ip_address,
-    )
+    with transaction.atomic():
+        PersonalDataAccess.objects.create(
+            user=actor,
+            subject_type=model_label,
+            subject_id=str(pk),
+            subject_label=str(subject)[:200],
+            field=field,
+            ip_address=ip_address,
+        )
+        record_event(
+            type=SecurityEvent.REVEAL,
+            jurisdiction=Jurisdiction.objects.get(pk=row[where]),
+            subject=subject,
+            actor=actor,
+            payload={"username": actor.username, "field": field},
+            ip_address=ip_address,
+        )
     return row[field] or ""

@@ -16,5 +16,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("reveal-phone/", views.reveal_phone, name="reveal_phone"),
+    path("audit/", views.audit, name="audit"),
     path("", views.home, name="home"),
 ]

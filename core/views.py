@@ -87,6 +87,7 @@ def reveal_phone(request: HttpRequest) -> HttpResponse:
     from django.utils.html import format_html
 
     from core import services
+    from core.audit import client_address
     from core.exceptions import NotFoundError, PermissionDeniedError
 
     if request.method != "POST":
@@ -101,7 +102,7 @@ def reveal_phone(request: HttpRequest) -> HttpResponse:
             model_label=request.POST.get("model", ""),
             pk=pk,
             field=request.POST.get("field", ""),
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_address(request),
         )
     except NotFoundError:
         raise Http404 from None
@@ -111,3 +112,47 @@ def reveal_phone(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         format_html('<a class="phone-revealed" href="tel:{}">{}</a>', digits, number)
     )
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+def audit(request: HttpRequest) -> HttpResponse:
+    """Security and administrative events and the reveal log of the administrator's
+    jurisdiction, newest first; a POST checks the whole hash chain (``verify_audit``).
+    An administrator learns only whether and where it breaks, not rows outside its
+    jurisdiction."""
+    from django.core.exceptions import PermissionDenied
+    from django.core.paginator import Paginator
+
+    from core import audit as trail
+    from core.forms import AuditFilterForm
+
+    user = request.user
+    if not user.is_platform_admin:
+        raise PermissionDenied
+    report = trail.verify_chain() if request.method == "POST" else None
+    tab = "reveals" if request.GET.get("tab") == "reveals" else "events"
+    form = AuditFilterForm(request.GET or None)
+    if tab == "reveals":
+        qs = form.filter_reveals(trail.reveals_for(user).select_related("user"))
+        qs = qs.order_by("-accessed_at", "-id")
+    else:
+        qs = form.filter_events(trail.audit_events_for(user).select_related("actor"))
+        qs = qs.order_by("-seq")
+    page = Paginator(qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    if tab == "events":
+        for event in page.object_list:
+            event.type_label = trail.type_label(event.type)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "tab": tab,
+        "filter_form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "report": report,
+        "show_totals": user.is_superuser,
+    }
+    return render(request, "core/audit.html", context)

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from core.audit import record_refusal
 from core.errors import server_error_body
 from core.exceptions import DomainError
 
@@ -31,7 +32,21 @@ def _first_message(errors: Any) -> str:
     return str(errors)
 
 
+def _refusal_status(exc: Exception) -> int | None:
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        return 404
+    if isinstance(exc, PermissionDenied | exceptions.PermissionDenied):
+        return 403
+    if isinstance(exc, DomainError) and exc.status_code in (403, 404):
+        return exc.status_code
+    return None
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    refused = _refusal_status(exc)
+    if refused:
+        # 等保 audit: who was refused what, from where (the refusal is answered regardless).
+        record_refusal(context.get("request"), refused)
     if isinstance(exc, DomainError):
         body: dict[str, Any] = {"code": exc.code, "detail": exc.detail}
         if exc.errors:

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from core import credentials
 from core.api.serializers import JurisdictionSerializer, MeSerializer, OrganisationSerializer
 from core.api.viewsets import ScopedReadOnlyViewSet
+from core.audit import client_address
 from core.models import ApiToken, Jurisdiction, Organisation
 
 
@@ -54,10 +55,6 @@ def _token_response(issued: credentials.IssuedToken) -> Response:
     )
 
 
-def _client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 class TokenView(APIView):
     """``POST {"username", "password"[, "otp"][, "name"]}`` → ``{"token", "expires_at"}``.
 
@@ -75,22 +72,41 @@ class TokenView(APIView):
         # middleware looks at: answer a locked-out pair here, before and after trying.
         from axes.handlers.proxy import AxesProxyHandler
 
+        from core.audit import SecurityEvent, record_security_event
         from core.views import lockout_response
 
-        credentials_ = {"username": str(request.data.get("username", ""))}
+        username = str(request.data.get("username", ""))[:150]
+        credentials_ = {"username": username}
+
+        def refused(**payload):
+            record_security_event(
+                type=SecurityEvent.TOKEN_REFUSED,
+                request=request,
+                username=username,
+                payload=payload or None,
+            )
+
         if AxesProxyHandler.is_locked(request._request, credentials_):
+            refused(locked=True)
             return lockout_response(request._request)
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         try:
             serializer.is_valid(raise_exception=True)
         except ValidationError:
-            if AxesProxyHandler.is_locked(request._request, credentials_):
+            locked = AxesProxyHandler.is_locked(request._request, credentials_)
+            refused(**({"locked": True} if locked else {}))
+            if locked:
                 return lockout_response(request._request)
             raise
         user = serializer.validated_data["user"]
         if credentials.needs_second_factor(user):
-            self._check_code(user, serializer.validated_data.get("otp", ""))
+            try:
+                self._check_code(user, serializer.validated_data.get("otp", ""))
+            except OtpRequired:
+                refused(second_factor=True)
+                raise
         issued = credentials.issue_token(user=user, name=serializer.validated_data.get("name", ""))
+        record_security_event(type=SecurityEvent.TOKEN_ISSUED, request=request, user=user)
         return _token_response(issued)
 
     def get_authenticate_header(self, request):
@@ -127,7 +143,7 @@ class TokenRotateView(APIView):
         if not isinstance(request.auth, ApiToken):
             raise ValidationError(_("Authenticate with the token to rotate."))
         issued = credentials.rotate_token(
-            token_id=request.auth.pk, ip_address=_client_address(request)
+            token_id=request.auth.pk, ip_address=client_address(request)
         )
         return _token_response(issued)
 
@@ -190,7 +206,7 @@ class TokenRevokeView(APIView):
                 raw
             )
         token = credentials.revoke_token(
-            actor=request.user, token_id=token_id, ip_address=_client_address(request)
+            actor=request.user, token_id=token_id, ip_address=client_address(request)
         )
         return Response(
             {

@@ -63,3 +63,19 @@ def test_concurrent_edits_of_one_force_all_land_in_history(world):
     assert force.history.count() == history_before + WRITERS
     final = Force.objects.get(pk=force.pk).headcount
     assert final == force.history.latest().headcount
+
+
+def test_concurrent_writers_keep_the_audit_hash_chain_intact(world):
+    from core.audit import verify_chain
+
+    forces = [f.force(world.admin_a, world.water_a) for _ in range(WRITERS)]
+
+    def write(i):
+        services.update_force(
+            actor=world.admin_a, force_id=forces[i].pk, data={"headcount": 200 + i}
+        )
+
+    assert _run_concurrently(write, WRITERS) == []
+    report = verify_chain()
+    assert report.intact, report
+    assert report.last_seq == Event.objects.order_by("-seq").values_list("seq", flat=True)[0]
