@@ -43,6 +43,9 @@ run: export DJANGO_SECURE_SSL_REDIRECT := 0
 run: export DJANGO_SECURE_COOKIES := 0
 run: export DJANGO_HSTS_SECONDS := 0
 run: export DJANGO_HSTS_PRELOAD := 0
+# The demo's logins work without an authenticator app (the login page says so); set
+# OTP_REQUIRED_ROLES=administrator,bureau_approver to require the second factor here too.
+run: export OTP_REQUIRED_ROLES ?=
 run: install var/secret_key
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(serve_demo)

@@ -260,7 +260,7 @@ def test_production_servers_send_no_server_banner():
 def make_run_environment() -> dict[str, str]:
     """The ``run: export NAME := value`` lines of the Makefile."""
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    found = dict(re.findall(r"^run: export (\w+) := (.*)$", makefile, re.MULTILINE))
+    found = dict(re.findall(r"^run: export (\w+) \??:?= ?(.*)$", makefile, re.MULTILINE))
     assert found, "make run sets no environment?"
     return found
 
@@ -301,6 +301,20 @@ def test_make_run_loads_with_debug_off_and_a_kept_secret_key(tmp_path):
         "False True False False 0 CompressedManifestStaticFilesStorage "
         "'self' data: blob: https://*.tianditu.gov.cn"
     )
+
+
+def test_make_run_demo_logs_in_without_a_second_factor_unless_asked(tmp_path):
+    """The embedded demo leaves TOTP off (its login page says so); production asks it of
+    administrators and approvers."""
+    env = make_run_environment()
+    assert env["OTP_REQUIRED_ROLES"] == ""
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("s" * 64)
+    env["DJANGO_SECRET_KEY_FILE"] = str(key_file)
+    code = "from django.conf import settings as s; print(s.OTP_REQUIRED_ROLES)"
+    assert settings_in(env, code).splitlines()[-1] == "[]"
+    env["OTP_REQUIRED_ROLES"] = "administrator,bureau_approver"
+    assert settings_in(env, code).splitlines()[-1] == "['administrator', 'bureau_approver']"
 
 
 def test_make_run_collects_static_files_and_dev_keeps_debug():
