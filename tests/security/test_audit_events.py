@@ -317,31 +317,6 @@ def test_a_superuser_sees_the_total_of_events_checked(client, world):
     assert str(Event.objects.count()) in page
 
 
-def test_the_reveal_log_in_the_admin_is_scoped_too(client, world):
-    from django.contrib.auth.models import Permission
-
-    from core import services
-
-    for actor, force, ip in [
-        (world.dispatcher_a, world.force_a, "10.8.0.1"),
-        (world.dispatcher_b, world.force_b, "10.8.0.2"),
-    ]:
-        services.reveal_phone(
-            actor=actor,
-            model_label="forces.force",
-            pk=force.pk,
-            field="leader_phone",
-            ip_address=ip,
-        )
-    admin = world.admin_a
-    admin.is_staff = True
-    admin.save(update_fields=["is_staff"])
-    admin.user_permissions.add(Permission.objects.get(codename="view_personaldataaccess"))
-    client.force_login(admin)
-    page = client.get("/admin/core/personaldataaccess/").content.decode()
-    assert "10.8.0.1" in page and "10.8.0.2" not in page
-
-
 def test_administrative_changes_are_on_the_audit_page_with_their_names(client, world):
     from django.db import transaction
 
