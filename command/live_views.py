@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from command.choices import IncidentLevel, IncidentStatus
 from command.models import Incident
 from core import visibility
-from core.mixins import require_roles
+from core.web import require_roles
 from core.models import Event, Jurisdiction
 from core.roles import Role
 from dispatch.choices import AlertKind, OrderStatus, PlanStatus

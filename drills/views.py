@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.exceptions import DomainError, InvalidTransition, NotFoundError, PermissionDeniedError
-from core.mixins import RegistryReaderRequiredMixin
+from core.web import RegistryReaderRequiredMixin
 from core.models import Jurisdiction
 from drills import selectors, services
 from drills.choices import ComplianceStatus, DrillStatus

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
-from core.mixins import require_roles
+from core.web import require_roles
 from core.models import Event
 from core.roles import Role
 from duty import rollcall_selectors as selectors
