@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 from command.choices import IncidentLevel, IncidentStatus
 from command.models import Incident
 from core import visibility
-from core.web import require_roles
 from core.models import Event, Jurisdiction
 from core.roles import Role
+from core.web import require_roles
 from dispatch.choices import AlertKind, OrderStatus, PlanStatus
 from dispatch.models import CallOutOrder, CallOutPlan, DispatchAlert
 from dispatch.services import is_bureau_approver_of

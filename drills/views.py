@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.exceptions import DomainError, InvalidTransition, NotFoundError, PermissionDeniedError
-from core.web import RegistryReaderRequiredMixin
 from core.models import Jurisdiction
+from core.web import RegistryReaderRequiredMixin
 from drills import selectors, services
 from drills.choices import ComplianceStatus, DrillStatus
 from drills.forms import (

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
-from core.web import require_roles
 from core.models import Event
 from core.roles import Role
+from core.web import require_roles
 from duty import rollcall_selectors as selectors
 from duty import rollcall_services as services
 from duty.models import (

@@ -20,8 +20,8 @@ from django.views import View
 from core.bounds import year_in_window
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
 from core.masking import mask_phone
-from core.web import RegistryReaderRequiredMixin
 from core.roles import SPOT_CHECKERS
+from core.web import RegistryReaderRequiredMixin
 from duty import roster_selectors as sel
 from duty import roster_services as services
 from duty.ics import render_roster_ics

@@ -14,10 +14,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views import View
 
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
-from core.web import RegistryReaderRequiredMixin
 from core.models import Organisation
 from core.permissions import can_manage_organisation_data
 from core.roles import Role
+from core.web import RegistryReaderRequiredMixin
 from forces import census
 from forces.forms import CensusUploadForm
 

@@ -15,10 +15,10 @@ from django.views import View
 
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
 from core.masking import mask_id_number, mask_phone
-from core.web import RegistryReaderRequiredMixin
 from core.models import Organisation
 from core.permissions import can_manage_organisation_data, can_see_personal_data
 from core.services import can_reveal_phones
+from core.web import RegistryReaderRequiredMixin
 from forces import services
 from forces.filters import ExpertFilter, ForceFilter
 from forces.forms import ITEM_FORMS, ExpertForm, ForceForm
