@@ -23,9 +23,11 @@ from core import demo as demo_module
 from core.choices import OrganisationKind as K
 from core.models import Event, Jurisdiction, Organisation, User
 from core.roles import Role
+from dispatch import demo as dispatch_demo
 from dispatch import services as dispatch_services
 from dispatch.choices import NoticeStatus, OrderStatus, PlanStatus, SpecialPeriodKind
 from dispatch.models import CallOutOrder, CallOutPlan, Consent, DispatchPolicy, SpecialPeriod
+from forces import demo as forces_demo
 from forces import services
 from forces.choices import ForceCategory, ForceStatus
 from forces.models import Expert, ExpertGroup, Force, Personnel, Specialty
@@ -283,10 +285,9 @@ def test_demo_values_do_not_depend_on_the_run(demo):
     """The same seed gives the same demo: two builders plan identical forces."""
     plans = []
     for _ in range(2):
-        builder = demo_module.DemoBuilder(password=None)
-        builder.specialties = {s.code: s for s in Specialty.objects.all()}
+        builder = forces_demo.ForceDemo(demo_module.DemoContext())
         seat = Jurisdiction.objects.get(code=COUNTIES["linqing"])
-        row = demo_module.COUNTY_FORCES[0]
+        row = forces_demo.COUNTY_FORCES[0]
         plans.append([builder._force_plan(demo_module.COUNTIES[0], row, seat, seat)])
     assert plans[0] == plans[1]
 
@@ -431,6 +432,20 @@ def test_seed_demo_writes_the_recorded_number_of_rows_of_every_model(demo):
     assert {label: n for label, n in counts.items() if n} == DEMO_COUNTS
 
 
+def test_each_app_builds_its_own_part_of_the_demo_in_installed_apps_order():
+    """core first (places, organisations, accounts), then each app on the ones before it."""
+    modules = [m.__name__ for m in demo_module.demo_modules()]
+
+    assert modules == [
+        "core.demo",
+        "forces.demo",
+        "command.demo",
+        "dispatch.demo",
+        "duty.demo",
+        "drills.demo",
+    ]
+
+
 # --- the dispatch chain (SPEC §3, §4) ------------------------------------------------------
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -526,15 +541,15 @@ def test_linqing_has_an_approved_plan_whose_orders_are_under_way(demo):
 
 def test_in_the_flood_season_the_demo_gets_the_departments_consent_before_approval(demo):
     """Liaocheng §三.一.2: 汛期须由应急管理部门商行业主管部门同意后，下达出动指令."""
-    builder = demo_module.DemoBuilder(password=None)
-    builder.users = {
+    ctx = demo_module.DemoContext()
+    ctx.users = {
         u.username: u for u in User.objects.filter(username__in=demo_module.demo_usernames())
     }
     linqing = demo_module.COUNTIES[0]
-    row = next(p for p in demo_module.DEMO_PLANS["linqing"] if p.approve)
+    row = next(p for p in dispatch_demo.DEMO_PLANS["linqing"] if p.approve)
     with time_machine.travel(datetime(2027, 7, 10, 9, 0, tzinfo=BEIJING), tick=False):
         incident = command_services.create_incident(
-            actor=builder.users["linqing_duty"],
+            actor=ctx.users["linqing_duty"],
             data={
                 "title": "汛期演示警情",
                 "source": "119",
@@ -543,7 +558,7 @@ def test_in_the_flood_season_the_demo_gets_the_departments_consent_before_approv
                 "longitude": Decimal("115.71"),
             },
         )
-        builder._plan(linqing, incident, row)
+        dispatch_demo.seed_plan(ctx, linqing, incident, row)
     plan = _demo_plan("汛期演示警情")
     assert plan.status == PlanStatus.APPROVED and plan.in_special_period
     assert not dispatch_services.missing_consents(plan)
