@@ -19,7 +19,7 @@ from drills.models import AnnualDrillPlan, ContingencyPlan, Drill, add_months
 from forces.models import Force
 
 if TYPE_CHECKING:
-    from core.demo import DemoReport
+    from core.demo import DemoContext, DemoReport
 
 # Place prefix → (jurisdiction name, administrator username).
 PLACES = {
@@ -109,8 +109,9 @@ def _date(today: date, row: DrillRow) -> date:
     return add_months(today, -row.months_ago) - timedelta(days=row.days_ago)
 
 
-def seed(report: DemoReport) -> None:
+def seed(ctx: DemoContext) -> None:
     """Idempotent: rows that exist are left alone; report.count(what, created) per row."""
+    report = ctx.report
     today = timezone.localdate()
     admins = {p: User.objects.filter(username=u).first() for p, (_, u) in PLACES.items()}
     for name in HIGH_RISK:

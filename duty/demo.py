@@ -1,4 +1,5 @@
-"""Demo duty data for ``seed_demo`` (built after core.demo's organisations and forces)."""
+"""Demo duty data for ``seed_demo`` (built after the organisations, accounts and forces of
+``core.demo`` and ``forces.demo``)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from duty.rollcall_demo import seed_roll_calls
 from duty.roster_demo import seed_rosters
 
 if TYPE_CHECKING:
-    from core.demo import DemoReport
+    from core.demo import DemoContext
 
 
-def seed(report: DemoReport) -> None:
-    seed_rosters(report)
-    seed_roll_calls(report)
+def seed(ctx: DemoContext) -> None:
+    seed_rosters(ctx.report)
+    seed_roll_calls(ctx.report)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -22,9 +23,11 @@ from core import demo as demo_module
 from core.choices import OrganisationKind as K
 from core.models import Event, Jurisdiction, Organisation, User
 from core.roles import Role
+from dispatch import demo as dispatch_demo
 from dispatch import services as dispatch_services
 from dispatch.choices import NoticeStatus, OrderStatus, PlanStatus, SpecialPeriodKind
 from dispatch.models import CallOutOrder, CallOutPlan, Consent, DispatchPolicy, SpecialPeriod
+from forces import demo as forces_demo
 from forces import services
 from forces.choices import ForceCategory, ForceStatus
 from forces.models import Expert, ExpertGroup, Force, Personnel, Specialty
@@ -282,12 +285,165 @@ def test_demo_values_do_not_depend_on_the_run(demo):
     """The same seed gives the same demo: two builders plan identical forces."""
     plans = []
     for _ in range(2):
-        builder = demo_module.DemoBuilder(password=None)
-        builder.specialties = {s.code: s for s in Specialty.objects.all()}
+        builder = forces_demo.ForceDemo(demo_module.DemoContext())
         seat = Jurisdiction.objects.get(code=COUNTIES["linqing"])
-        row = demo_module.COUNTY_FORCES[0]
+        row = forces_demo.COUNTY_FORCES[0]
         plans.append([builder._force_plan(demo_module.COUNTIES[0], row, seat, seat)])
     assert plans[0] == plans[1]
+
+
+# --- the snapshot: the same demo, whichever app builds which part -----------------------
+
+# Recorded from ``seed_demo`` before the demo was split into one ``demo.py`` per app: the
+# accounts (username, role, organisation, jurisdiction) in ``--list-users`` order, and the
+# rows of every model the demo writes (permissions and content types come from migrations).
+# The module's demo is never committed, so the three orders' notices stay undelivered: a
+# committed run adds their delivery (6 more events, 3 more order history rows).
+DEMO_USERS = [
+    ("city_duty", "duty_officer", "聊城市应急管理局", "聊城市"),
+    ("city_dispatcher", "fire_dispatcher", "聊城市消防救援支队", "聊城市"),
+    ("city_approver", "bureau_approver", "聊城市应急管理局", "聊城市"),
+    ("city_water_editor", "department_editor", "聊城市水利局", "聊城市"),
+    ("city_power_editor", "department_editor", "国网聊城供电公司", "聊城市"),
+    ("city_force", "force_account", "聊城市蓝天救援队", "聊城市"),
+    ("city_expert", "expert", "聊城市应急管理局", "聊城市"),
+    ("city_screen", "screen", "聊城市应急管理局", "聊城市"),
+    ("province_sync", "sync_client", "聊城市应急管理局", "聊城市"),
+    ("city_admin", "administrator", "聊城市应急管理局", "聊城市"),
+    ("linqing_duty", "duty_officer", "临清市应急管理局", "临清市"),
+    ("linqing_dispatcher", "fire_dispatcher", "临清市消防救援大队", "临清市"),
+    ("linqing_approver", "bureau_approver", "临清市应急管理局", "临清市"),
+    ("linqing_water_editor", "department_editor", "临清市水利局", "临清市"),
+    ("linqing_power_editor", "department_editor", "国网临清市供电公司", "临清市"),
+    ("linqing_force", "force_account", "临清市蓝天救援队", "临清市"),
+    ("linqing_expert", "expert", "临清市应急管理局", "临清市"),
+    ("linqing_screen", "screen", "临清市应急管理局", "临清市"),
+    ("linqing_sync", "sync_client", "临清市应急管理局", "临清市"),
+    ("linqing_admin", "administrator", "临清市应急管理局", "临清市"),
+    ("yanggu_duty", "duty_officer", "阳谷县应急管理局", "阳谷县"),
+    ("yanggu_dispatcher", "fire_dispatcher", "阳谷县消防救援大队", "阳谷县"),
+    ("yanggu_approver", "bureau_approver", "阳谷县应急管理局", "阳谷县"),
+    ("yanggu_water_editor", "department_editor", "阳谷县水利局", "阳谷县"),
+    ("yanggu_power_editor", "department_editor", "国网阳谷县供电公司", "阳谷县"),
+    ("yanggu_force", "force_account", "阳谷县蓝天救援队", "阳谷县"),
+    ("yanggu_expert", "expert", "阳谷县应急管理局", "阳谷县"),
+    ("yanggu_screen", "screen", "阳谷县应急管理局", "阳谷县"),
+    ("yanggu_sync", "sync_client", "阳谷县应急管理局", "阳谷县"),
+    ("yanggu_admin", "administrator", "阳谷县应急管理局", "阳谷县"),
+    ("dongchangfu_duty", "duty_officer", "东昌府区应急管理局", "东昌府区"),
+    ("dongchangfu_dispatcher", "fire_dispatcher", "东昌府区消防救援大队", "东昌府区"),
+    ("dongchangfu_approver", "bureau_approver", "东昌府区应急管理局", "东昌府区"),
+    ("dongchangfu_water_editor", "department_editor", "东昌府区水利局", "东昌府区"),
+    ("dongchangfu_power_editor", "department_editor", "国网东昌府区供电公司", "东昌府区"),
+    ("dongchangfu_force", "force_account", "东昌府区蓝天救援队", "东昌府区"),
+    ("dongchangfu_expert", "expert", "东昌府区应急管理局", "东昌府区"),
+    ("dongchangfu_screen", "screen", "东昌府区应急管理局", "东昌府区"),
+    ("dongchangfu_sync", "sync_client", "东昌府区应急管理局", "东昌府区"),
+    ("dongchangfu_admin", "administrator", "东昌府区应急管理局", "东昌府区"),
+]
+
+DEMO_COUNTS = {
+    "auth.Group": 87,
+    "command.HistoricalIncident": 3,
+    "command.Incident": 3,
+    "command.IncidentType": 23,
+    "core.Event": 1453,
+    "core.EventCounter": 1,
+    "core.HistoricalOrganisation": 159,
+    "core.Jurisdiction": 30,
+    "core.Organisation": 78,
+    "core.User": 40,
+    "dispatch.CallOutOrder": 3,
+    "dispatch.CallOutPlan": 2,
+    "dispatch.DispatchPolicy": 1,
+    "dispatch.HistoricalCallOutOrder": 7,
+    "dispatch.HistoricalCallOutPlan": 5,
+    "dispatch.HistoricalDispatchPolicy": 1,
+    "dispatch.HistoricalPlanLine": 6,
+    "dispatch.HistoricalSpecialPeriod": 1,
+    "dispatch.Notice": 3,
+    "dispatch.PlanLine": 6,
+    "dispatch.SpecialPeriod": 1,
+    "drills.AnnualDrillPlan": 3,
+    "drills.ContingencyPlan": 9,
+    "drills.Drill": 11,
+    "drills.DrillFrequencyRule": 5,
+    "drills.FollowUpAction": 3,
+    "drills.HistoricalAnnualDrillPlan": 3,
+    "drills.HistoricalContingencyPlan": 9,
+    "drills.HistoricalDrill": 22,
+    "drills.HistoricalFollowUpAction": 4,
+    "duty.DutyLogEntry": 3,
+    "duty.DutyRoster": 9,
+    "duty.HandOver": 1,
+    "duty.HistoricalDutyLogEntry": 5,
+    "duty.HistoricalDutyRoster": 12,
+    "duty.HistoricalDutyRoster_partners": 3,
+    "duty.HistoricalRollCall": 36,
+    "duty.HistoricalRollCallIntensification": 2,
+    "duty.HistoricalRollCallSchedule": 4,
+    "duty.HistoricalShift": 372,
+    "duty.HistoricalShiftOfficer": 558,
+    "duty.HistoricalSpotCheck": 2,
+    "duty.RollCall": 12,
+    "duty.RollCallIntensification": 2,
+    "duty.RollCallSchedule": 4,
+    "duty.RollCallTarget": 216,
+    "duty.Shift": 372,
+    "duty.ShiftOfficer": 558,
+    "duty.SpotCheck": 2,
+    "forces.Equipment": 240,
+    "forces.Expert": 16,
+    "forces.ExpertGroup": 3,
+    "forces.Force": 66,
+    "forces.Formation": 7,
+    "forces.FormationRequirement": 39,
+    "forces.HistoricalEquipment": 240,
+    "forces.HistoricalExpert": 32,
+    "forces.HistoricalExpertGroup": 6,
+    "forces.HistoricalExpertGroup_members": 14,
+    "forces.HistoricalExpert_specialties": 23,
+    "forces.HistoricalForce": 135,
+    "forces.HistoricalForce_specialties": 162,
+    "forces.HistoricalMaterial": 177,
+    "forces.HistoricalPersonnel": 346,
+    "forces.Material": 177,
+    "forces.Personnel": 346,
+    "forces.Specialty": 21,
+    "guardian.GroupObjectPermission": 78,
+}
+
+
+def test_seed_demo_builds_the_recorded_accounts_in_order(demo):
+    rows = json.loads(_seed("--list-users", "--json"))
+
+    assert [tuple(row.values()) for row in rows] == DEMO_USERS
+
+
+def test_seed_demo_writes_the_recorded_number_of_rows_of_every_model(demo):
+    demo_labels = {"core", "forces", "command", "dispatch", "duty", "drills", "support"}
+    counts = {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in demo_labels
+        or model._meta.label in ("auth.Group", "guardian.GroupObjectPermission")
+    }
+
+    assert {label: n for label, n in counts.items() if n} == DEMO_COUNTS
+
+
+def test_each_app_builds_its_own_part_of_the_demo_in_installed_apps_order():
+    """core first (places, organisations, accounts), then each app on the ones before it."""
+    modules = [m.__name__ for m in demo_module.demo_modules()]
+
+    assert modules == [
+        "core.demo",
+        "forces.demo",
+        "command.demo",
+        "dispatch.demo",
+        "duty.demo",
+        "drills.demo",
+    ]
 
 
 # --- the dispatch chain (SPEC §3, §4) ------------------------------------------------------
@@ -385,15 +541,15 @@ def test_linqing_has_an_approved_plan_whose_orders_are_under_way(demo):
 
 def test_in_the_flood_season_the_demo_gets_the_departments_consent_before_approval(demo):
     """Liaocheng §三.一.2: 汛期须由应急管理部门商行业主管部门同意后，下达出动指令."""
-    builder = demo_module.DemoBuilder(password=None)
-    builder.users = {
+    ctx = demo_module.DemoContext()
+    ctx.users = {
         u.username: u for u in User.objects.filter(username__in=demo_module.demo_usernames())
     }
     linqing = demo_module.COUNTIES[0]
-    row = next(p for p in demo_module.DEMO_PLANS["linqing"] if p.approve)
+    row = next(p for p in dispatch_demo.DEMO_PLANS["linqing"] if p.approve)
     with time_machine.travel(datetime(2027, 7, 10, 9, 0, tzinfo=BEIJING), tick=False):
         incident = command_services.create_incident(
-            actor=builder.users["linqing_duty"],
+            actor=ctx.users["linqing_duty"],
             data={
                 "title": "汛期演示警情",
                 "source": "119",
@@ -402,7 +558,7 @@ def test_in_the_flood_season_the_demo_gets_the_departments_consent_before_approv
                 "longitude": Decimal("115.71"),
             },
         )
-        builder._plan(linqing, incident, row)
+        dispatch_demo.seed_plan(ctx, linqing, incident, row)
     plan = _demo_plan("汛期演示警情")
     assert plan.status == PlanStatus.APPROVED and plan.in_special_period
     assert not dispatch_services.missing_consents(plan)
