@@ -8,9 +8,9 @@ import pytest
 
 from core.exceptions import NotFoundError, PermissionDeniedError, ValidationFailed
 from core.models import Event
-from duty import roster_selectors as sel
-from duty import roster_services as services
 from duty.models import Shift
+from duty.rosters import selectors as sel
+from duty.rosters import services
 from tests.duty import test_roster_fixtures as fx
 from tests.duty.test_roster_fixtures import add_shift, at
 

@@ -1,5 +1,5 @@
 """Roster, duty log, hand-over and spot-check pages (SPEC §5). Reads are scoped with
-``visible_to``; every write binds a form and calls one ``duty.roster_services``
+``visible_to``; every write binds a form and calls one ``duty.rosters.services``
 function; refusals show as messages or field errors."""
 
 from __future__ import annotations
@@ -20,13 +20,12 @@ from django.views import View
 from core.bounds import year_in_window
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
 from core.masking import mask_phone
-from core.web import RegistryReaderRequiredMixin
 from core.roles import SPOT_CHECKERS
-from duty import roster_selectors as sel
-from duty import roster_services as services
-from duty.ics import render_roster_ics
+from core.web import RegistryReaderRequiredMixin
 from duty.models import DutyLogEntry, DutyRoster, HandOver, Shift, ShiftOfficer, SpotCheck
-from duty.roster_forms import (
+from duty.rosters import selectors as sel
+from duty.rosters import services
+from duty.rosters.forms import (
     CloseForm,
     HandOverForm,
     LogEntryForm,
@@ -35,6 +34,7 @@ from duty.roster_forms import (
     SpotCheckForm,
     officer_formset,
 )
+from duty.rosters.ics import render_roster_ics
 
 
 def _raise_for(exc: DomainError) -> None:

@@ -1,5 +1,5 @@
 """Roll calls in the REST API (/api/v1/duty/roll-calls/, /roll-call-targets/,
-/roll-call-schedules/, /roll-call-report/). Writes call ``duty.rollcall_services``."""
+/roll-call-schedules/, /roll-call-report/). Writes call ``duty.rollcalls.services``."""
 
 from __future__ import annotations
 
@@ -19,9 +19,8 @@ from rest_framework.views import APIView
 from core.api.viewsets import ScopedReadOnlyViewSet
 from core.models import Jurisdiction, Organisation
 from core.roles import Role
-from duty import rollcall_selectors as selectors
-from duty import rollcall_services as services
 from duty.models import RollCall, RollCallSchedule, RollCallTarget
+from duty.rollcalls import selectors, services
 from forces.choices import ForceCategory
 
 
@@ -253,7 +252,7 @@ class ReportView(APIView):
         responses={200: dict},
     )
     def get(self, request: Request) -> Response:
-        from duty.rollcall_forms import ReportForm
+        from duty.rollcalls.forms import ReportForm
 
         start, end = ReportForm.default_range()
         form = ReportForm(

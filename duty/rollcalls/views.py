@@ -1,6 +1,6 @@
 """Roll-call pages: the dispatcher's list, start form and live progress; the force
 account's answer page; schedules; the report with its Excel export. Every write calls
-``duty.rollcall_services``."""
+``duty.rollcalls.services``."""
 
 from __future__ import annotations
 
@@ -18,18 +18,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
-from core.web import require_roles
 from core.models import Event
 from core.roles import Role
-from duty import rollcall_selectors as selectors
-from duty import rollcall_services as services
+from core.web import require_roles
 from duty.models import (
     RollCall,
     RollCallSchedule,
     RollCallStatus,
     RollCallTarget,
 )
-from duty.rollcall_forms import (
+from duty.rollcalls import selectors, services
+from duty.rollcalls.forms import (
     AnswerForm,
     IntensificationForm,
     ReportForm,
