@@ -27,7 +27,7 @@ from duty.models import (
     RollCallStatus,
     RollCallTarget,
 )
-from duty.rollcalls import selectors, services
+from duty.rollcalls import permissions, selectors, services
 from duty.rollcalls.forms import (
     AnswerForm,
     IntensificationForm,
@@ -36,8 +36,8 @@ from duty.rollcalls.forms import (
     ScheduleForm,
 )
 
-READERS = services.READER_ROLES
-STARTERS = services.STARTER_ROLES
+READERS = permissions.READER_ROLES
+STARTERS = permissions.STARTER_ROLES
 
 
 def _latest_seq(user: Any) -> int:
@@ -64,7 +64,8 @@ def roll_call_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "status": status,
         "statuses": RollCallStatus.choices,
-        "may_start": user.jurisdiction is not None and services.can_start(user, user.jurisdiction),
+        "may_start": user.jurisdiction is not None
+        and permissions.can_start(user, user.jurisdiction),
     }
     return render(request, "duty/rollcall/list.html", context)
 
@@ -100,7 +101,7 @@ def _progress_context(request: HttpRequest, roll_call: RollCall) -> dict[str, An
         "targets": targets,
         "now": timezone.now(),
         "may_close": roll_call.status == RollCallStatus.RUNNING
-        and services.can_start(request.user, roll_call.jurisdiction),
+        and permissions.can_start(request.user, roll_call.jurisdiction),
     }
 
 
@@ -192,7 +193,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
         ),
         "intensifications": selectors.intensifications_for(user),
         "may_manage": user.jurisdiction is not None
-        and services.can_manage_schedules(user, user.jurisdiction),
+        and permissions.can_manage_schedules(user, user.jurisdiction),
         "today": timezone.localdate(),
     }
     return render(request, "duty/rollcall/schedules.html", context)

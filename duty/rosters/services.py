@@ -7,7 +7,7 @@ transaction. Refusals are ``core.exceptions`` domain errors with a stable code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,10 +16,8 @@ from django.db import transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, remove_perm
 
-from core.choices import OrganisationKind
 from core.events import record_event
 from core.exceptions import (
     ConflictError,
@@ -30,7 +28,6 @@ from core.exceptions import (
 )
 from core.models import Organisation, User
 from core.permissions import in_jurisdiction
-from core.roles import ROSTER_EDITORS, SPOT_CHECKERS, Role
 from duty.models import (
     DutyLogEntry,
     DutyRoster,
@@ -40,81 +37,14 @@ from duty.models import (
     SpotCheck,
     new_feed_token,
 )
+from duty.rosters.permissions import (
+    EDIT_PERM,
+    can_create_roster_for,
+    can_edit_roster,
+    can_spot_check,
+)
 from forces.models import Force
 from forces.services import _stamp, _validated
-
-EDIT_PERM = "change_dutyroster"
-
-# --------------------------------------------------------------------- authorisation
-
-
-def _is_admin(user: Any) -> bool:
-    return bool(user.is_superuser or user.has_role(Role.ADMINISTRATOR))
-
-
-def can_edit_roster(user: Any, roster: DutyRoster) -> bool:
-    """The owning organisation and, on a joint roster, every partner (guardian grant to
-    the organisation's group, Tieling §三.(二).1) edit; administrators edit every roster
-    in their jurisdiction."""
-    if not in_jurisdiction(user, roster.jurisdiction):
-        return False
-    if _is_admin(user):
-        return True
-    if not (user.organisation_id and user.has_role(*ROSTER_EDITORS)):
-        return False
-    group = user.organisation.group
-    return group is not None and ObjectPermissionChecker(group).has_perm(EDIT_PERM, roster)
-
-
-def editable_roster_ids(user: Any, roster_ids: Iterable[int]) -> set[int]:
-    """The subset of ``roster_ids`` the user may edit, in one query (list pages)."""
-    ids = list(roster_ids)
-    if not ids or not getattr(user, "is_authenticated", False):
-        return set()
-    if _is_admin(user):
-        return set(
-            DutyRoster.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
-        )
-    if not (user.organisation_id and user.has_role(*ROSTER_EDITORS)):
-        return set()
-    from guardian.models import GroupObjectPermission
-
-    granted = GroupObjectPermission.objects.filter(
-        group_id=user.organisation.group_id,
-        permission__codename=EDIT_PERM,
-        permission__content_type__app_label="duty",
-        object_pk__in=[str(i) for i in ids],
-    ).values_list("object_pk", flat=True)
-    return {int(pk) for pk in granted}
-
-
-def can_create_roster_for(user: Any, organisation: Organisation) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if not in_jurisdiction(user, organisation.jurisdiction):
-        return False
-    if _is_admin(user):
-        return True
-    return user.has_role(*ROSTER_EDITORS) and user.organisation_id == organisation.pk
-
-
-def can_spot_check(user: Any, organisation: Organisation) -> bool:
-    """Zhoushan §五.(一): the emergency office and the linkage centre check the linkage
-    units of their level and below each quarter — here the bureau's duty officers and
-    approvers, and administrators; never a unit checking itself."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if not in_jurisdiction(user, organisation.jurisdiction):
-        return False
-    if user.organisation_id == organisation.pk:
-        return False
-    if _is_admin(user):
-        return True
-    return (
-        user.has_role(*SPOT_CHECKERS)
-        and user.organisation_id is not None
-        and user.organisation.kind == OrganisationKind.EMERGENCY_BUREAU
-    )
 
 
 def _load_roster_for_update(roster_id: int, actor: Any) -> DutyRoster:
@@ -624,14 +554,10 @@ def _overdue(deadline: date | None) -> bool:
 
 __all__ = [
     "OfficerInput",
-    "can_create_roster_for",
-    "can_edit_roster",
-    "can_spot_check",
     "close_log_entry",
     "close_spot_check",
     "create_roster",
     "create_shift",
-    "editable_roster_ids",
     "hand_over",
     "record_log_entry",
     "record_spot_check",

@@ -20,11 +20,10 @@ from django.views import View
 from core.bounds import year_in_window
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
 from core.masking import mask_phone
-from core.roles import SPOT_CHECKERS
 from core.web import RegistryReaderRequiredMixin
 from duty.models import DutyLogEntry, DutyRoster, HandOver, Shift, ShiftOfficer, SpotCheck
+from duty.rosters import permissions, services
 from duty.rosters import selectors as sel
-from duty.rosters import services
 from duty.rosters.forms import (
     CloseForm,
     HandOverForm,
@@ -83,8 +82,8 @@ class RosterListView(RegistryReaderRequiredMixin, View):
             "duty/roster/roster_list.html",
             {
                 "rows": rows,
-                "editable": services.editable_roster_ids(user, [r.pk for r in rosters]),
-                "can_create": user.is_superuser or user.has_role(*services.ROSTER_EDITORS),
+                "editable": permissions.editable_roster_ids(user, [r.pk for r in rosters]),
+                "can_create": permissions.may_create_rosters(user),
             },
         )
 
@@ -109,13 +108,13 @@ class RosterDetailView(RegistryReaderRequiredMixin, View):
         roster = get_object_or_404(_visible_rosters(request.user), pk=pk)
         year, month = _month(request)
         cal = sel.month_calendar(roster, year, month)
-        visible = sel.can_see_roster_phones(request.user, roster)
+        visible = permissions.can_see_roster_phones(request.user, roster)
         for shift in cal["shifts"]:
             _mask_shift(shift, visible)
         first = date(year, month, 1)
         prev_month = (first - timedelta(days=1)).strftime("%Y-%m")
         next_month = (first + timedelta(days=32)).strftime("%Y-%m")
-        can_edit = services.can_edit_roster(request.user, roster)
+        can_edit = permissions.can_edit_roster(request.user, roster)
         feed_url = None
         if can_edit:
             feed_url = request.build_absolute_uri(
@@ -142,11 +141,11 @@ class RosterFormView(RegistryReaderRequiredMixin, View):
 
     def _roster(self, request: HttpRequest, pk: int | None) -> DutyRoster | None:
         if pk is None:
-            if not (request.user.is_superuser or request.user.has_role(*services.ROSTER_EDITORS)):
+            if not permissions.may_create_rosters(request.user):
                 raise PermissionDenied
             return None
         roster = get_object_or_404(_visible_rosters(request.user), pk=pk)
-        if not services.can_edit_roster(request.user, roster):
+        if not permissions.can_edit_roster(request.user, roster):
             raise PermissionDenied
         return roster
 
@@ -253,7 +252,7 @@ class ShiftFormView(RegistryReaderRequiredMixin, View):
         else:
             shift = None
         roster = get_object_or_404(_visible_rosters(request.user), pk=roster_pk)
-        if not services.can_edit_roster(request.user, roster):
+        if not permissions.can_edit_roster(request.user, roster):
             raise PermissionDenied
         return roster, shift
 
@@ -326,9 +325,9 @@ class ShiftLogView(RegistryReaderRequiredMixin, View):
 
     def _render(self, request, shift, log_form=None, hand_form=None, status=200):
         roster = shift.roster
-        can_edit = services.can_edit_roster(request.user, roster)
+        can_edit = permissions.can_edit_roster(request.user, roster)
         officers = list(shift.officers.select_related("organisation"))
-        visible = sel.can_see_roster_phones(request.user, roster)
+        visible = permissions.can_see_roster_phones(request.user, roster)
         shift.leader_phone_display = (
             shift.leader_phone if visible else mask_phone(shift.leader_phone)
         )
@@ -432,10 +431,6 @@ class LogEntryCloseView(RegistryReaderRequiredMixin, View):
 # --------------------------------------------------------------------- spot checks
 
 
-def _may_spot_check(user: Any) -> bool:
-    return bool(user.is_superuser or user.has_role(*SPOT_CHECKERS))
-
-
 class SpotCheckListView(RegistryReaderRequiredMixin, View):
     """This quarter's spot checks per jurisdiction and the units not yet checked."""
 
@@ -460,7 +455,7 @@ class SpotCheckListView(RegistryReaderRequiredMixin, View):
                 "quarter": quarter,
                 "prev_q": prev_q,
                 "next_q": next_q,
-                "can_check": _may_spot_check(request.user),
+                "can_check": permissions.may_spot_check(request.user),
                 "close_form": CloseForm(),
                 "today": timezone.localdate(),
             },
@@ -469,7 +464,7 @@ class SpotCheckListView(RegistryReaderRequiredMixin, View):
 
 class SpotCheckFormView(RegistryReaderRequiredMixin, View):
     def _units(self, request):
-        if not _may_spot_check(request.user):
+        if not permissions.may_spot_check(request.user):
             raise PermissionDenied
         units = sel.linkage_units(request.user)
         if request.user.organisation_id:

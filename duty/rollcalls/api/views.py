@@ -28,13 +28,14 @@ from duty.rollcalls.api.serializers import (
     StartSerializer,
     TargetSerializer,
 )
+from duty.rollcalls.permissions import can_read
 
 
 class RollCallReader(permissions.BasePermission):
     message = _("Your role may not read roll calls.")
 
     def has_permission(self, request, view) -> bool:
-        return services.can_read(request.user)
+        return can_read(request.user)
 
 
 class RollCallViewSet(ScopedReadOnlyViewSet):
@@ -99,7 +100,7 @@ class TargetViewSet(ScopedReadOnlyViewSet):
     def get_queryset(self) -> QuerySet[RollCallTarget]:
         user = self.request.user
         readable = self.queryset.none()
-        if services.can_read(user):
+        if can_read(user):
             readable |= self.queryset.filter(roll_call__in=RollCall.objects.visible_to(user))
         if user.has_role(Role.FORCE_ACCOUNT) and user.organisation_id:
             readable |= self.queryset.filter(force__organisation_id=user.organisation_id)

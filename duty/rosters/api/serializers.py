@@ -12,7 +12,8 @@ from rest_framework import serializers
 from core.api import fields as bounded
 from core.masking import mask_phone
 from duty.models import DutyRoster, Shift, SpotCheck
-from duty.rosters.selectors import can_see_roster_phones, coverage_gaps
+from duty.rosters.permissions import can_see_roster_phones
+from duty.rosters.selectors import coverage_gaps
 from forces.validators import validate_personal_phone
 
 
