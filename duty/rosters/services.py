@@ -28,6 +28,7 @@ from core.exceptions import (
 )
 from core.models import Organisation, User
 from core.permissions import in_jurisdiction
+from core.saving import stamp_history, validated
 from duty.models import (
     DutyLogEntry,
     DutyRoster,
@@ -44,7 +45,6 @@ from duty.rosters.permissions import (
     can_spot_check,
 )
 from forces.models import Force
-from forces.services import _stamp, _validated
 
 
 def _load_roster_for_update(roster_id: int, actor: Any) -> DutyRoster:
@@ -105,8 +105,8 @@ def create_roster(
         jurisdiction=force.jurisdiction if force is not None else organisation.jurisdiction,
     )
     _check_partners(roster, partners)
-    _validated(roster)
-    _stamp(roster, actor, "created")
+    validated(roster)
+    stamp_history(roster, actor, "created")
     roster.save()
     roster.partners.set(list(partners))
     for org in (organisation, *partners):
@@ -141,8 +141,8 @@ def update_roster(
     if not changed and new == old:
         return roster
     _check_partners(roster, list(new))
-    _validated(roster)
-    _stamp(roster, actor, "edited")
+    validated(roster)
+    stamp_history(roster, actor, "edited")
     roster.save(update_fields=[*changed, "updated_at"])
     if new != old:
         roster.partners.set(list(new))
@@ -226,14 +226,14 @@ def _write_officers(
                 continue
             for k in fields:
                 setattr(officer, k, values[k])
-        _validated(officer, exclude=["shift"])
-        _stamp(officer, actor, "edited" if fields else "created")
+        validated(officer, exclude=["shift"])
+        stamp_history(officer, actor, "edited" if fields else "created")
         officer.save(update_fields=fields)
         changed = True
     for pk, officer in existing.items():
         if pk in keep:
             continue
-        _stamp(officer, actor, "removed")
+        stamp_history(officer, actor, "removed")
         try:
             with transaction.atomic():
                 officer.delete()
@@ -259,8 +259,8 @@ def create_shift(
     领导干部带班和24小时专人值班)."""
     roster = _load_roster_for_update(roster_id, actor)
     shift = Shift(roster=roster, **{k: v for k, v in data.items() if k in SHIFT_FIELDS})
-    _validated(shift)
-    _stamp(shift, actor, "created")
+    validated(shift)
+    stamp_history(shift, actor, "created")
     shift.save()
     _write_officers(roster, shift, officers, actor)
     record_event(
@@ -291,8 +291,8 @@ def update_shift(
     for k in changed:
         setattr(shift, k, data[k])
     if changed:
-        _validated(shift)
-        _stamp(shift, actor, "edited")
+        validated(shift)
+        stamp_history(shift, actor, "edited")
         shift.save(update_fields=[*changed, "updated_at"])
     if officers is not None and _write_officers(roster, shift, officers, actor):
         changed.append("officers")
@@ -340,8 +340,8 @@ def record_log_entry(*, actor: User, shift_id: int, data: dict[str, Any]) -> Dut
         content=(data.get("content") or "").strip(),
         is_open=bool(data.get("is_open")),
     )
-    _validated(entry)
-    _stamp(entry, actor, "created")
+    validated(entry)
+    stamp_history(entry, actor, "created")
     entry.save()
     record_event(
         type="duty.log_recorded",
@@ -368,8 +368,8 @@ def close_log_entry(*, actor: User, entry_id: int, note: str = "") -> DutyLogEnt
     entry.closed_at = timezone.now()
     entry.closed_by = actor
     entry.closing_note = note.strip()
-    _validated(entry)
-    _stamp(entry, actor, "closed")
+    validated(entry)
+    stamp_history(entry, actor, "closed")
     entry.save(update_fields=["is_open", "closed_at", "closed_by", "closing_note"])
     record_event(
         type="duty.log_item_closed",
@@ -434,7 +434,7 @@ def hand_over(
     for entry in carried:
         # One save per row, not QuerySet.update(): each move must leave a history row.
         entry.shift = to_shift
-        _stamp(entry, actor, "carried over at hand-over")
+        stamp_history(entry, actor, "carried over at hand-over")
         entry.save(update_fields=["shift"])
     record.carried_entries.set(carried)
     record_event(
@@ -490,8 +490,8 @@ def record_spot_check(*, actor: User, organisation_id: int, data: dict[str, Any]
         )
     check = SpotCheck(organisation=organisation, checked_by=actor, **values)
     check.derive_quarter()
-    _validated(check)
-    _stamp(check, actor, "recorded")
+    validated(check)
+    stamp_history(check, actor, "recorded")
     check.save()
     record_event(
         type="duty.spotcheck_recorded",
@@ -536,7 +536,7 @@ def close_spot_check(*, actor: User, spot_check_id: int, note: str) -> SpotCheck
     check.closed_at = timezone.now()
     check.closed_by = actor
     check.closing_note = note.strip()
-    _stamp(check, actor, "closed")
+    stamp_history(check, actor, "closed")
     check.save(update_fields=["closed_at", "closed_by", "closing_note"])
     record_event(
         type="duty.spotcheck_closed",
