@@ -1,6 +1,7 @@
-"""Every rule of roll calls (值班值守调度, SPEC §5). Pages, API, admin and the beat tick
-call these functions; each one, in one transaction, locks its rows, authorises, checks
-the state, writes, records the event, and leaves side effects to ``on_commit``.
+"""Every write of roll calls (值班值守调度, SPEC §5); who may do what is in
+``duty.rollcalls.permissions``. Pages, API, admin and the beat tick call these functions;
+each one, in one transaction, locks its rows, authorises, checks the state, writes,
+records the event, and leaves side effects to ``on_commit``.
 
 Seed sections: Liaocheng §三.二.2 (the fire brigade checks every force's duty through the
 platform once a month, more often at key dates and sensitive periods); Zhoushan §三.2
