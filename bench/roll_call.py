@@ -107,8 +107,8 @@ def history(county, dispatcher, count: int) -> None:
     from django.db.models import F
     from django.utils import timezone
 
-    from duty import rollcall_services as services
     from duty.models import RollCall, RollCallTarget
+    from duty.rollcalls import services
 
     services_deliver = services._deliver_after_commit
     services._deliver_after_commit = lambda pk: None
@@ -198,8 +198,8 @@ def measure(args) -> int:
     from django.db import connection
     from django.test import Client
 
-    from duty import rollcall_services as services
     from duty.models import RollCallTarget
+    from duty.rollcalls import services
 
     county, dispatcher, duty = seed(args.forces)
     print(

@@ -513,7 +513,7 @@ def _panel_overdue(user: Any, now: datetime) -> dict[str, Any]:
 
 def _running_roll_calls(user: Any) -> list[dict[str, Any]]:
     """Roll calls under way (SPEC §5): answered / waiting / late, for screen and panel."""
-    from duty.rollcall_selectors import running_for
+    from duty.rollcalls.selectors import running_for
 
     return [
         {
@@ -533,7 +533,7 @@ def _running_roll_calls(user: Any) -> list[dict[str, Any]]:
 
 
 def _panel_rollcalls(user: Any, now: datetime) -> dict[str, Any]:
-    from duty.rollcall_selectors import running_for
+    from duty.rollcalls.selectors import running_for
 
     rows = running_for(user)
     for roll_call, _progress in rows:
@@ -543,7 +543,7 @@ def _panel_rollcalls(user: Any, now: datetime) -> dict[str, Any]:
 
 def _panel_coverage(user: Any, now: datetime) -> dict[str, Any]:
     """Duty rosters with gaps in 24-hour coverage over the next seven days (SPEC §5)."""
-    from duty.roster_selectors import coverage_panel
+    from duty.rosters.selectors import coverage_panel
 
     return coverage_panel(user, now)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from core.exceptions import (
 from core.models import User
 from core.permissions import in_jurisdiction
 from core.roles import Role
+from core.saving import validated
 
 INCIDENT_ROLES = (Role.DUTY_OFFICER, Role.FIRE_DISPATCHER, Role.ADMINISTRATOR)
 
@@ -30,16 +30,6 @@ def can_record_incidents(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and (
         user.is_superuser or user.has_role(*INCIDENT_ROLES)
     )
-
-
-def _validated(incident: Incident) -> None:
-    try:
-        incident.full_clean()
-    except ValidationError as exc:
-        raise ValidationFailed(
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()),
-            errors=exc.message_dict,
-        ) from exc
 
 
 def _event_payload(incident: Incident, **extra: Any) -> dict[str, Any]:
@@ -70,7 +60,7 @@ def create_incident(*, actor: User, data: dict[str, Any]) -> Incident:
             _("The incident's jurisdiction is outside yours."),
             errors={"jurisdiction": [_("Outside your jurisdiction.")]},
         )
-    _validated(incident)
+    validated(incident)
     incident._history_user = actor
     incident.save()
     record_event(
@@ -118,7 +108,7 @@ def update_incident(*, actor: User, incident_id: int, data: dict[str, Any]) -> I
             _("The incident's jurisdiction is outside yours."),
             errors={"jurisdiction": [_("Outside your jurisdiction.")]},
         )
-    _validated(incident)
+    validated(incident)
     incident._history_user = actor
     incident.save(update_fields=[*changed, "updated_at"])
     event_type = "incident.reassessed" if "level" in changed else "incident.updated"

@@ -20,9 +20,8 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +37,7 @@ from core.exceptions import (
 from core.models import Organisation, User
 from core.permissions import in_jurisdiction
 from core.roles import Role
+from core.saving import stamp_history, validated
 from drills.choices import DRILL_TRANSITIONS, DrillStatus, PlanKind
 from drills.models import (
     AnnualDrillPlan,
@@ -124,21 +124,6 @@ def is_multi_department(
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def _validated(instance: models.Model, *, exclude: list[str] | None = None) -> None:
-    try:
-        instance.full_clean(exclude=exclude, validate_constraints=False)
-    except ValidationError as exc:
-        raise ValidationFailed(
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()),
-            errors=exc.message_dict,
-        ) from exc
-
-
-def _stamp(instance: models.Model, actor: User | None, reason: str) -> None:
-    instance._history_user = actor if actor is not None and actor.is_authenticated else None  # type: ignore[attr-defined]
-    instance._change_reason = reason  # type: ignore[attr-defined]
 
 
 def _actor(actor: User | None) -> User | None:
@@ -231,8 +216,8 @@ def create_contingency_plan(
             _("This organisation already has a plan of that name."),
             errors={"name": [_("Already registered.")]},
         )
-    _validated(plan)
-    _stamp(plan, actor, _("Created"))
+    validated(plan, validate_constraints=False)
+    stamp_history(plan, actor, _("Created"))
     plan.save()
     record_event(
         type="drill.contingency_plan_created",
@@ -264,8 +249,8 @@ def create_annual_plan(
     plan = AnnualDrillPlan(
         organisation=organisation, year=year, notes=notes, created_by=_actor(actor)
     )
-    _validated(plan)
-    _stamp(plan, actor, _("Created"))
+    validated(plan, validate_constraints=False)
+    stamp_history(plan, actor, _("Created"))
     try:
         with transaction.atomic():
             plan.save()
@@ -310,7 +295,7 @@ def create_drill(
         status=DrillStatus.PLANNED,
         **{k: v for k, v in data.items() if k in DRILL_FIELDS},
     )
-    _validated(drill)
+    validated(drill, validate_constraints=False)
     if drill.annual_plan is None:
         drill.annual_plan = AnnualDrillPlan.objects.filter(
             organisation=organiser, year=drill.planned_date.year
@@ -319,7 +304,7 @@ def create_drill(
     drill.is_multi_department = is_multi_department(
         organiser, organisations, drill.multi_department_declared
     )
-    _stamp(drill, actor, _("Planned"))
+    stamp_history(drill, actor, _("Planned"))
     drill.save()
     drill.participating_forces.set(forces)
     drill.participating_organisations.set(organisations)
@@ -374,9 +359,9 @@ def update_drill(
         changed.append("is_multi_department")
     if not (changed or forces_changed or orgs_changed):
         return drill
-    _validated(drill)
+    validated(drill, validate_constraints=False)
     _check_links(drill, new_orgs)
-    _stamp(drill, actor, _("Edited"))
+    stamp_history(drill, actor, _("Edited"))
     drill.save(update_fields=[*changed, "updated_at"])
     if forces_changed:
         drill.participating_forces.set(new_forces)
@@ -412,7 +397,7 @@ def conduct_drill(
     drill.conducted_on = conducted_on
     drill.conduct_notes = notes
     drill.conducted_by = _actor(actor)
-    _stamp(drill, actor, _("Conducted"))
+    stamp_history(drill, actor, _("Conducted"))
     drill.save(
         update_fields=["status", "conducted_on", "conduct_notes", "conducted_by", "updated_at"]
     )
@@ -468,7 +453,7 @@ def evaluate_drill(
     drill.improvements = improvements
     drill.evaluated_at = timezone.now()
     drill.evaluated_by = _actor(actor)
-    _stamp(drill, actor, _("Evaluated"))
+    stamp_history(drill, actor, _("Evaluated"))
     drill.save(
         update_fields=[
             "status",
@@ -489,8 +474,8 @@ def evaluate_drill(
             owner_person=p.owner_person,
             deadline=p.deadline,
         )
-        _validated(action, exclude=["drill"])
-        _stamp(action, actor, _("Evaluation"))
+        validated(action, exclude=["drill"], validate_constraints=False)
+        stamp_history(action, actor, _("Evaluation"))
         action.save()
         actions.append(action.pk)
     record_event(
@@ -528,7 +513,7 @@ def close_follow_up_action(*, actor: User, action_id: int, note: str) -> FollowU
     action.closed_at = timezone.now()
     action.closed_by = _actor(actor)
     action.closure_note = note.strip()
-    _stamp(action, actor, _("Closed"))
+    stamp_history(action, actor, _("Closed"))
     action.save(update_fields=["closed_at", "closed_by", "closure_note"])
     record_event(
         type="drill.action_closed",

@@ -1,4 +1,5 @@
-"""Admin registrations of duty: rosters and the rest (roster_admin), roll calls
-(rollcall_admin)."""
+"""Admin registrations of duty: rosters, duty logs, hand-overs and spot checks
+(``duty.rosters.admin``), roll calls (``duty.rollcalls.admin``)."""
 
-from duty import rollcall_admin, roster_admin  # noqa: F401
+from duty.rollcalls import admin as rollcall_admin  # noqa: F401
+from duty.rosters import admin as roster_admin  # noqa: F401

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from duty.rollcall_demo import seed_roll_calls
-from duty.roster_demo import seed_rosters
+from duty.rollcalls.demo import seed_roll_calls
+from duty.rosters.demo import seed_rosters
 
 if TYPE_CHECKING:
     from core.demo import DemoContext

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from duty import rollcall_services
+from duty.rollcalls import services as rollcall_services
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)

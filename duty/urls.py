@@ -1,5 +1,8 @@
-from duty import rollcall_urls, roster_urls
+from django.urls import include, path
 
 app_name = "duty"
 
-urlpatterns = roster_urls.urlpatterns + rollcall_urls.urlpatterns
+urlpatterns = [
+    path("", include("duty.rosters.urls")),
+    path("", include("duty.rollcalls.urls")),
+]

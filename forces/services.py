@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from guardian.core import ObjectPermissionChecker
@@ -18,6 +17,7 @@ from core.exceptions import NotFoundError, PermissionDeniedError, ValidationFail
 from core.models import Organisation, User
 from core.permissions import can_manage_organisation_data, in_jurisdiction
 from core.roles import Role
+from core.saving import stamp_history, validated
 from forces.models import Equipment, Expert, ExpertGroup, Force, Material, Personnel, Specialty
 
 FORCE_ITEM_MODELS: dict[str, type[models.Model]] = {
@@ -58,21 +58,6 @@ def editable_force_ids(user: Any, force_ids: Iterable[int]) -> set[int]:
         object_pk__in=[str(i) for i in ids],
     ).values_list("object_pk", flat=True)
     return {int(pk) for pk in granted}
-
-
-def _validated(instance: models.Model, *, exclude: list[str] | None = None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise ValidationFailed(
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()),
-            errors=exc.message_dict,
-        ) from exc
-
-
-def _stamp(instance: models.Model, actor: User | None, reason: str) -> None:
-    instance._history_user = actor if actor is not None and actor.is_authenticated else None
-    instance._change_reason = reason
 
 
 def _load_force_for_update(force_id: int, actor: Any) -> Force:
@@ -120,8 +105,8 @@ def create_force(
             _("The force's jurisdiction is outside yours."),
             errors={"jurisdiction": [_("Outside your jurisdiction.")]},
         )
-    _validated(force)
-    _stamp(force, actor, reason)
+    validated(force)
+    stamp_history(force, actor, reason)
     force.save()
     force.specialties.set(list(specialties))
     _grant_force_to(organisation, force)
@@ -168,8 +153,8 @@ def update_force(
         specialties_changed = new != set(force.specialties.values_list("pk", flat=True))
     if not changed and not specialties_changed:
         return force
-    _validated(force)
-    _stamp(force, actor, reason)
+    validated(force)
+    stamp_history(force, actor, reason)
     if changed:
         force.save(update_fields=[*changed, "updated_at"])
     if specialties_changed:
@@ -207,8 +192,8 @@ def add_force_item(
     model = FORCE_ITEM_MODELS[kind]
     force = _load_force_for_update(force_id, actor)
     item = model(force=force, **{k: v for k, v in data.items() if k != "force"})
-    _validated(item)
-    _stamp(item, actor, reason)
+    validated(item)
+    stamp_history(item, actor, reason)
     item.save()
     record_event(
         type=f"force.{kind}_added",
@@ -233,8 +218,8 @@ def update_force_item(
             changed.append(name)
     if not changed:
         return item
-    _validated(item)
-    _stamp(item, actor, reason)
+    validated(item)
+    stamp_history(item, actor, reason)
     item.save(update_fields=changed)
     record_event(
         type=f"force.{kind}_updated",
@@ -251,7 +236,7 @@ def remove_force_item(*, actor: User, kind: str, item_id: int) -> None:
     model = FORCE_ITEM_MODELS[kind]
     item = _load_item(model, item_id, actor)
     force = item.force
-    _stamp(item, actor, "removed")
+    stamp_history(item, actor, "removed")
     item_pk = item.pk
     item.delete()
     record_event(
@@ -284,8 +269,8 @@ def create_expert(
     data = {k: v for k, v in data.items() if k not in {"organisation", "specialties"}}
     data.setdefault("jurisdiction", organisation.jurisdiction)
     expert = Expert(organisation=organisation, **data)
-    _validated(expert)
-    _stamp(expert, actor, "created")
+    validated(expert)
+    stamp_history(expert, actor, "created")
     expert.save()
     expert.specialties.set(list(specialties))
     record_event(
@@ -326,8 +311,8 @@ def update_expert(
     )
     if not changed and not specialties_changed:
         return expert
-    _validated(expert)
-    _stamp(expert, actor, "edited")
+    validated(expert)
+    stamp_history(expert, actor, "edited")
     expert.save(update_fields=changed or None)
     if specialties_changed:
         expert.specialties.set(list(specialties or []))
@@ -367,8 +352,8 @@ def create_expert_group(
         organisation=organisation,
         jurisdiction=organisation.jurisdiction,
     )
-    _validated(group)
-    _stamp(group, actor, "created")
+    validated(group)
+    stamp_history(group, actor, "created")
     group.save()
     group.members.set(members)
     record_event(
@@ -390,7 +375,7 @@ def set_force_status(*, force: Force, status: str, actor: User | None, reason: s
         return
     old = force.status
     force.status = status
-    _stamp(force, actor, reason)
+    stamp_history(force, actor, reason)
     force.save(update_fields=["status", "updated_at"])
     record_event(
         type="force.status_changed",

@@ -1,3 +1,6 @@
-from duty.api import rollcall_urls, roster_urls
+from django.urls import include, path
 
-urlpatterns = roster_urls.urlpatterns + rollcall_urls.urlpatterns
+urlpatterns = [
+    path("", include("duty.rosters.api.urls")),
+    path("", include("duty.rollcalls.api.urls")),
+]

@@ -16,11 +16,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import Jurisdiction, Organisation
 from core.querysets import ScopedQuerySet
+from duty.rollcalls.choices import (
+    FREQUENCY_RANK,
+    RollCallFrequency,
+    RollCallOutcome,
+    RollCallStatus,
+)
 from forces.choices import ForceCategory
 from forces.models import Force
 
@@ -37,32 +42,6 @@ __all__ = [
 
 DEFAULT_WINDOW_MINUTES = 10
 DEFAULT_LATE_MINUTES = 50
-
-
-class RollCallFrequency(models.TextChoices):
-    MONTHLY = "monthly", _("Monthly")
-    WEEKLY = "weekly", _("Weekly")
-    DAILY = "daily", _("Daily")
-
-
-# More frequent wins when a schedule and an intensification overlap.
-FREQUENCY_RANK = {
-    RollCallFrequency.MONTHLY: 0,
-    RollCallFrequency.WEEKLY: 1,
-    RollCallFrequency.DAILY: 2,
-}
-
-
-class RollCallStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    CLOSED = "closed", _("Closed")
-
-
-class RollCallOutcome(models.TextChoices):
-    WAITING = "waiting", pgettext_lazy("roll call", "Waiting")
-    ON_TIME = "on_time", _("On time")
-    LATE = "late", _("Late")
-    NO_ANSWER = "no_answer", _("No answer")
 
 
 class _Scope(models.Model):

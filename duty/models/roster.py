@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import Jurisdiction, Organisation
 from core.querysets import ScopedQuerySet
+from duty.rosters.choices import DutyLogCategory
 from forces.validators import validate_personal_phone
 
 __all__ = [
@@ -176,13 +177,6 @@ class ShiftOfficer(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class DutyLogCategory(models.TextChoices):
-    CALL_RECEIVED = "call_received", _("Call received")
-    INSTRUCTION = "instruction", _("Instruction")
-    REPORT = "report", _("Report")
-    OTHER = "other", _("Other")
 
 
 class DutyLogEntry(models.Model):

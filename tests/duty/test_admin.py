@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from duty import rollcall_services
 from duty.models import DutyRoster
+from duty.rollcalls import services as rollcall_services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

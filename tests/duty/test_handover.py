@@ -13,8 +13,8 @@ from core.exceptions import (
     ValidationFailed,
 )
 from core.models import Event
-from duty import roster_services as services
 from duty.models import DutyLogEntry, HandOver
+from duty.rosters import services
 from tests.duty import test_roster_fixtures as fx
 from tests.duty.test_roster_fixtures import add_shift, at
 

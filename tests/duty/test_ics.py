@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from duty import roster_services as services
-from duty.ics import escape_text, fold, render_roster_ics
+from duty.rosters import services
+from duty.rosters.ics import escape_text, fold, render_roster_ics
 from tests.duty import test_roster_fixtures as fx
 from tests.duty.test_roster_fixtures import at
 

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from duty import rollcall_services as services
 from duty.models import RollCall
+from duty.rollcalls import services
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from duty import rollcall_services as services
 from duty.models import RollCall, RollCallOutcome, RollCallSchedule
+from duty.rollcalls import services
 from tests.dispatch.test_concurrency import REQUESTS, _post, _run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

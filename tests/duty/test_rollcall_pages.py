@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from duty import rollcall_services as services
 from duty.models import RollCallOutcome, RollCallSchedule
+from duty.rollcalls import services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

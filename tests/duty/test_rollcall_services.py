@@ -9,7 +9,6 @@ import pytest
 
 from core.exceptions import NotFoundError, PermissionDeniedError
 from core.models import Event
-from duty import rollcall_services as services
 from duty.models import (
     RollCall,
     RollCallIntensification,
@@ -17,7 +16,8 @@ from duty.models import (
     RollCallSchedule,
     RollCallStatus,
 )
-from duty.rollcall_selectors import answer_report, missed_streaks, progress, report_targets
+from duty.rollcalls import services
+from duty.rollcalls.selectors import answer_report, missed_streaks, progress, report_targets
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

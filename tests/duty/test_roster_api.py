@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from duty import roster_services as services
 from duty.models import Shift, SpotCheck
+from duty.rosters import services
 from tests.duty import test_roster_fixtures as fx
 from tests.duty.test_roster_fixtures import add_shift, at
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from duty import roster_selectors as sel
 from duty.models import DutyLogEntry, DutyRoster, HandOver, Shift, SpotCheck
+from duty.rosters import selectors as sel
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from duty import roster_services as services
+from duty.rosters import services
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from duty import roster_services as services
 from duty.models import DutyLogEntry, HandOver, Shift, SpotCheck
+from duty.rosters import services
 from tests.duty import test_roster_fixtures as fx
 from tests.duty.test_roster_fixtures import add_shift, at
 
@@ -303,7 +303,7 @@ def test_coverage_panel_include_renders_rosters_with_gaps(two_shifts):
     """The duty dashboard panel (wired by command/): rosters with gaps in 7 days."""
     from django.template.loader import render_to_string
 
-    from duty.roster_selectors import coverage_panel
+    from duty.rosters.selectors import coverage_panel
 
     w = two_shifts
     html = render_to_string(

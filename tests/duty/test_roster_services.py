@@ -8,9 +8,9 @@ import pytest
 
 from core.exceptions import NotFoundError, PermissionDeniedError, ValidationFailed
 from core.models import Event
-from duty import roster_selectors as sel
-from duty import roster_services as services
 from duty.models import Shift
+from duty.rosters import permissions, services
+from duty.rosters import selectors as sel
 from tests.duty import test_roster_fixtures as fx
 from tests.duty.test_roster_fixtures import add_shift, at
 
@@ -139,13 +139,13 @@ def test_removing_a_partner_revokes_its_edit_right(duty_world):
     w = duty_world
     services.update_roster(actor=w.duty_officer_a, roster_id=w.joint.pk, data={}, partners=[])
     w.joint.refresh_from_db()
-    assert not services.can_edit_roster(w.dispatcher_a, w.joint)
-    assert services.can_edit_roster(w.duty_officer_a, w.joint)
+    assert not permissions.can_edit_roster(w.dispatcher_a, w.joint)
+    assert permissions.can_edit_roster(w.duty_officer_a, w.joint)
     services.update_roster(
         actor=w.admin_a, roster_id=w.joint.pk, data={}, partners=[w.fire_a, w.water_a]
     )
-    assert services.can_edit_roster(w.dispatcher_a, w.joint)
-    assert services.can_edit_roster(w.editor_a, w.joint)
+    assert permissions.can_edit_roster(w.dispatcher_a, w.joint)
+    assert permissions.can_edit_roster(w.editor_a, w.joint)
 
 
 def test_partner_outside_roster_jurisdiction_is_refused(duty_world):

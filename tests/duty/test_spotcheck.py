@@ -14,8 +14,8 @@ from core.exceptions import (
     ValidationFailed,
 )
 from core.models import Event
-from duty import roster_selectors as sel
-from duty import roster_services as services
+from duty.rosters import selectors as sel
+from duty.rosters import services
 
 pytestmark = pytest.mark.django_db
 

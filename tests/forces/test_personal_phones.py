@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from core.exceptions import ValidationFailed
 from core.phones import validate_personal_phone, validate_phone
-from duty import roster_services
+from duty.rosters import services as roster_services
 from forces import census, services
 from tests.duty import test_roster_fixtures as fx
 from tests.duty.test_roster_fixtures import add_shift, at

@@ -29,9 +29,9 @@ from core.exceptions import (
 )
 from dispatch import services as dispatch
 from drills import services as drills
-from duty import rollcall_services as rollcall
-from duty import roster_services as roster
 from duty.models import RollCallSchedule
+from duty.rollcalls import services as rollcall
+from duty.rosters import services as roster
 from forces import services as forces
 from forces.models import Personnel
 from tests import factories as f

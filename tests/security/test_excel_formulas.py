@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from core import excel
-from duty import rollcall_services
+from duty.rollcalls import services as rollcall_services
 from forces import census
 from tests import factories as f
 

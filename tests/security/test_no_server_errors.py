@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from duty import roster_services
+from duty.rosters import services as roster_services
 from tests.command.test_api import INCIDENTS
 from tests.command.test_api import payload as incident_body
 from tests.dispatch.test_api import PLANS, draft_body

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duty import roster_views as views
+from duty.rosters import views
 
 urlpatterns = [
     path("rosters/", views.RosterListView.as_view(), name="roster_list"),

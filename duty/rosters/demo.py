@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from core.choices import OrganisationKind as K
 from core.models import Jurisdiction, Organisation, User
-from duty import roster_services as services
 from duty.models import DutyLogEntry, DutyRoster, HandOver, Shift, SpotCheck
+from duty.rosters import services
 from forces.models import Force
 
 if TYPE_CHECKING:

@@ -1,5 +1,5 @@
 """Read-only admin for rosters, shifts, duty logs, hand-overs and spot checks, with
-their history. Every change goes through ``duty.roster_services``."""
+their history. Every change goes through ``duty.rosters.services``."""
 
 from __future__ import annotations
 

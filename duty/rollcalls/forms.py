@@ -1,4 +1,4 @@
-"""Forms of roll calls. They only read input; the rules are in rollcall_services."""
+"""Forms of roll calls. They only read input; the rules are in ``duty.rollcalls.services``."""
 
 from __future__ import annotations
 

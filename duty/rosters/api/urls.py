@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from duty.api import roster_views as views
+from duty.rosters.api import views
 
 router = SimpleRouter()
 router.register("rosters", views.RosterViewSet, basename="duty-roster")

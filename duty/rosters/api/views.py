@@ -1,5 +1,5 @@
 """Duty roster API (SPEC §5, §8). Reads are scoped by the base viewset; shift and spot
-check writes parse an input serializer and call one ``duty.roster_services`` function."""
+check writes parse an input serializer and call one ``duty.rosters.services`` function."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from rest_framework.response import Response
 
 from core.api import fields as bounded
 from core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
-from duty import roster_services as services
-from duty.api import roster_serializers as s
 from duty.models import DutyRoster, Shift, ShiftOfficer, SpotCheck
-from duty.roster_selectors import month_bounds
+from duty.rosters import services
+from duty.rosters.api import serializers as s
+from duty.rosters.selectors import month_bounds
 
 MAX_WINDOW = timedelta(days=62)
 

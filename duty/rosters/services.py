@@ -7,7 +7,7 @@ transaction. Refusals are ``core.exceptions`` domain errors with a stable code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,10 +16,8 @@ from django.db import transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, remove_perm
 
-from core.choices import OrganisationKind
 from core.events import record_event
 from core.exceptions import (
     ConflictError,
@@ -30,7 +28,7 @@ from core.exceptions import (
 )
 from core.models import Organisation, User
 from core.permissions import in_jurisdiction
-from core.roles import ROSTER_EDITORS, SPOT_CHECKERS, Role
+from core.saving import stamp_history, validated
 from duty.models import (
     DutyLogEntry,
     DutyRoster,
@@ -40,81 +38,13 @@ from duty.models import (
     SpotCheck,
     new_feed_token,
 )
+from duty.rosters.permissions import (
+    EDIT_PERM,
+    can_create_roster_for,
+    can_edit_roster,
+    can_spot_check,
+)
 from forces.models import Force
-from forces.services import _stamp, _validated
-
-EDIT_PERM = "change_dutyroster"
-
-# --------------------------------------------------------------------- authorisation
-
-
-def _is_admin(user: Any) -> bool:
-    return bool(user.is_superuser or user.has_role(Role.ADMINISTRATOR))
-
-
-def can_edit_roster(user: Any, roster: DutyRoster) -> bool:
-    """The owning organisation and, on a joint roster, every partner (guardian grant to
-    the organisation's group, Tieling §三.(二).1) edit; administrators edit every roster
-    in their jurisdiction."""
-    if not in_jurisdiction(user, roster.jurisdiction):
-        return False
-    if _is_admin(user):
-        return True
-    if not (user.organisation_id and user.has_role(*ROSTER_EDITORS)):
-        return False
-    group = user.organisation.group
-    return group is not None and ObjectPermissionChecker(group).has_perm(EDIT_PERM, roster)
-
-
-def editable_roster_ids(user: Any, roster_ids: Iterable[int]) -> set[int]:
-    """The subset of ``roster_ids`` the user may edit, in one query (list pages)."""
-    ids = list(roster_ids)
-    if not ids or not getattr(user, "is_authenticated", False):
-        return set()
-    if _is_admin(user):
-        return set(
-            DutyRoster.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
-        )
-    if not (user.organisation_id and user.has_role(*ROSTER_EDITORS)):
-        return set()
-    from guardian.models import GroupObjectPermission
-
-    granted = GroupObjectPermission.objects.filter(
-        group_id=user.organisation.group_id,
-        permission__codename=EDIT_PERM,
-        permission__content_type__app_label="duty",
-        object_pk__in=[str(i) for i in ids],
-    ).values_list("object_pk", flat=True)
-    return {int(pk) for pk in granted}
-
-
-def can_create_roster_for(user: Any, organisation: Organisation) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if not in_jurisdiction(user, organisation.jurisdiction):
-        return False
-    if _is_admin(user):
-        return True
-    return user.has_role(*ROSTER_EDITORS) and user.organisation_id == organisation.pk
-
-
-def can_spot_check(user: Any, organisation: Organisation) -> bool:
-    """Zhoushan §五.(一): the emergency office and the linkage centre check the linkage
-    units of their level and below each quarter — here the bureau's duty officers and
-    approvers, and administrators; never a unit checking itself."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if not in_jurisdiction(user, organisation.jurisdiction):
-        return False
-    if user.organisation_id == organisation.pk:
-        return False
-    if _is_admin(user):
-        return True
-    return (
-        user.has_role(*SPOT_CHECKERS)
-        and user.organisation_id is not None
-        and user.organisation.kind == OrganisationKind.EMERGENCY_BUREAU
-    )
 
 
 def _load_roster_for_update(roster_id: int, actor: Any) -> DutyRoster:
@@ -175,8 +105,8 @@ def create_roster(
         jurisdiction=force.jurisdiction if force is not None else organisation.jurisdiction,
     )
     _check_partners(roster, partners)
-    _validated(roster)
-    _stamp(roster, actor, "created")
+    validated(roster)
+    stamp_history(roster, actor, "created")
     roster.save()
     roster.partners.set(list(partners))
     for org in (organisation, *partners):
@@ -211,8 +141,8 @@ def update_roster(
     if not changed and new == old:
         return roster
     _check_partners(roster, list(new))
-    _validated(roster)
-    _stamp(roster, actor, "edited")
+    validated(roster)
+    stamp_history(roster, actor, "edited")
     roster.save(update_fields=[*changed, "updated_at"])
     if new != old:
         roster.partners.set(list(new))
@@ -296,14 +226,14 @@ def _write_officers(
                 continue
             for k in fields:
                 setattr(officer, k, values[k])
-        _validated(officer, exclude=["shift"])
-        _stamp(officer, actor, "edited" if fields else "created")
+        validated(officer, exclude=["shift"])
+        stamp_history(officer, actor, "edited" if fields else "created")
         officer.save(update_fields=fields)
         changed = True
     for pk, officer in existing.items():
         if pk in keep:
             continue
-        _stamp(officer, actor, "removed")
+        stamp_history(officer, actor, "removed")
         try:
             with transaction.atomic():
                 officer.delete()
@@ -329,8 +259,8 @@ def create_shift(
     领导干部带班和24小时专人值班)."""
     roster = _load_roster_for_update(roster_id, actor)
     shift = Shift(roster=roster, **{k: v for k, v in data.items() if k in SHIFT_FIELDS})
-    _validated(shift)
-    _stamp(shift, actor, "created")
+    validated(shift)
+    stamp_history(shift, actor, "created")
     shift.save()
     _write_officers(roster, shift, officers, actor)
     record_event(
@@ -361,8 +291,8 @@ def update_shift(
     for k in changed:
         setattr(shift, k, data[k])
     if changed:
-        _validated(shift)
-        _stamp(shift, actor, "edited")
+        validated(shift)
+        stamp_history(shift, actor, "edited")
         shift.save(update_fields=[*changed, "updated_at"])
     if officers is not None and _write_officers(roster, shift, officers, actor):
         changed.append("officers")
@@ -410,8 +340,8 @@ def record_log_entry(*, actor: User, shift_id: int, data: dict[str, Any]) -> Dut
         content=(data.get("content") or "").strip(),
         is_open=bool(data.get("is_open")),
     )
-    _validated(entry)
-    _stamp(entry, actor, "created")
+    validated(entry)
+    stamp_history(entry, actor, "created")
     entry.save()
     record_event(
         type="duty.log_recorded",
@@ -438,8 +368,8 @@ def close_log_entry(*, actor: User, entry_id: int, note: str = "") -> DutyLogEnt
     entry.closed_at = timezone.now()
     entry.closed_by = actor
     entry.closing_note = note.strip()
-    _validated(entry)
-    _stamp(entry, actor, "closed")
+    validated(entry)
+    stamp_history(entry, actor, "closed")
     entry.save(update_fields=["is_open", "closed_at", "closed_by", "closing_note"])
     record_event(
         type="duty.log_item_closed",
@@ -504,7 +434,7 @@ def hand_over(
     for entry in carried:
         # One save per row, not QuerySet.update(): each move must leave a history row.
         entry.shift = to_shift
-        _stamp(entry, actor, "carried over at hand-over")
+        stamp_history(entry, actor, "carried over at hand-over")
         entry.save(update_fields=["shift"])
     record.carried_entries.set(carried)
     record_event(
@@ -560,8 +490,8 @@ def record_spot_check(*, actor: User, organisation_id: int, data: dict[str, Any]
         )
     check = SpotCheck(organisation=organisation, checked_by=actor, **values)
     check.derive_quarter()
-    _validated(check)
-    _stamp(check, actor, "recorded")
+    validated(check)
+    stamp_history(check, actor, "recorded")
     check.save()
     record_event(
         type="duty.spotcheck_recorded",
@@ -606,7 +536,7 @@ def close_spot_check(*, actor: User, spot_check_id: int, note: str) -> SpotCheck
     check.closed_at = timezone.now()
     check.closed_by = actor
     check.closing_note = note.strip()
-    _stamp(check, actor, "closed")
+    stamp_history(check, actor, "closed")
     check.save(update_fields=["closed_at", "closed_by", "closing_note"])
     record_event(
         type="duty.spotcheck_closed",
@@ -624,14 +554,10 @@ def _overdue(deadline: date | None) -> bool:
 
 __all__ = [
     "OfficerInput",
-    "can_create_roster_for",
-    "can_edit_roster",
-    "can_spot_check",
     "close_log_entry",
     "close_spot_check",
     "create_roster",
     "create_shift",
-    "editable_roster_ids",
     "hand_over",
     "record_log_entry",
     "record_spot_check",

@@ -1,5 +1,5 @@
 """Roll calls in the REST API (/api/v1/duty/roll-calls/, /roll-call-targets/,
-/roll-call-schedules/, /roll-call-report/). Writes call ``duty.rollcall_services``."""
+/roll-call-schedules/, /roll-call-report/). Writes call ``duty.rollcalls.services``."""
 
 from __future__ import annotations
 
@@ -10,133 +10,32 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import permissions, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.viewsets import ScopedReadOnlyViewSet
-from core.models import Jurisdiction, Organisation
 from core.roles import Role
-from duty import rollcall_selectors as selectors
-from duty import rollcall_services as services
 from duty.models import RollCall, RollCallSchedule, RollCallTarget
-from forces.choices import ForceCategory
+from duty.rollcalls import selectors, services
+from duty.rollcalls.api.serializers import (
+    AnswerSerializer,
+    ReportRowSerializer,
+    RollCallSerializer,
+    ScheduleSerializer,
+    StartSerializer,
+    TargetSerializer,
+)
+from duty.rollcalls.permissions import can_read
 
 
 class RollCallReader(permissions.BasePermission):
     message = _("Your role may not read roll calls.")
 
     def has_permission(self, request, view) -> bool:
-        return services.can_read(request.user)
-
-
-class TargetSerializer(serializers.ModelSerializer):
-    force_name = serializers.CharField(source="force.name", read_only=True)
-    department_name = serializers.CharField(source="department.name", read_only=True)
-
-    class Meta:
-        model = RollCallTarget
-        fields = [
-            "id",
-            "roll_call",
-            "force",
-            "force_name",
-            "category",
-            "department",
-            "department_name",
-            "outcome",
-            "notified_at",
-            "answered_at",
-            "answer_seconds",
-            "people_on_duty",
-            "equipment_ready",
-            "remark",
-        ]
-        read_only_fields = fields
-
-
-class RollCallSerializer(serializers.ModelSerializer):
-    jurisdiction_code = serializers.CharField(source="jurisdiction.code", read_only=True)
-    progress = serializers.SerializerMethodField()
-
-    class Meta:
-        model = RollCall
-        fields = [
-            "id",
-            "jurisdiction",
-            "jurisdiction_code",
-            "category",
-            "department",
-            "schedule",
-            "period_key",
-            "started_by",
-            "started_at",
-            "deadline",
-            "closes_at",
-            "window_minutes",
-            "late_minutes",
-            "status",
-            "closed_at",
-            "delivered_at",
-            "note",
-            "progress",
-        ]
-        read_only_fields = fields
-
-    def get_progress(self, obj: RollCall) -> dict[str, int]:
-        counts = self.context.get("progress", {}).get(obj.pk) or selectors.progress(obj)
-        return {
-            "total": counts.total,
-            "on_time": counts.on_time,
-            "late": counts.late,
-            "no_answer": counts.no_answer,
-            "waiting": counts.waiting,
-        }
-
-
-class StartSerializer(serializers.Serializer):
-    jurisdiction = serializers.SlugRelatedField(
-        slug_field="code", queryset=Jurisdiction.objects.all()
-    )
-    category = serializers.ChoiceField(
-        choices=ForceCategory.choices, required=False, allow_blank=True, default=""
-    )
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(), required=False, allow_null=True, default=None
-    )
-    window_minutes = serializers.IntegerField(min_value=1, max_value=240, default=10)
-    late_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, default=50)
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-
-class AnswerSerializer(serializers.Serializer):
-    people_on_duty = serializers.IntegerField(
-        min_value=0, max_value=10000, required=False, allow_null=True, default=None
-    )
-    equipment_ready = serializers.BooleanField(required=False, allow_null=True, default=None)
-    remark = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-
-class ScheduleSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = RollCallSchedule
-        fields = [
-            "id",
-            "name",
-            "jurisdiction",
-            "category",
-            "department",
-            "frequency",
-            "day_of_month",
-            "weekday",
-            "time_of_day",
-            "window_minutes",
-            "late_minutes",
-            "is_active",
-        ]
-        read_only_fields = fields
+        return can_read(request.user)
 
 
 class RollCallViewSet(ScopedReadOnlyViewSet):
@@ -201,7 +100,7 @@ class TargetViewSet(ScopedReadOnlyViewSet):
     def get_queryset(self) -> QuerySet[RollCallTarget]:
         user = self.request.user
         readable = self.queryset.none()
-        if services.can_read(user):
+        if can_read(user):
             readable |= self.queryset.filter(roll_call__in=RollCall.objects.visible_to(user))
         if user.has_role(Role.FORCE_ACCOUNT) and user.organisation_id:
             readable |= self.queryset.filter(force__organisation_id=user.organisation_id)
@@ -228,17 +127,6 @@ class ScheduleViewSet(ScopedReadOnlyViewSet):
     search_fields = ()
 
 
-class ReportRowSerializer(serializers.Serializer):
-    key = serializers.CharField(allow_null=True)
-    label = serializers.CharField()
-    total = serializers.IntegerField()
-    on_time = serializers.IntegerField()
-    late = serializers.IntegerField()
-    no_answer = serializers.IntegerField()
-    answer_rate = serializers.FloatField()
-    median_seconds = serializers.FloatField(allow_null=True)
-
-
 class ReportView(APIView):
     """Answer rate and median answer time over closed roll calls started between
     ``start`` and ``end`` (local dates, inclusive; default: the last six months)."""
@@ -253,7 +141,7 @@ class ReportView(APIView):
         responses={200: dict},
     )
     def get(self, request: Request) -> Response:
-        from duty.rollcall_forms import ReportForm
+        from duty.rollcalls.forms import ReportForm
 
         start, end = ReportForm.default_range()
         form = ReportForm(

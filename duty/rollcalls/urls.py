@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duty import rollcall_views as views
+from duty.rollcalls import views
 
 urlpatterns = [
     path("rollcalls/", views.roll_call_list, name="rollcall_list"),

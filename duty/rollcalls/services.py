@@ -1,6 +1,7 @@
-"""Every rule of roll calls (值班值守调度, SPEC §5). Pages, API, admin and the beat tick
-call these functions; each one, in one transaction, locks its rows, authorises, checks
-the state, writes, records the event, and leaves side effects to ``on_commit``.
+"""Every write of roll calls (值班值守调度, SPEC §5); who may do what is in
+``duty.rollcalls.permissions``. Pages, API, admin and the beat tick call these functions;
+each one, in one transaction, locks its rows, authorises, checks the state, writes,
+records the event, and leaves side effects to ``on_commit``.
 
 Seed sections: Liaocheng §三.二.2 (the fire brigade checks every force's duty through the
 platform once a month, more often at key dates and sensitive periods); Zhoushan §三.2
@@ -16,20 +17,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import visibility
-from core.choices import OrganisationKind
 from core.events import record_event
 from core.exceptions import InvalidTransition, NotFoundError, PermissionDeniedError
 from core.models import Jurisdiction, Organisation, User
 from core.permissions import in_jurisdiction
-from core.roles import Role
 from duty.models import (
     FREQUENCY_RANK,
     RollCall,
@@ -40,6 +37,7 @@ from duty.models import (
     RollCallStatus,
     RollCallTarget,
 )
+from duty.rollcalls.permissions import can_answer, can_manage_schedules, can_start
 from forces.models import Force
 
 
@@ -53,39 +51,6 @@ class AlreadyAnswered(InvalidTransition):
 
 class NoTargets(InvalidTransition):
     code = "no_targets"
-
-
-# Who runs roll calls: the fire brigade's dispatchers (Liaocheng §三.二.2), the bureau's
-# duty officers beside them in joint duty, and administrators.
-STARTER_ROLES = (Role.FIRE_DISPATCHER, Role.DUTY_OFFICER, Role.ADMINISTRATOR)
-# Who reads roll calls and their reports.
-READER_ROLES = tuple(sorted(visibility.ROLL_CALL_READERS))
-
-
-def can_start(user: Any, jurisdiction: Jurisdiction) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    if not (user.has_role(*STARTER_ROLES) and in_jurisdiction(user, jurisdiction)):
-        return False
-    if user.has_role(Role.ADMINISTRATOR):
-        return True
-    kinds = {OrganisationKind.FIRE_RESCUE, OrganisationKind.EMERGENCY_BUREAU}
-    return user.organisation is not None and user.organisation.kind in kinds
-
-
-def can_read(user: Any) -> bool:
-    return visibility.can_read_roll_calls(user)
-
-
-def can_answer(user: Any, force: Force) -> bool:
-    """Only the force's own account answers (the point is to reach the force)."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.has_role(Role.FORCE_ACCOUNT)
-        and user.organisation_id == force.organisation_id
-    )
 
 
 # --- targets ----------------------------------------------------------------------------
@@ -476,10 +441,6 @@ def tick(*, now: datetime | None = None) -> dict[str, int]:
 
 
 # --- schedules and intensifications, written by people ---------------------------------
-
-
-def can_manage_schedules(user: Any, jurisdiction: Jurisdiction) -> bool:
-    return can_start(user, jurisdiction)
 
 
 @transaction.atomic

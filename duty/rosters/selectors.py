@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from core.choices import OrganisationKind
 from core.models import Organisation
-from core.permissions import can_see_personal_data
 from duty.models import DutyRoster, Shift, ShiftOfficer, SpotCheck
 
 Interval = tuple[datetime, datetime]
@@ -241,14 +240,6 @@ def month_calendar(roster: DutyRoster, year: int, month: int) -> dict[str, Any]:
 def roster_org_ids(roster: DutyRoster) -> set[int]:
     """Owner and partners; uses prefetched partners when present."""
     return {roster.organisation_id, *(p.pk for p in roster.partners.all())}
-
-
-def can_see_roster_phones(user: Any, roster: DutyRoster) -> bool:
-    """Phones on a roster: its owner, its joint-duty partners and administrators."""
-    if can_see_personal_data(user, roster.organisation_id):
-        return True
-    org_id = getattr(user, "organisation_id", None)
-    return org_id is not None and org_id in roster_org_ids(roster)
 
 
 # ---------------------------------------------------------------------- spot checks

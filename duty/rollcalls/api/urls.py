@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from duty.api import rollcall as views
+from duty.rollcalls.api import views
 
 router = SimpleRouter()
 router.register("roll-calls", views.RollCallViewSet, basename="roll-call")

@@ -13,13 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import Jurisdiction, User
-from duty import rollcall_services as services
 from duty.models import (
     RollCall,
     RollCallIntensification,
     RollCallOutcome,
     RollCallSchedule,
 )
+from duty.rollcalls import services
 
 if TYPE_CHECKING:
     from core.demo import DemoReport

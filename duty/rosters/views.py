@@ -1,5 +1,5 @@
 """Roster, duty log, hand-over and spot-check pages (SPEC §5). Reads are scoped with
-``visible_to``; every write binds a form and calls one ``duty.roster_services``
+``visible_to``; every write binds a form and calls one ``duty.rosters.services``
 function; refusals show as messages or field errors."""
 
 from __future__ import annotations
@@ -18,15 +18,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.bounds import year_in_window
-from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
+from core.exceptions import DomainError, PermissionDeniedError
 from core.masking import mask_phone
-from core.roles import SPOT_CHECKERS
-from core.web import RegistryReaderRequiredMixin
-from duty import roster_selectors as sel
-from duty import roster_services as services
-from duty.ics import render_roster_ics
+from core.web import RegistryReaderRequiredMixin, raise_for
 from duty.models import DutyLogEntry, DutyRoster, HandOver, Shift, ShiftOfficer, SpotCheck
-from duty.roster_forms import (
+from duty.rosters import permissions, services
+from duty.rosters import selectors as sel
+from duty.rosters.forms import (
     CloseForm,
     HandOverForm,
     LogEntryForm,
@@ -35,13 +33,7 @@ from duty.roster_forms import (
     SpotCheckForm,
     officer_formset,
 )
-
-
-def _raise_for(exc: DomainError) -> None:
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.detail) from exc
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.detail) from exc
+from duty.rosters.ics import render_roster_ics
 
 
 def _visible_rosters(user: Any):
@@ -83,8 +75,8 @@ class RosterListView(RegistryReaderRequiredMixin, View):
             "duty/roster/roster_list.html",
             {
                 "rows": rows,
-                "editable": services.editable_roster_ids(user, [r.pk for r in rosters]),
-                "can_create": user.is_superuser or user.has_role(*services.ROSTER_EDITORS),
+                "editable": permissions.editable_roster_ids(user, [r.pk for r in rosters]),
+                "can_create": permissions.may_create_rosters(user),
             },
         )
 
@@ -109,13 +101,13 @@ class RosterDetailView(RegistryReaderRequiredMixin, View):
         roster = get_object_or_404(_visible_rosters(request.user), pk=pk)
         year, month = _month(request)
         cal = sel.month_calendar(roster, year, month)
-        visible = sel.can_see_roster_phones(request.user, roster)
+        visible = permissions.can_see_roster_phones(request.user, roster)
         for shift in cal["shifts"]:
             _mask_shift(shift, visible)
         first = date(year, month, 1)
         prev_month = (first - timedelta(days=1)).strftime("%Y-%m")
         next_month = (first + timedelta(days=32)).strftime("%Y-%m")
-        can_edit = services.can_edit_roster(request.user, roster)
+        can_edit = permissions.can_edit_roster(request.user, roster)
         feed_url = None
         if can_edit:
             feed_url = request.build_absolute_uri(
@@ -142,11 +134,11 @@ class RosterFormView(RegistryReaderRequiredMixin, View):
 
     def _roster(self, request: HttpRequest, pk: int | None) -> DutyRoster | None:
         if pk is None:
-            if not (request.user.is_superuser or request.user.has_role(*services.ROSTER_EDITORS)):
+            if not permissions.may_create_rosters(request.user):
                 raise PermissionDenied
             return None
         roster = get_object_or_404(_visible_rosters(request.user), pk=pk)
-        if not services.can_edit_roster(request.user, roster):
+        if not permissions.can_edit_roster(request.user, roster):
             raise PermissionDenied
         return roster
 
@@ -196,7 +188,7 @@ class RosterFormView(RegistryReaderRequiredMixin, View):
                 return HttpResponseRedirect(roster.get_absolute_url())
             except DomainError as exc:
                 if not isinstance(exc, PermissionDeniedError) or roster is not None:
-                    _raise_for(exc)
+                    raise_for(exc)
                 form.add_domain_error(exc)
         return self._render(request, form, roster, status=400)
 
@@ -207,7 +199,7 @@ class RosterTokenView(RegistryReaderRequiredMixin, View):
         try:
             services.regenerate_feed_token(actor=request.user, roster_id=roster.pk)
         except DomainError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             raise
         messages.success(request, _("A new calendar link was made; the old one no longer works."))
         return HttpResponseRedirect(roster.get_absolute_url())
@@ -253,7 +245,7 @@ class ShiftFormView(RegistryReaderRequiredMixin, View):
         else:
             shift = None
         roster = get_object_or_404(_visible_rosters(request.user), pk=roster_pk)
-        if not services.can_edit_roster(request.user, roster):
+        if not permissions.can_edit_roster(request.user, roster):
             raise PermissionDenied
         return roster, shift
 
@@ -303,7 +295,7 @@ class ShiftFormView(RegistryReaderRequiredMixin, View):
                 month = timezone.localtime(data["starts_at"]).strftime("%Y-%m")
                 return HttpResponseRedirect(f"{roster.get_absolute_url()}?month={month}")
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return self._render(request, roster, shift, form, formset, status=400)
 
@@ -326,9 +318,9 @@ class ShiftLogView(RegistryReaderRequiredMixin, View):
 
     def _render(self, request, shift, log_form=None, hand_form=None, status=200):
         roster = shift.roster
-        can_edit = services.can_edit_roster(request.user, roster)
+        can_edit = permissions.can_edit_roster(request.user, roster)
         officers = list(shift.officers.select_related("organisation"))
-        visible = sel.can_see_roster_phones(request.user, roster)
+        visible = permissions.can_see_roster_phones(request.user, roster)
         shift.leader_phone_display = (
             shift.leader_phone if visible else mask_phone(shift.leader_phone)
         )
@@ -380,7 +372,7 @@ class LogEntryCreateView(ShiftLogView):
                 messages.success(request, _("Log entry recorded."))
                 return HttpResponseRedirect(reverse("duty:shift_log", args=[shift.pk]))
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return self._render(request, shift, log_form=form, status=400)
 
@@ -410,7 +402,7 @@ class HandOverView(ShiftLogView):
                 )
                 return HttpResponseRedirect(reverse("duty:shift_log", args=[record.to_shift_id]))
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return self._render(request, shift, hand_form=form, status=400)
 
@@ -424,16 +416,12 @@ class LogEntryCloseView(RegistryReaderRequiredMixin, View):
             services.close_log_entry(actor=request.user, entry_id=entry.pk, note=note)
             messages.success(request, _("Item closed."))
         except DomainError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             messages.error(request, exc.detail)
         return HttpResponseRedirect(reverse("duty:shift_log", args=[entry.shift_id]))
 
 
 # --------------------------------------------------------------------- spot checks
-
-
-def _may_spot_check(user: Any) -> bool:
-    return bool(user.is_superuser or user.has_role(*SPOT_CHECKERS))
 
 
 class SpotCheckListView(RegistryReaderRequiredMixin, View):
@@ -460,7 +448,7 @@ class SpotCheckListView(RegistryReaderRequiredMixin, View):
                 "quarter": quarter,
                 "prev_q": prev_q,
                 "next_q": next_q,
-                "can_check": _may_spot_check(request.user),
+                "can_check": permissions.may_spot_check(request.user),
                 "close_form": CloseForm(),
                 "today": timezone.localdate(),
             },
@@ -469,7 +457,7 @@ class SpotCheckListView(RegistryReaderRequiredMixin, View):
 
 class SpotCheckFormView(RegistryReaderRequiredMixin, View):
     def _units(self, request):
-        if not _may_spot_check(request.user):
+        if not permissions.may_spot_check(request.user):
             raise PermissionDenied
         units = sel.linkage_units(request.user)
         if request.user.organisation_id:
@@ -494,7 +482,7 @@ class SpotCheckFormView(RegistryReaderRequiredMixin, View):
                 messages.success(request, _("Spot check recorded."))
                 return HttpResponseRedirect(reverse("duty:spotcheck_list"))
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return render(request, "duty/roster/spotcheck_form.html", {"form": form}, status=400)
 
@@ -508,7 +496,7 @@ class SpotCheckCloseView(RegistryReaderRequiredMixin, View):
             services.close_spot_check(actor=request.user, spot_check_id=check.pk, note=note)
             messages.success(request, _("Rectification closed."))
         except DomainError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             messages.error(request, exc.detail)
         return HttpResponseRedirect(
             f"{reverse('duty:spotcheck_list')}?year={check.year}&quarter={check.quarter}"

@@ -1,5 +1,5 @@
 """Roster, shift and spot-check serializers. Input and output are separate: inputs only
-parse, the rules are in ``duty.roster_services``. Phones on a roster are masked for
+parse, the rules are in ``duty.rosters.services``. Phones on a roster are masked for
 everyone but its owner, its joint-duty partners and administrators."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from rest_framework import serializers
 from core.api import fields as bounded
 from core.masking import mask_phone
 from duty.models import DutyRoster, Shift, SpotCheck
-from duty.roster_selectors import can_see_roster_phones, coverage_gaps
+from duty.rosters.permissions import can_see_roster_phones
+from duty.rosters.selectors import coverage_gaps
 from forces.validators import validate_personal_phone
 
 

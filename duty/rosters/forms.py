@@ -1,5 +1,5 @@
 """Forms of the roster, duty log and spot-check pages. They only parse input; the
-rules are in ``duty.roster_services``."""
+rules are in ``duty.rosters.services``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import BootstrapFormMixin
 from core.models import Organisation
 from duty.models import DutyLogCategory, DutyRoster, Shift, ShiftOfficer, SpotCheck
-from duty.roster_services import OfficerInput
+from duty.rosters.services import OfficerInput
 from forces.models import Force
 from forces.validators import validate_personal_phone
 

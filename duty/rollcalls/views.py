@@ -1,6 +1,6 @@
 """Roll-call pages: the dispatcher's list, start form and live progress; the force
 account's answer page; schedules; the report with its Excel export. Every write calls
-``duty.rollcall_services``."""
+``duty.rollcalls.services``."""
 
 from __future__ import annotations
 
@@ -18,18 +18,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
-from core.models import Event
 from core.roles import Role
-from core.web import require_roles
-from duty import rollcall_selectors as selectors
-from duty import rollcall_services as services
+from core.web import latest_seq, require_roles
 from duty.models import (
     RollCall,
     RollCallSchedule,
     RollCallStatus,
     RollCallTarget,
 )
-from duty.rollcall_forms import (
+from duty.rollcalls import permissions, selectors, services
+from duty.rollcalls.forms import (
     AnswerForm,
     IntensificationForm,
     ReportForm,
@@ -37,13 +35,8 @@ from duty.rollcall_forms import (
     ScheduleForm,
 )
 
-READERS = services.READER_ROLES
-STARTERS = services.STARTER_ROLES
-
-
-def _latest_seq(user: Any) -> int:
-    last = Event.objects.visible_to(user).order_by("-seq").values_list("seq", flat=True).first()
-    return last or 0
+READERS = permissions.READER_ROLES
+STARTERS = permissions.STARTER_ROLES
 
 
 def _visible_roll_call(user: Any, pk: int) -> RollCall:
@@ -65,7 +58,8 @@ def roll_call_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "status": status,
         "statuses": RollCallStatus.choices,
-        "may_start": user.jurisdiction is not None and services.can_start(user, user.jurisdiction),
+        "may_start": user.jurisdiction is not None
+        and permissions.can_start(user, user.jurisdiction),
     }
     return render(request, "duty/rollcall/list.html", context)
 
@@ -101,7 +95,7 @@ def _progress_context(request: HttpRequest, roll_call: RollCall) -> dict[str, An
         "targets": targets,
         "now": timezone.now(),
         "may_close": roll_call.status == RollCallStatus.RUNNING
-        and services.can_start(request.user, roll_call.jurisdiction),
+        and permissions.can_start(request.user, roll_call.jurisdiction),
     }
 
 
@@ -109,7 +103,7 @@ def _progress_context(request: HttpRequest, roll_call: RollCall) -> dict[str, An
 def roll_call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roll_call = _visible_roll_call(request.user, pk)
     context = _progress_context(request, roll_call)
-    context["last_seq"] = _latest_seq(request.user)
+    context["last_seq"] = latest_seq(request.user)
     context["storage_key"] = f"linkage.rollcall.{request.user.pk}"
     return render(request, "duty/rollcall/detail.html", context)
 
@@ -193,7 +187,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
         ),
         "intensifications": selectors.intensifications_for(user),
         "may_manage": user.jurisdiction is not None
-        and services.can_manage_schedules(user, user.jurisdiction),
+        and permissions.can_manage_schedules(user, user.jurisdiction),
         "today": timezone.localdate(),
     }
     return render(request, "duty/rollcall/schedules.html", context)

@@ -1,5 +1,5 @@
 """Read-only admin for roll calls, their targets, schedules and key periods, with
-history. Every change goes through ``duty.rollcall_services`` (pages and API)."""
+history. Every change goes through ``duty.rollcalls.services`` (pages and API)."""
 
 from __future__ import annotations
 
