@@ -39,6 +39,7 @@ from core.models import Organisation, User
 from core.permissions import in_jurisdiction
 from core.roles import Role
 from drills.choices import DRILL_TRANSITIONS, DrillStatus, PlanKind
+from drills.events import DrillEvent
 from drills.models import (
     AnnualDrillPlan,
     ContingencyPlan,
@@ -235,7 +236,7 @@ def create_contingency_plan(
     _stamp(plan, actor, _("Created"))
     plan.save()
     record_event(
-        type="drill.contingency_plan_created",
+        type=DrillEvent.CONTINGENCY_PLAN_CREATED,
         jurisdiction=organisation.jurisdiction,
         subject=plan,
         actor=_actor(actor),
@@ -275,7 +276,7 @@ def create_annual_plan(
             code="annual_plan_exists",
         ) from exc
     record_event(
-        type="drill.annual_plan_created",
+        type=DrillEvent.ANNUAL_PLAN_CREATED,
         jurisdiction=organisation.jurisdiction,
         subject=plan,
         actor=_actor(actor),
@@ -324,7 +325,7 @@ def create_drill(
     drill.participating_forces.set(forces)
     drill.participating_organisations.set(organisations)
     record_event(
-        type="drill.planned",
+        type=DrillEvent.PLANNED,
         jurisdiction=organiser.jurisdiction,
         subject=drill,
         actor=_actor(actor),
@@ -385,7 +386,7 @@ def update_drill(
         drill.participating_organisations.set(new_orgs)
         changed.append("participating_organisations")
     record_event(
-        type="drill.updated",
+        type=DrillEvent.UPDATED,
         jurisdiction=drill.organiser.jurisdiction,
         subject=drill,
         actor=_actor(actor),
@@ -417,7 +418,7 @@ def conduct_drill(
         update_fields=["status", "conducted_on", "conduct_notes", "conducted_by", "updated_at"]
     )
     record_event(
-        type="drill.conducted",
+        type=DrillEvent.CONDUCTED,
         jurisdiction=drill.organiser.jurisdiction,
         subject=drill,
         actor=_actor(actor),
@@ -494,7 +495,7 @@ def evaluate_drill(
         action.save()
         actions.append(action.pk)
     record_event(
-        type="drill.evaluated",
+        type=DrillEvent.EVALUATED,
         jurisdiction=drill.organiser.jurisdiction,
         subject=drill,
         actor=_actor(actor),
@@ -531,7 +532,7 @@ def close_follow_up_action(*, actor: User, action_id: int, note: str) -> FollowU
     _stamp(action, actor, _("Closed"))
     action.save(update_fields=["closed_at", "closed_by", "closure_note"])
     record_event(
-        type="drill.action_closed",
+        type=DrillEvent.ACTION_CLOSED,
         jurisdiction=action.drill.organiser.jurisdiction,
         subject=action.drill,
         actor=_actor(actor),
@@ -642,7 +643,7 @@ def _add_drill_attachment(
     stored.append(attachment)
     attachment.save()
     record_event(
-        type="drill.attachment_added",
+        type=DrillEvent.ATTACHMENT_ADDED,
         jurisdiction=drill.organiser.jurisdiction,
         subject=drill,
         actor=_actor(actor),

@@ -30,6 +30,7 @@ from core.exceptions import InvalidTransition, NotFoundError, PermissionDeniedEr
 from core.models import Jurisdiction, Organisation, User
 from core.permissions import in_jurisdiction
 from core.roles import Role
+from duty.events import RollCallEvent
 from duty.models import (
     FREQUENCY_RANK,
     RollCall,
@@ -152,7 +153,7 @@ def _create(
         raise NoTargets(_("No active force matches this roll call."))
     RollCallTarget.objects.bulk_create(targets, batch_size=1000)
     record_event(
-        type="rollcall.started",
+        type=RollCallEvent.STARTED,
         jurisdiction=jurisdiction,
         subject=roll_call,
         payload={
@@ -216,7 +217,7 @@ def deliver_roll_call(*, roll_call_id: int, now: datetime | None = None) -> int:
         roll_call.save(update_fields=["delivered_at"])
     if notified:
         record_event(
-            type="rollcall.delivered",
+            type=RollCallEvent.DELIVERED,
             jurisdiction=roll_call.jurisdiction,
             subject=roll_call,
             payload={"roll_call": roll_call.pk, "notified": notified},
@@ -281,7 +282,7 @@ def answer_roll_call(
         ]
     )
     record_event(
-        type="rollcall.answered",
+        type=RollCallEvent.ANSWERED,
         jurisdiction=roll_call.jurisdiction,
         subject=roll_call,
         payload={
@@ -306,7 +307,7 @@ def _close(roll_call: RollCall, *, now: datetime, actor: User | None) -> RollCal
         roll_call._history_user = actor
     roll_call.save(update_fields=["status", "closed_at"])
     record_event(
-        type="rollcall.closed",
+        type=RollCallEvent.CLOSED,
         jurisdiction=roll_call.jurisdiction,
         subject=roll_call,
         payload={"roll_call": roll_call.pk, "no_answer": missed},
@@ -500,7 +501,7 @@ def save_schedule(*, actor: User, schedule: RollCallSchedule, reason: str = "") 
     schedule._change_reason = reason
     schedule.save()
     record_event(
-        type="rollcall.schedule_saved",
+        type=RollCallEvent.SCHEDULE_SAVED,
         jurisdiction=schedule.jurisdiction,
         subject=schedule,
         payload={"schedule": schedule.pk, "frequency": schedule.frequency},
@@ -517,7 +518,7 @@ def save_intensification(*, actor: User, item: RollCallIntensification) -> RollC
     item._history_user = actor
     item.save()
     record_event(
-        type="rollcall.intensified",
+        type=RollCallEvent.INTENSIFIED,
         jurisdiction=item.jurisdiction,
         subject=item,
         payload={

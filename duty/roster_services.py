@@ -31,6 +31,7 @@ from core.exceptions import (
 from core.models import Organisation, User
 from core.permissions import in_jurisdiction
 from core.roles import ROSTER_EDITORS, SPOT_CHECKERS, Role
+from duty.events import RosterEvent
 from duty.models import (
     DutyLogEntry,
     DutyRoster,
@@ -182,7 +183,7 @@ def create_roster(
     for org in (organisation, *partners):
         assign_perm(f"duty.{EDIT_PERM}", org.group, roster)
     record_event(
-        type="duty.roster_created",
+        type=RosterEvent.ROSTER_CREATED,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -222,7 +223,7 @@ def update_roster(
             assign_perm(f"duty.{EDIT_PERM}", org.group, roster)
         changed.append("partners")
     record_event(
-        type="duty.roster_changed",
+        type=RosterEvent.ROSTER_CHANGED,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -238,7 +239,7 @@ def regenerate_feed_token(*, actor: User, roster_id: int) -> DutyRoster:
     roster.feed_token = new_feed_token()
     roster.save(update_fields=["feed_token", "updated_at"])
     record_event(
-        type="duty.feed_token_regenerated",
+        type=RosterEvent.FEED_TOKEN_REGENERATED,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -334,7 +335,7 @@ def create_shift(
     shift.save()
     _write_officers(roster, shift, officers, actor)
     record_event(
-        type="duty.shift_changed",
+        type=RosterEvent.SHIFT_CHANGED,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -368,7 +369,7 @@ def update_shift(
         changed.append("officers")
     if changed:
         record_event(
-            type="duty.shift_changed",
+            type=RosterEvent.SHIFT_CHANGED,
             jurisdiction=roster.jurisdiction,
             subject=roster,
             actor=actor,
@@ -414,7 +415,7 @@ def record_log_entry(*, actor: User, shift_id: int, data: dict[str, Any]) -> Dut
     _stamp(entry, actor, "created")
     entry.save()
     record_event(
-        type="duty.log_recorded",
+        type=RosterEvent.LOG_RECORDED,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -442,7 +443,7 @@ def close_log_entry(*, actor: User, entry_id: int, note: str = "") -> DutyLogEnt
     _stamp(entry, actor, "closed")
     entry.save(update_fields=["is_open", "closed_at", "closed_by", "closing_note"])
     record_event(
-        type="duty.log_item_closed",
+        type=RosterEvent.LOG_ITEM_CLOSED,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -508,7 +509,7 @@ def hand_over(
         entry.save(update_fields=["shift"])
     record.carried_entries.set(carried)
     record_event(
-        type="duty.handover",
+        type=RosterEvent.HANDOVER,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -564,7 +565,7 @@ def record_spot_check(*, actor: User, organisation_id: int, data: dict[str, Any]
     _stamp(check, actor, "recorded")
     check.save()
     record_event(
-        type="duty.spotcheck_recorded",
+        type=RosterEvent.SPOTCHECK_RECORDED,
         jurisdiction=organisation.jurisdiction,
         subject=check,
         actor=actor,
@@ -609,7 +610,7 @@ def close_spot_check(*, actor: User, spot_check_id: int, note: str) -> SpotCheck
     _stamp(check, actor, "closed")
     check.save(update_fields=["closed_at", "closed_by", "closing_note"])
     record_event(
-        type="duty.spotcheck_closed",
+        type=RosterEvent.SPOTCHECK_CLOSED,
         jurisdiction=check.organisation.jurisdiction,
         subject=check,
         actor=actor,
