@@ -16,12 +16,14 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core.audit import SecurityEvent, canonical_content, chain_hash
 from core.models import Event, EventCounter, Jurisdiction, Organisation, User
 from core.realtime import ring_doorbell
 
 __all__ = [
+    "ADMINISTRATIVE_LABELS",
     "AccountEvent",
     "AdminEvent",
     "CredentialEvent",
@@ -64,6 +66,27 @@ class CredentialEvent(StrEnum):
     TOKEN_REVOKED = "security.token_revoked"
     PASSWORD_CHANGED = "security.password_changed"
     OTP_ENROLLED = "security.otp_enrolled"
+
+
+# The audit page's names of the administrative and credential types (SecurityEvent
+# carries its own labels).
+ADMINISTRATIVE_LABELS = {
+    AccountEvent.CREATED: gettext_lazy("Account created"),
+    AccountEvent.UPDATED: gettext_lazy("Account changed"),
+    AccountEvent.ROLES_CHANGED: gettext_lazy("Roles changed"),
+    AccountEvent.DEACTIVATED: gettext_lazy("Account deactivated"),
+    AccountEvent.REACTIVATED: gettext_lazy("Account reactivated"),
+    AccountEvent.PASSWORD_RESET: gettext_lazy("Password reset"),
+    AccountEvent.ORGANISATION_CREATED: gettext_lazy("Organisation created"),
+    AccountEvent.ORGANISATION_UPDATED: gettext_lazy("Organisation changed"),
+    AdminEvent.ADDED: gettext_lazy("Added in the admin"),
+    AdminEvent.CHANGED: gettext_lazy("Changed in the admin"),
+    AdminEvent.DELETED: gettext_lazy("Deleted in the admin"),
+    CredentialEvent.TOKEN_ROTATED: gettext_lazy("API token rotated"),
+    CredentialEvent.TOKEN_REVOKED: gettext_lazy("API token revoked"),
+    CredentialEvent.PASSWORD_CHANGED: gettext_lazy("Password changed"),
+    CredentialEvent.OTP_ENROLLED: gettext_lazy("Second factor enrolled"),
+}
 
 
 def declared_vocabularies() -> dict[str, tuple[type[Enum], ...]]:

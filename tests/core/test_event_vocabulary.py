@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 from core import visibility
+from core.audit import AUDIT_PREFIXES, type_label
 from core.events import AccountEvent, SecurityEvent, declared_vocabularies
 from forces.events import ForceEvent
 
@@ -150,3 +151,14 @@ def test_every_declared_event_type_belongs_to_a_family_of_the_live_feed_rule():
 def test_a_vocabulary_member_is_stored_as_its_plain_string():
     assert ForceEvent.item("equipment", "removed") is ForceEvent.EQUIPMENT_REMOVED
     assert str(ForceEvent.STATUS_CHANGED) == "force.status_changed"
+
+
+def test_every_audited_event_type_has_a_name_on_the_audit_page():
+    audited = [
+        str(member)
+        for vocabulary in declared_vocabularies()["core"]
+        for member in vocabulary
+        if str(member).startswith(AUDIT_PREFIXES)
+    ]
+    assert len(audited) == 22
+    assert [t for t in audited if type_label(t) == t] == []
