@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from command.choices import IncidentStatus
+from command.events import IncidentEvent
 from command.models import Incident
 from core.events import record_event
 from core.exceptions import (
@@ -64,7 +65,7 @@ def create_incident(*, actor: User, data: dict[str, Any]) -> Incident:
     incident._history_user = actor
     incident.save()
     record_event(
-        type="incident.created",
+        type=IncidentEvent.CREATED,
         jurisdiction=incident.jurisdiction,
         subject=incident,
         actor=actor,
@@ -111,7 +112,7 @@ def update_incident(*, actor: User, incident_id: int, data: dict[str, Any]) -> I
     validated(incident)
     incident._history_user = actor
     incident.save(update_fields=[*changed, "updated_at"])
-    event_type = "incident.reassessed" if "level" in changed else "incident.updated"
+    event_type = IncidentEvent.REASSESSED if "level" in changed else IncidentEvent.UPDATED
     record_event(
         type=event_type,
         jurisdiction=incident.jurisdiction,
@@ -132,7 +133,7 @@ def close_incident(*, actor: User, incident_id: int) -> Incident:
     incident._history_user = actor
     incident.save(update_fields=["status", "closed_at", "updated_at"])
     record_event(
-        type="incident.closed",
+        type=IncidentEvent.CLOSED,
         jurisdiction=incident.jurisdiction,
         subject=incident,
         actor=actor,

@@ -5,7 +5,6 @@ admits superusers only (core/admin_site.py)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from django.contrib import admin
@@ -14,16 +13,8 @@ from django.db import models, transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.audit import client_address
-from core.events import record_event
+from core.events import AdminEvent, record_event
 from core.models import Jurisdiction
-
-
-class AdminEvent(StrEnum):
-    """What an operator did in the admin, for the event log."""
-
-    ADDED = "admin.added"
-    CHANGED = "admin.changed"
-    DELETED = "admin.deleted"
 
 
 class ReadOnlyMixin:

@@ -303,29 +303,11 @@ def record_refusal(request: Any, status: int) -> None:
 
 # --- the audit page's queries -----------------------------------------------------------------
 
-# Names of the administrative and credential event types other modules record (their
-# codes are kept here as strings so this module imports none of them).
-ADMINISTRATIVE_LABELS = {
-    "user.created": gettext_lazy("Account created"),
-    "account.updated": gettext_lazy("Account changed"),
-    "account.roles_changed": gettext_lazy("Roles changed"),
-    "account.deactivated": gettext_lazy("Account deactivated"),
-    "account.reactivated": gettext_lazy("Account reactivated"),
-    "account.password_reset": gettext_lazy("Password reset"),
-    "organisation.created": gettext_lazy("Organisation created"),
-    "organisation.updated": gettext_lazy("Organisation changed"),
-    "admin.added": gettext_lazy("Added in the admin"),
-    "admin.changed": gettext_lazy("Changed in the admin"),
-    "admin.deleted": gettext_lazy("Deleted in the admin"),
-    "security.token_rotated": gettext_lazy("API token rotated"),
-    "security.token_revoked": gettext_lazy("API token revoked"),
-    "security.password_changed": gettext_lazy("Password changed"),
-    "security.otp_enrolled": gettext_lazy("Second factor enrolled"),
-}
-
 
 def type_label(event_type: str) -> str:
     """The Chinese name of an audit event type; the code itself for one not named here."""
+    from core.events import ADMINISTRATIVE_LABELS  # core.events imports this module
+
     if event_type in SecurityEvent.values:
         return str(SecurityEvent(event_type).label)
     return str(ADMINISTRATIVE_LABELS.get(event_type, event_type))

@@ -22,15 +22,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.events import record_event
+from core.events import CredentialEvent, record_event
 from core.exceptions import ConflictError, NotFoundError, PermissionDeniedError
 from core.models import ApiToken, TokenKind, User
 from core.roles import Role
-
-TOKEN_ROTATED = "security.token_rotated"
-TOKEN_REVOKED = "security.token_revoked"
-PASSWORD_CHANGED = "security.password_changed"
-OTP_ENROLLED = "security.otp_enrolled"
 
 PREFIX_LENGTH = 8
 
@@ -55,7 +50,9 @@ def token_lifetime(kind: str) -> timedelta:
     return timedelta(hours=settings.API_TOKEN_HOURS)
 
 
-def _record(type: str, *, user: User, token: ApiToken, actor: Any, ip_address: str | None):
+def _record(
+    type: CredentialEvent, *, user: User, token: ApiToken, actor: Any, ip_address: str | None
+):
     # Events need a jurisdiction; a platform operator without an organisation has none.
     if user.jurisdiction is None:
         return
@@ -109,7 +106,13 @@ def rotate_token(*, token_id: int, ip_address: str | None = None) -> IssuedToken
     token.expires_at = min(token.expires_at, now + overlap)
     token.save(update_fields=["rotated_at", "expires_at"])
     issued = _new_token(token.user, token.kind, token.name, now)
-    _record(TOKEN_ROTATED, user=token.user, token=token, actor=token.user, ip_address=ip_address)
+    _record(
+        CredentialEvent.TOKEN_ROTATED,
+        user=token.user,
+        token=token,
+        actor=token.user,
+        ip_address=ip_address,
+    )
     return issued
 
 
@@ -147,7 +150,13 @@ def revoke_token(*, actor: User, token_id: int, ip_address: str | None = None) -
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        _record(TOKEN_REVOKED, user=token.user, token=token, actor=actor, ip_address=ip_address)
+        _record(
+            CredentialEvent.TOKEN_REVOKED,
+            user=token.user,
+            token=token,
+            actor=actor,
+            ip_address=ip_address,
+        )
     return token
 
 
@@ -157,7 +166,7 @@ def record_password_changed(*, user: User, ip_address: str | None = None) -> Non
         return
     with transaction.atomic():
         record_event(
-            type=PASSWORD_CHANGED,
+            type=CredentialEvent.PASSWORD_CHANGED,
             jurisdiction=user.jurisdiction,
             subject=user,
             actor=user,
@@ -194,7 +203,7 @@ def record_otp_enrolled(*, user: User, ip_address: str | None = None) -> None:
         return
     with transaction.atomic():
         record_event(
-            type=OTP_ENROLLED,
+            type=CredentialEvent.OTP_ENROLLED,
             jurisdiction=user.jurisdiction,
             subject=user,
             actor=user,

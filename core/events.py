@@ -1,15 +1,119 @@
-"""Writing the domain event log (SPEC §8)."""
+"""Writing the domain event log (SPEC §8), and core's event vocabulary.
+
+Every app spells its event types once, as a ``StrEnum`` in its own ``events`` module
+(``forces.events.ForceEvent``, ``duty.events.RollCallEvent`` …), the way Zulip declares
+its audit-log event types; services pass a member to ``record_event``, never a string.
+The values are the stored ``Event.type`` strings: they never change, because the live
+feed, the provincial sync and the audit page match on them. tests/core/
+test_event_vocabulary.py holds the code to this.
+"""
 
 from __future__ import annotations
 
+from enum import Enum, StrEnum, unique
+from importlib import import_module
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from core.audit import canonical_content, chain_hash
+from core.audit import SecurityEvent, canonical_content, chain_hash
 from core.models import Event, EventCounter, Jurisdiction, Organisation, User
 from core.realtime import ring_doorbell
+
+__all__ = [
+    "ADMINISTRATIVE_LABELS",
+    "AccountEvent",
+    "AdminEvent",
+    "CredentialEvent",
+    "SecurityEvent",
+    "declared_vocabularies",
+    "record_event",
+]
+
+
+@unique
+class AccountEvent(StrEnum):
+    """Event types of account and organisation administration."""
+
+    # "user.created" predates the others; the live feed and sync already know it.
+    CREATED = "user.created"
+    UPDATED = "account.updated"
+    ROLES_CHANGED = "account.roles_changed"
+    DEACTIVATED = "account.deactivated"
+    REACTIVATED = "account.reactivated"
+    PASSWORD_RESET = "account.password_reset"
+    ORGANISATION_CREATED = "organisation.created"
+    ORGANISATION_UPDATED = "organisation.updated"
+
+
+@unique
+class AdminEvent(StrEnum):
+    """What an operator did in the admin (core.admin_base)."""
+
+    ADDED = "admin.added"
+    CHANGED = "admin.changed"
+    DELETED = "admin.deleted"
+
+
+@unique
+class CredentialEvent(StrEnum):
+    """Tokens and second factors (core.credentials). The sign-in events, which carry
+    labels for the audit page, are ``SecurityEvent`` in core.audit, re-exported here."""
+
+    TOKEN_ROTATED = "security.token_rotated"
+    TOKEN_REVOKED = "security.token_revoked"
+    PASSWORD_CHANGED = "security.password_changed"
+    OTP_ENROLLED = "security.otp_enrolled"
+
+
+# The audit page's names of the administrative and credential types (SecurityEvent
+# carries its own labels).
+ADMINISTRATIVE_LABELS = {
+    AccountEvent.CREATED: gettext_lazy("Account created"),
+    AccountEvent.UPDATED: gettext_lazy("Account changed"),
+    AccountEvent.ROLES_CHANGED: gettext_lazy("Roles changed"),
+    AccountEvent.DEACTIVATED: gettext_lazy("Account deactivated"),
+    AccountEvent.REACTIVATED: gettext_lazy("Account reactivated"),
+    AccountEvent.PASSWORD_RESET: gettext_lazy("Password reset"),
+    AccountEvent.ORGANISATION_CREATED: gettext_lazy("Organisation created"),
+    AccountEvent.ORGANISATION_UPDATED: gettext_lazy("Organisation changed"),
+    AdminEvent.ADDED: gettext_lazy("Added in the admin"),
+    AdminEvent.CHANGED: gettext_lazy("Changed in the admin"),
+    AdminEvent.DELETED: gettext_lazy("Deleted in the admin"),
+    CredentialEvent.TOKEN_ROTATED: gettext_lazy("API token rotated"),
+    CredentialEvent.TOKEN_REVOKED: gettext_lazy("API token revoked"),
+    CredentialEvent.PASSWORD_CHANGED: gettext_lazy("Password changed"),
+    CredentialEvent.OTP_ENROLLED: gettext_lazy("Second factor enrolled"),
+}
+
+
+def declared_vocabularies() -> dict[str, tuple[type[Enum], ...]]:
+    """The event vocabularies of the installed apps, by app label: the str enums that
+    each app's ``events`` module declares or re-exports from its own package."""
+    from django.apps import apps
+
+    found: dict[str, tuple[type[Enum], ...]] = {}
+    for config in apps.get_app_configs():
+        name = f"{config.name}.events"
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+            continue
+        enums = {
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, Enum)
+            and issubclass(value, str)
+            and value.__module__.split(".")[0] == config.name.split(".")[0]
+        }
+        if enums:
+            found[config.label] = tuple(sorted(enums, key=lambda e: e.__name__))
+    return found
 
 
 def _next_seq_and_hash(connection) -> tuple[int, str]:
@@ -32,7 +136,7 @@ def _next_seq_and_hash(connection) -> tuple[int, str]:
 
 def record_event(
     *,
-    type: str,
+    type: str,  # a member of an app's event vocabulary (StrEnum)
     jurisdiction: Jurisdiction,
     subject: models.Model,
     payload: dict[str, Any] | None = None,

@@ -64,7 +64,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from core.audit import ADMINISTRATIVE_LABELS, SecurityEvent
+        from core.events import ADMINISTRATIVE_LABELS, SecurityEvent
 
         super().__init__(*args, **kwargs)
         self.fields["type"].label = _("type")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 import string
 from collections.abc import Iterable
-from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc as uscc_number
 
-from core.events import record_event
+from core.events import AccountEvent, record_event
 from core.exceptions import (
     ConflictError,
     InvalidTransition,
@@ -29,21 +28,6 @@ from core.models import Jurisdiction, Organisation, User
 from core.permissions import can_administer_accounts, in_jurisdiction
 from core.phones import validate_personal_phone, validate_phone
 from core.roles import Role, grantable_roles
-
-
-class AccountEvent(StrEnum):
-    """Event types of account and organisation administration (SPEC §8 vocabulary)."""
-
-    # "user.created" predates the others; the live feed and sync already know it.
-    CREATED = "user.created"
-    UPDATED = "account.updated"
-    ROLES_CHANGED = "account.roles_changed"
-    DEACTIVATED = "account.deactivated"
-    REACTIVATED = "account.reactivated"
-    PASSWORD_RESET = "account.password_reset"
-    ORGANISATION_CREATED = "organisation.created"
-    ORGANISATION_UPDATED = "organisation.updated"
-
 
 # --- who administers what ----------------------------------------------------------
 

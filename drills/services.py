@@ -39,6 +39,7 @@ from core.permissions import in_jurisdiction
 from core.roles import Role
 from core.saving import stamp_history, validated
 from drills.choices import DRILL_TRANSITIONS, DrillStatus, PlanKind
+from drills.events import DrillEvent
 from drills.models import (
     AnnualDrillPlan,
     ContingencyPlan,
@@ -220,7 +221,7 @@ def create_contingency_plan(
     stamp_history(plan, actor, _("Created"))
     plan.save()
     record_event(
-        type="drill.contingency_plan_created",
+        type=DrillEvent.CONTINGENCY_PLAN_CREATED,
         jurisdiction=organisation.jurisdiction,
         subject=plan,
         actor=_actor(actor),
@@ -260,7 +261,7 @@ def create_annual_plan(
             code="annual_plan_exists",
         ) from exc
     record_event(
-        type="drill.annual_plan_created",
+        type=DrillEvent.ANNUAL_PLAN_CREATED,
         jurisdiction=organisation.jurisdiction,
         subject=plan,
         actor=_actor(actor),
@@ -309,7 +310,7 @@ def create_drill(
     drill.participating_forces.set(forces)
     drill.participating_organisations.set(organisations)
     record_event(
-        type="drill.planned",
+        type=DrillEvent.PLANNED,
         jurisdiction=organiser.jurisdiction,
         subject=drill,
         actor=_actor(actor),
@@ -370,7 +371,7 @@ def update_drill(
         drill.participating_organisations.set(new_orgs)
         changed.append("participating_organisations")
     record_event(
-        type="drill.updated",
+        type=DrillEvent.UPDATED,
         jurisdiction=drill.organiser.jurisdiction,
         subject=drill,
         actor=_actor(actor),
@@ -402,7 +403,7 @@ def conduct_drill(
         update_fields=["status", "conducted_on", "conduct_notes", "conducted_by", "updated_at"]
     )
     record_event(
-        type="drill.conducted",
+        type=DrillEvent.CONDUCTED,
         jurisdiction=drill.organiser.jurisdiction,
         subject=drill,
         actor=_actor(actor),
@@ -479,7 +480,7 @@ def evaluate_drill(
         action.save()
         actions.append(action.pk)
     record_event(
-        type="drill.evaluated",
+        type=DrillEvent.EVALUATED,
         jurisdiction=drill.organiser.jurisdiction,
         subject=drill,
         actor=_actor(actor),
@@ -516,7 +517,7 @@ def close_follow_up_action(*, actor: User, action_id: int, note: str) -> FollowU
     stamp_history(action, actor, _("Closed"))
     action.save(update_fields=["closed_at", "closed_by", "closure_note"])
     record_event(
-        type="drill.action_closed",
+        type=DrillEvent.ACTION_CLOSED,
         jurisdiction=action.drill.organiser.jurisdiction,
         subject=action.drill,
         actor=_actor(actor),
@@ -627,7 +628,7 @@ def _add_drill_attachment(
     stored.append(attachment)
     attachment.save()
     record_event(
-        type="drill.attachment_added",
+        type=DrillEvent.ATTACHMENT_ADDED,
         jurisdiction=drill.organiser.jurisdiction,
         subject=drill,
         actor=_actor(actor),

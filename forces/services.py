@@ -18,6 +18,7 @@ from core.models import Organisation, User
 from core.permissions import can_manage_organisation_data, in_jurisdiction
 from core.roles import Role
 from core.saving import stamp_history, validated
+from forces.events import ForceEvent
 from forces.models import Equipment, Expert, ExpertGroup, Force, Material, Personnel, Specialty
 
 FORCE_ITEM_MODELS: dict[str, type[models.Model]] = {
@@ -111,7 +112,7 @@ def create_force(
     force.specialties.set(list(specialties))
     _grant_force_to(organisation, force)
     record_event(
-        type="force.created",
+        type=ForceEvent.CREATED,
         jurisdiction=force.jurisdiction,
         subject=force,
         actor=actor,
@@ -167,7 +168,7 @@ def update_force(
         remove_perm("forces.change_force", old_org.group, force)
         _grant_force_to(force.organisation, force)
     record_event(
-        type="force.updated",
+        type=ForceEvent.UPDATED,
         jurisdiction=force.jurisdiction,
         subject=force,
         actor=actor,
@@ -196,7 +197,7 @@ def add_force_item(
     stamp_history(item, actor, reason)
     item.save()
     record_event(
-        type=f"force.{kind}_added",
+        type=ForceEvent.item(kind, "added"),
         jurisdiction=force.jurisdiction,
         subject=force,
         actor=actor,
@@ -222,7 +223,7 @@ def update_force_item(
     stamp_history(item, actor, reason)
     item.save(update_fields=changed)
     record_event(
-        type=f"force.{kind}_updated",
+        type=ForceEvent.item(kind, "updated"),
         jurisdiction=item.force.jurisdiction,
         subject=item.force,
         actor=actor,
@@ -240,7 +241,7 @@ def remove_force_item(*, actor: User, kind: str, item_id: int) -> None:
     item_pk = item.pk
     item.delete()
     record_event(
-        type=f"force.{kind}_removed",
+        type=ForceEvent.item(kind, "removed"),
         jurisdiction=force.jurisdiction,
         subject=force,
         actor=actor,
@@ -274,7 +275,7 @@ def create_expert(
     expert.save()
     expert.specialties.set(list(specialties))
     record_event(
-        type="expert.created",
+        type=ForceEvent.EXPERT_CREATED,
         jurisdiction=expert.jurisdiction,
         subject=expert,
         actor=actor,
@@ -318,7 +319,7 @@ def update_expert(
         expert.specialties.set(list(specialties or []))
         changed.append("specialties")
     record_event(
-        type="expert.updated",
+        type=ForceEvent.EXPERT_UPDATED,
         jurisdiction=expert.jurisdiction,
         subject=expert,
         actor=actor,
@@ -357,7 +358,7 @@ def create_expert_group(
     group.save()
     group.members.set(members)
     record_event(
-        type="expert_group.created",
+        type=ForceEvent.EXPERT_GROUP_CREATED,
         jurisdiction=group.jurisdiction,
         subject=group,
         actor=actor,
@@ -378,7 +379,7 @@ def set_force_status(*, force: Force, status: str, actor: User | None, reason: s
     stamp_history(force, actor, reason)
     force.save(update_fields=["status", "updated_at"])
     record_event(
-        type="force.status_changed",
+        type=ForceEvent.STATUS_CHANGED,
         jurisdiction=force.jurisdiction,
         subject=force,
         actor=actor,

@@ -27,6 +27,7 @@ from core.events import record_event
 from core.exceptions import InvalidTransition, NotFoundError, PermissionDeniedError
 from core.models import Jurisdiction, Organisation, User
 from core.permissions import in_jurisdiction
+from duty.events import RollCallEvent
 from duty.models import (
     FREQUENCY_RANK,
     RollCall,
@@ -117,7 +118,7 @@ def _create(
         raise NoTargets(_("No active force matches this roll call."))
     RollCallTarget.objects.bulk_create(targets, batch_size=1000)
     record_event(
-        type="rollcall.started",
+        type=RollCallEvent.STARTED,
         jurisdiction=jurisdiction,
         subject=roll_call,
         payload={
@@ -181,7 +182,7 @@ def deliver_roll_call(*, roll_call_id: int, now: datetime | None = None) -> int:
         roll_call.save(update_fields=["delivered_at"])
     if notified:
         record_event(
-            type="rollcall.delivered",
+            type=RollCallEvent.DELIVERED,
             jurisdiction=roll_call.jurisdiction,
             subject=roll_call,
             payload={"roll_call": roll_call.pk, "notified": notified},
@@ -246,7 +247,7 @@ def answer_roll_call(
         ]
     )
     record_event(
-        type="rollcall.answered",
+        type=RollCallEvent.ANSWERED,
         jurisdiction=roll_call.jurisdiction,
         subject=roll_call,
         payload={
@@ -271,7 +272,7 @@ def _close(roll_call: RollCall, *, now: datetime, actor: User | None) -> RollCal
         roll_call._history_user = actor
     roll_call.save(update_fields=["status", "closed_at"])
     record_event(
-        type="rollcall.closed",
+        type=RollCallEvent.CLOSED,
         jurisdiction=roll_call.jurisdiction,
         subject=roll_call,
         payload={"roll_call": roll_call.pk, "no_answer": missed},
@@ -461,7 +462,7 @@ def save_schedule(*, actor: User, schedule: RollCallSchedule, reason: str = "") 
     schedule._change_reason = reason
     schedule.save()
     record_event(
-        type="rollcall.schedule_saved",
+        type=RollCallEvent.SCHEDULE_SAVED,
         jurisdiction=schedule.jurisdiction,
         subject=schedule,
         payload={"schedule": schedule.pk, "frequency": schedule.frequency},
@@ -478,7 +479,7 @@ def save_intensification(*, actor: User, item: RollCallIntensification) -> RollC
     item._history_user = actor
     item.save()
     record_event(
-        type="rollcall.intensified",
+        type=RollCallEvent.INTENSIFIED,
         jurisdiction=item.jurisdiction,
         subject=item,
         payload={

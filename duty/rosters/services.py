@@ -29,6 +29,7 @@ from core.exceptions import (
 from core.models import Organisation, User
 from core.permissions import in_jurisdiction
 from core.saving import stamp_history, validated
+from duty.events import RosterEvent
 from duty.models import (
     DutyLogEntry,
     DutyRoster,
@@ -112,7 +113,7 @@ def create_roster(
     for org in (organisation, *partners):
         assign_perm(f"duty.{EDIT_PERM}", org.group, roster)
     record_event(
-        type="duty.roster_created",
+        type=RosterEvent.ROSTER_CREATED,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -152,7 +153,7 @@ def update_roster(
             assign_perm(f"duty.{EDIT_PERM}", org.group, roster)
         changed.append("partners")
     record_event(
-        type="duty.roster_changed",
+        type=RosterEvent.ROSTER_CHANGED,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -168,7 +169,7 @@ def regenerate_feed_token(*, actor: User, roster_id: int) -> DutyRoster:
     roster.feed_token = new_feed_token()
     roster.save(update_fields=["feed_token", "updated_at"])
     record_event(
-        type="duty.feed_token_regenerated",
+        type=RosterEvent.FEED_TOKEN_REGENERATED,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -264,7 +265,7 @@ def create_shift(
     shift.save()
     _write_officers(roster, shift, officers, actor)
     record_event(
-        type="duty.shift_changed",
+        type=RosterEvent.SHIFT_CHANGED,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -298,7 +299,7 @@ def update_shift(
         changed.append("officers")
     if changed:
         record_event(
-            type="duty.shift_changed",
+            type=RosterEvent.SHIFT_CHANGED,
             jurisdiction=roster.jurisdiction,
             subject=roster,
             actor=actor,
@@ -344,7 +345,7 @@ def record_log_entry(*, actor: User, shift_id: int, data: dict[str, Any]) -> Dut
     stamp_history(entry, actor, "created")
     entry.save()
     record_event(
-        type="duty.log_recorded",
+        type=RosterEvent.LOG_RECORDED,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -372,7 +373,7 @@ def close_log_entry(*, actor: User, entry_id: int, note: str = "") -> DutyLogEnt
     stamp_history(entry, actor, "closed")
     entry.save(update_fields=["is_open", "closed_at", "closed_by", "closing_note"])
     record_event(
-        type="duty.log_item_closed",
+        type=RosterEvent.LOG_ITEM_CLOSED,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -438,7 +439,7 @@ def hand_over(
         entry.save(update_fields=["shift"])
     record.carried_entries.set(carried)
     record_event(
-        type="duty.handover",
+        type=RosterEvent.HANDOVER,
         jurisdiction=roster.jurisdiction,
         subject=roster,
         actor=actor,
@@ -494,7 +495,7 @@ def record_spot_check(*, actor: User, organisation_id: int, data: dict[str, Any]
     stamp_history(check, actor, "recorded")
     check.save()
     record_event(
-        type="duty.spotcheck_recorded",
+        type=RosterEvent.SPOTCHECK_RECORDED,
         jurisdiction=organisation.jurisdiction,
         subject=check,
         actor=actor,
@@ -539,7 +540,7 @@ def close_spot_check(*, actor: User, spot_check_id: int, note: str) -> SpotCheck
     stamp_history(check, actor, "closed")
     check.save(update_fields=["closed_at", "closed_by", "closing_note"])
     record_event(
-        type="duty.spotcheck_closed",
+        type=RosterEvent.SPOTCHECK_CLOSED,
         jurisdiction=check.organisation.jurisdiction,
         subject=check,
         actor=actor,

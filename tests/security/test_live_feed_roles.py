@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from config.asgi import application
 from core import consumers, visibility
+from core.events import declared_vocabularies
 from core.models import User
 from core.roles import Role
 from dispatch import services as dispatch_services
@@ -33,63 +34,30 @@ ROOT = Path(settings.BASE_DIR)
 
 # --- the vocabulary --------------------------------------------------------------------------
 
+# The dispatch chain's types, until dispatch/events.py declares them (it comes with the
+# split of dispatch/services.py in issue 9); the integrator deletes this after the merge.
+NOT_YET_DECLARED = {
+    "plan.drafted",
+    "plan.edited",
+    "plan.submitted",
+    "plan.approved",
+    "plan.rejected",
+    "plan.consent_recorded",
+    *(f"order.{status}" for status in OrderStatus.values),
+    "order.delivered",
+    "order.overdue",
+    "notice.delivered",
+    *(f"reinforcement.{status}" for status in ReinforcementStatus.values),
+}
+DECLARED = {
+    vocabulary.__name__: vocabulary
+    for vocabularies in declared_vocabularies().values()
+    for vocabulary in vocabularies
+}
 VOCABULARY = sorted(
     {
-        "incident.created",
-        "incident.updated",
-        "incident.reassessed",
-        "incident.closed",
-        "plan.drafted",
-        "plan.edited",
-        "plan.submitted",
-        "plan.approved",
-        "plan.rejected",
-        "plan.consent_recorded",
-        *(f"order.{status}" for status in OrderStatus.values),
-        "order.delivered",
-        "order.overdue",
-        "notice.delivered",
-        *(f"reinforcement.{status}" for status in ReinforcementStatus.values),
-        "rollcall.started",
-        "rollcall.delivered",
-        "rollcall.answered",
-        "rollcall.closed",
-        "rollcall.schedule_saved",
-        "rollcall.intensified",
-        "force.created",
-        "force.updated",
-        "force.status_changed",
-        *(
-            f"force.{kind}_{step}"
-            for kind in ("personnel", "equipment", "material")
-            for step in ("added", "updated", "removed")
-        ),
-        "expert.created",
-        "expert.updated",
-        "expert_group.created",
-        "duty.roster_created",
-        "duty.roster_changed",
-        "duty.feed_token_regenerated",
-        "duty.shift_changed",
-        "duty.log_recorded",
-        "duty.log_item_closed",
-        "duty.handover",
-        "duty.spotcheck_recorded",
-        "duty.spotcheck_closed",
-        "drill.contingency_plan_created",
-        "drill.annual_plan_created",
-        "drill.planned",
-        "drill.updated",
-        "drill.conducted",
-        "drill.evaluated",
-        "drill.action_closed",
-        "drill.attachment_added",
-        "organisation.created",
-        "user.created",
-        # Administrative and security events (the audit work records these families).
-        "account.deactivated",
-        "security.login_failed",
-        "security.permission_refused",
+        *(str(member) for vocabulary in DECLARED.values() for member in vocabulary),
+        *NOT_YET_DECLARED,
         # Nobody but superusers: a type no rule names.
         "unknown.thing",
         "bench.tick",
@@ -98,8 +66,9 @@ VOCABULARY = sorted(
 
 
 def _recorded_types() -> tuple[set[str], set[str]]:
-    """Event types at every ``record_event(type=...)`` of the code base: literal ones,
-    and the fixed prefixes of f-strings (``f"order.{target}"`` → ``order.``)."""
+    """Event types at every ``record_event(type=...)`` of the code base: vocabulary members
+    (``ForceEvent.CREATED``) and literals, and the fixed prefixes of f-strings
+    (``f"order.{target}"`` → ``order.``)."""
     literals, prefixes = set(), set()
     for path in ROOT.rglob("*.py"):
         parts = path.relative_to(ROOT).parts
@@ -112,10 +81,17 @@ def _recorded_types() -> tuple[set[str], set[str]]:
             for keyword in node.keywords:
                 if keyword.arg != "type":
                     continue
-                if isinstance(keyword.value, ast.Constant):
-                    literals.add(keyword.value.value)
-                elif isinstance(keyword.value, ast.JoinedStr):
-                    head = keyword.value.values[0]
+                value = keyword.value
+                if isinstance(value, ast.Constant):
+                    literals.add(value.value)
+                elif (
+                    isinstance(value, ast.Attribute)
+                    and isinstance(value.value, ast.Name)
+                    and value.value.id in DECLARED
+                ):
+                    literals.add(str(DECLARED[value.value.id][value.attr]))
+                elif isinstance(value, ast.JoinedStr):
+                    head = value.values[0]
                     prefixes.add(head.value if isinstance(head, ast.Constant) else "")
                 else:
                     prefixes.add("")  # a variable: named in VOCABULARY through its values
