@@ -22,9 +22,10 @@ from command.forms import IncidentFilterForm, IncidentForm
 from command.models import Incident
 from core import visibility
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
+from dispatch import permissions as dispatch_permissions
 from dispatch import selectors as dispatch_selectors
 from dispatch.models import CallOutOrder, CallOutPlan, PlanLine, ReinforcementRequest
-from dispatch.services import is_fire_dispatcher_of
+from dispatch.permissions import is_fire_dispatcher_of
 
 PAGE_SIZE = 25
 
@@ -127,7 +128,7 @@ class IncidentDetailView(RoleRequiredMixin, View):
             and user.jurisdiction is not None
             and is_fire_dispatcher_of(user, user.jurisdiction),
             "can_request_reinforcement": is_open
-            and dispatch_selectors.may_request_reinforcement(user),
+            and dispatch_permissions.may_request_reinforcement(user),
         }
         return render(request, "command/incident_detail.html", context)
 

@@ -27,7 +27,7 @@ from command.choices import IncidentStatus
 from command.models import Incident
 from core.exceptions import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
 from core.models import Jurisdiction, Organisation
-from dispatch import pdf, selectors, services
+from dispatch import pdf, permissions, selectors, services
 from dispatch.choices import NoticeStatus, OrderStatus, PlanStatus, ReinforcementStatus
 from dispatch.forms import (
     ConsentForm,
@@ -124,7 +124,7 @@ class PlanListView(RoleRequiredMixin, View):
     """Plans in the user's scope; those awaiting a decision first for approvers."""
 
     def allowed(self, user: Any) -> bool:
-        return selectors.may_list_plans(user)
+        return permissions.may_list_plans(user)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         qs = selectors.plan_list(request.user)
@@ -197,7 +197,7 @@ class PlanFormView(RoleRequiredMixin, View):
             if user.jurisdiction is None:
                 raise PermissionDenied
             scope = PlanScope(incident=incident, level=user.jurisdiction)
-        if not services.is_fire_dispatcher_of(user, scope.level):
+        if not permissions.may_draft_at(user, scope.level):
             raise PermissionDenied
         return scope
 
@@ -311,8 +311,8 @@ def _plan_detail(
         else []
     )
     missing = services.missing_consents(plan) if undecided else []
-    drafting = services.is_fire_dispatcher_of(user, plan.jurisdiction)
-    approver = services.is_bureau_approver_of(user, plan.jurisdiction)
+    drafting = permissions.may_draft_at(user, plan.jurisdiction)
+    approver = permissions.may_record_consent_for_department(user, plan)
     needs_consent = bool(periods) or plan.in_special_period
     if consent_form is None and approver and undecided and missing:
         consent_form = ConsentForm(
@@ -330,11 +330,11 @@ def _plan_detail(
         "missing": missing,
         "can_edit": drafting and plan.status == PlanStatus.DRAFT,
         "can_submit": drafting and plan.status == PlanStatus.DRAFT,
-        "can_decide": approver
-        and plan.status == PlanStatus.SUBMITTED
-        and plan.drafted_by_id != user.pk,
+        "can_decide": plan.status == PlanStatus.SUBMITTED
+        and permissions.may_decide_plan(user, plan),
         "can_record_consent": approver and undecided and bool(missing),
-        "can_give_consent": undecided and any(o.pk == user.organisation_id for o in missing),
+        "can_give_consent": undecided
+        and any(permissions.may_consent_for(user, o.pk) for o in missing),
         "reject_form": reject_form or RejectPlanForm(),
         "consent_form": consent_form,
     }
@@ -343,7 +343,7 @@ def _plan_detail(
 
 class PlanDetailView(RoleRequiredMixin, View):
     def allowed(self, user: Any) -> bool:
-        return selectors.may_list_plans(user)
+        return permissions.may_list_plans(user)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         plan = get_object_or_404(_plan_queryset(request.user), pk=pk)
@@ -355,7 +355,7 @@ class PlanActionView(RoleRequiredMixin, View):
     outcome as a message (a refusal as an alert)."""
 
     def allowed(self, user: Any) -> bool:
-        return selectors.may_list_plans(user)
+        return permissions.may_list_plans(user)
 
     def perform(self, request: HttpRequest, plan: CallOutPlan) -> HttpResponse | None:
         raise NotImplementedError
@@ -463,7 +463,7 @@ class OrderListView(RoleRequiredMixin, View):
     """Force accounts: their organisation's forces' orders; others: what is visible."""
 
     def allowed(self, user: Any) -> bool:
-        return selectors.may_list_orders(user)
+        return permissions.may_list_orders(user)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         qs = selectors.order_list(request.user)
@@ -501,7 +501,7 @@ def _order_detail(
 ) -> HttpResponse:
     step = selectors.next_step(order)
     overdue = selectors.overdue_steps(order)
-    may, on_behalf = selectors.may_step(request.user, order) if step else (False, False)
+    may, on_behalf = permissions.may_step(request.user, order) if step else (False, False)
     stamps = [
         (_("Issued"), order.issued_at),
         (_("Delivered"), order.delivered_at),
@@ -531,7 +531,7 @@ def _order_detail(
 
 class OrderDetailView(RoleRequiredMixin, View):
     def allowed(self, user: Any) -> bool:
-        return selectors.may_list_orders(user)
+        return permissions.may_list_orders(user)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         order = get_object_or_404(_order_queryset(request.user), pk=pk)
@@ -542,7 +542,7 @@ class OrderStepView(RoleRequiredMixin, View):
     """Acknowledge, depart, arrive, complete or report the result (Zhoushan §三.2)."""
 
     def allowed(self, user: Any) -> bool:
-        return selectors.may_list_orders(user)
+        return permissions.may_list_orders(user)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         order = get_object_or_404(_order_queryset(request.user), pk=pk)
@@ -573,7 +573,7 @@ class OrderPdfView(RoleRequiredMixin, View):
     """The printable order (出动指令单), made with WeasyPrint."""
 
     def allowed(self, user: Any) -> bool:
-        return selectors.may_list_orders(user)
+        return permissions.may_list_orders(user)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         order = get_object_or_404(_order_queryset(request.user), pk=pk)
@@ -629,7 +629,7 @@ class ReinforcementCreateView(RoleRequiredMixin, View):
     """The same-level bureau applies to the upper level (Liaocheng §三.一.2)."""
 
     def allowed(self, user: Any) -> bool:
-        return selectors.may_request_reinforcement(user)
+        return permissions.may_request_reinforcement(user)
 
     def _incident(self, request: HttpRequest, incident_pk: int) -> Incident:
         return get_object_or_404(
@@ -676,7 +676,6 @@ def _reinforcement_detail(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    upper = request_obj.upper_jurisdiction
     requested = request_obj.status == ReinforcementStatus.REQUESTED
     plans = (
         CallOutPlan.objects.visible_to(user)
@@ -687,12 +686,10 @@ def _reinforcement_detail(
         "request_obj": request_obj,
         "incident": request_obj.incident,
         "plans": list(plans),
-        "can_decide": requested
-        and services.is_bureau_approver_of(user, upper)
-        and request_obj.requested_by_id != user.pk,
+        "can_decide": requested and permissions.may_decide_reinforcement(user, request_obj),
         "can_draft_plan": request_obj.status == ReinforcementStatus.APPROVED
         and request_obj.incident.status == IncidentStatus.OPEN
-        and services.is_fire_dispatcher_of(user, upper),
+        and permissions.may_draft_reinforcement_plan(user, request_obj),
         "decision_form": decision_form or ReinforcementDecisionForm(),
     }
     return render(request, "dispatch/reinforcement_detail.html", context, status=status)
@@ -742,7 +739,7 @@ class NoticeListView(RoleRequiredMixin, View):
     """Notices (报备) for the notified department and the bureau."""
 
     def allowed(self, user: Any) -> bool:
-        return selectors.may_list_notices(user)
+        return permissions.may_list_notices(user)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         qs = selectors.notice_list(request.user).order_by("-recorded_at", "-id")
