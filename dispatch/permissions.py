@@ -133,16 +133,19 @@ def may_step(user: Any, order: CallOutOrder) -> tuple[bool, bool]:
 
 # --- who may list what ----------------------------------------------------------------------
 
+# The reading rights by role are core.visibility's, shared with the live feed.
 can_read_dispatch = visibility.can_read_dispatch
+can_read_department_plans = visibility.can_read_department_plans
+can_read_own_orders = visibility.can_read_own_orders
 
 
 def may_list_plans(user: Any) -> bool:
-    return visibility.can_read_dispatch(user) or visibility.can_read_department_plans(user)
+    return can_read_dispatch(user) or can_read_department_plans(user)
 
 
 def may_list_orders(user: Any) -> bool:
-    return visibility.can_read_dispatch(user) or visibility.can_read_own_orders(user)
+    return can_read_dispatch(user) or can_read_own_orders(user)
 
 
 def may_list_notices(user: Any) -> bool:
-    return visibility.can_read_dispatch(user) or visibility.can_read_department_plans(user)
+    return can_read_dispatch(user) or can_read_department_plans(user)

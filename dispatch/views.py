@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Prefetch, Value, When
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +24,9 @@ from django.views import View
 
 from command.choices import IncidentStatus
 from command.models import Incident
-from core.exceptions import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
+from core.exceptions import DomainError, ValidationFailed
 from core.models import Jurisdiction, Organisation
+from core.web import RoleRequiredMixin, raise_for
 from dispatch import pdf, permissions, selectors, services
 from dispatch.choices import NoticeStatus, OrderStatus, PlanStatus, ReinforcementStatus
 from dispatch.forms import (
@@ -59,31 +59,11 @@ STEP_LABELS = {
 }
 
 
-def _raise_for(exc: DomainError) -> None:
-    """Outside the user's jurisdiction → 404; the wrong role or person → 403."""
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.detail) from exc
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.detail) from exc
-
-
 def _page(request: HttpRequest, qs) -> tuple[Any, str]:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
-
-
-class RoleRequiredMixin(LoginRequiredMixin):
-    """Anonymous → login page; an authenticated user whose role may not → 403."""
-
-    def allowed(self, user: Any) -> bool:
-        raise NotImplementedError
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not self.allowed(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 # --- plans --------------------------------------------------------------------------------
@@ -290,7 +270,7 @@ class PlanFormView(RoleRequiredMixin, View):
                     messages.success(request, _("Changes saved."))
                 return HttpResponseRedirect(plan.get_absolute_url())
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return self._render(request, scope, form, formset, status=400)
 
@@ -365,7 +345,7 @@ class PlanActionView(RoleRequiredMixin, View):
         try:
             response = self.perform(request, plan)
         except DomainError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             response = self.refused(request, plan, exc)
         return response or HttpResponseRedirect(plan.get_absolute_url())
 
@@ -561,7 +541,7 @@ class OrderStepView(RoleRequiredMixin, View):
             )
             messages.success(request, _("Step recorded."))
         except DomainError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             if form is not None and isinstance(exc, ValidationFailed):
                 form.add_domain_error(exc)
                 return _order_detail(request, order, result_form=form, status=400)
@@ -663,7 +643,7 @@ class ReinforcementCreateView(RoleRequiredMixin, View):
                 messages.success(request, _("Reinforcement requested from the upper level."))
                 return HttpResponseRedirect(_reinforcement_url(created))
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return self._render(request, incident, form, status=400)
 
@@ -724,7 +704,7 @@ class ReinforcementDecideView(RoleRequiredMixin, View):
             )
             messages.success(request, _("Decision recorded."))
         except DomainError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             if isinstance(exc, ValidationFailed):
                 form.add_domain_error(exc)
                 return _reinforcement_detail(request, request_obj, decision_form=form, status=400)
