@@ -24,6 +24,7 @@ from dispatch.choices import (
     NoticeStatus,
     OrderStatus,
 )
+from dispatch.events import DispatchEvent, order_step_event
 from dispatch.models import (
     CallOutOrder,
     DispatchAlert,
@@ -144,7 +145,7 @@ def advance_order(
                 reason=f"order {order.number} completed",
             )
     record_event(
-        type=f"order.{target}",
+        type=order_step_event(target),
         jurisdiction=order.plan.incident.jurisdiction,
         subject=order,
         actor=actor,
@@ -200,7 +201,7 @@ def deliver_order(*, order_id: int) -> bool:
         order.delivered_at = now
         order.save(update_fields=["delivered_at"])
         record_event(
-            type="order.delivered",
+            type=DispatchEvent.ORDER_DELIVERED,
             jurisdiction=order.plan.incident.jurisdiction,
             subject=order,
             payload=_order_payload(order),
@@ -219,7 +220,7 @@ def deliver_order(*, order_id: int) -> bool:
         notice.attempts += 1
         notice.save(update_fields=["status", "delivered_at", "attempts"])
         record_event(
-            type="notice.delivered",
+            type=DispatchEvent.NOTICE_DELIVERED,
             jurisdiction=order.plan.incident.jurisdiction,
             subject=notice,
             payload=_order_payload(order, organisation_id=notice.organisation_id),
@@ -266,7 +267,7 @@ def mark_overdue(*, now: datetime | None = None) -> list[DispatchAlert]:
             if not created:
                 continue
             record_event(
-                type="order.overdue",
+                type=DispatchEvent.ORDER_OVERDUE,
                 jurisdiction=order.plan.incident.jurisdiction,
                 subject=order,
                 payload=_order_payload(order, kind=late.kind, deadline=late.deadline.isoformat()),

@@ -27,6 +27,7 @@ from dispatch.choices import (
     PlanStatus,
     ReinforcementStatus,
 )
+from dispatch.events import DispatchEvent
 from dispatch.exceptions import (
     AlreadyDecided,
     ConsentMissing,
@@ -205,7 +206,7 @@ def draft_plan(
     plan.save()
     _write_lines(plan, checked, actor)
     record_event(
-        type="plan.drafted",
+        type=DispatchEvent.PLAN_DRAFTED,
         jurisdiction=incident.jurisdiction,
         subject=plan,
         actor=actor,
@@ -234,7 +235,7 @@ def update_plan(
     plan.save(update_fields=["task", "reason"])
     _write_lines(plan, checked, actor)
     record_event(
-        type="plan.edited",
+        type=DispatchEvent.PLAN_EDITED,
         jurisdiction=plan.incident.jurisdiction,
         subject=plan,
         actor=actor,
@@ -261,7 +262,7 @@ def submit_plan(*, actor: User, plan_id: int) -> CallOutPlan:
     plan._history_user = actor
     plan.save(update_fields=["status", "submitted_at", "in_special_period"])
     record_event(
-        type="plan.submitted",
+        type=DispatchEvent.PLAN_SUBMITTED,
         jurisdiction=plan.incident.jurisdiction,
         subject=plan,
         actor=actor,
@@ -371,7 +372,7 @@ def approve_plan(*, actor: User, plan_id: int) -> list[CallOutOrder]:
         )
         orders.append(order)
     record_event(
-        type="plan.approved",
+        type=DispatchEvent.PLAN_APPROVED,
         jurisdiction=plan.incident.jurisdiction,
         subject=plan,
         actor=actor,
@@ -379,7 +380,7 @@ def approve_plan(*, actor: User, plan_id: int) -> list[CallOutOrder]:
     )
     for order in orders:
         record_event(
-            type="order.issued",
+            type=DispatchEvent.ORDER_ISSUED,
             jurisdiction=plan.incident.jurisdiction,
             subject=order,
             actor=actor,
@@ -415,7 +416,7 @@ def reject_plan(*, actor: User, plan_id: int, reason: str) -> CallOutPlan:
     plan._history_user = actor
     plan.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
     record_event(
-        type="plan.rejected",
+        type=DispatchEvent.PLAN_REJECTED,
         jurisdiction=plan.incident.jurisdiction,
         subject=plan,
         actor=actor,
@@ -494,7 +495,7 @@ def record_consent(
     consent._history_user = actor
     consent.save()
     record_event(
-        type="plan.consent_recorded",
+        type=DispatchEvent.PLAN_CONSENT_RECORDED,
         jurisdiction=plan.incident.jurisdiction,
         subject=plan,
         actor=actor,

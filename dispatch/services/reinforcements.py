@@ -21,6 +21,7 @@ from core.permissions import in_jurisdiction
 from dispatch.choices import (
     ReinforcementStatus,
 )
+from dispatch.events import DispatchEvent, reinforcement_decision_event
 from dispatch.exceptions import (
     AlreadyDecided,
     DrafterCannotApprove,
@@ -64,7 +65,7 @@ def request_reinforcement(
     request._history_user = actor
     request.save()
     record_event(
-        type="reinforcement.requested",
+        type=DispatchEvent.REINFORCEMENT_REQUESTED,
         jurisdiction=incident.jurisdiction,
         subject=request,
         actor=actor,
@@ -108,7 +109,7 @@ def decide_reinforcement(
     request._history_user = actor
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     record_event(
-        type=f"reinforcement.{request.status}",
+        type=reinforcement_decision_event(request.status),
         jurisdiction=request.incident.jurisdiction,
         subject=request,
         actor=actor,
