@@ -4,9 +4,10 @@ strings stored in ``Event.type``; they never change."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import StrEnum, unique
 
 
+@unique
 class DispatchEvent(StrEnum):
     PLAN_DRAFTED = "plan.drafted"
     PLAN_EDITED = "plan.edited"

@@ -24,6 +24,7 @@ from core.models import User
 from core.roles import Role
 from dispatch import services as dispatch_services
 from dispatch.choices import OrderStatus, ReinforcementStatus
+from dispatch.events import DispatchEvent
 from tests import factories as f
 from tests.core.test_live_feed import in_memory_layer, open_feed, record, resume, session_headers
 
@@ -114,6 +115,11 @@ def _recorded_types() -> tuple[set[str], set[str]]:
                     continue
                 if isinstance(keyword.value, ast.Constant):
                     literals.add(keyword.value.value)
+                elif (
+                    isinstance(keyword.value, ast.Attribute)
+                    and getattr(keyword.value.value, "id", "") == "DispatchEvent"
+                ):
+                    literals.add(str(DispatchEvent[keyword.value.attr]))
                 elif isinstance(keyword.value, ast.JoinedStr):
                     head = keyword.value.values[0]
                     prefixes.add(head.value if isinstance(head, ast.Constant) else "")
