@@ -7,11 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -20,32 +18,23 @@ from command import services
 from command.choices import IncidentStatus
 from command.forms import IncidentFilterForm, IncidentForm
 from command.models import Incident
-from core import visibility
-from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
+from core import visibility, web
+from core.exceptions import DomainError
+from core.web import raise_for
+from dispatch import permissions as dispatch_permissions
 from dispatch import selectors as dispatch_selectors
 from dispatch.models import CallOutOrder, CallOutPlan, PlanLine, ReinforcementRequest
-from dispatch.services import is_fire_dispatcher_of
+from dispatch.permissions import is_fire_dispatcher_of
 
 PAGE_SIZE = 25
 
 
-def _raise_for(exc: DomainError) -> None:
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.detail) from exc
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.detail) from exc
-
-
-class RoleRequiredMixin(LoginRequiredMixin):
-    """Anonymous → login page; an authenticated user whose role may not → 403."""
+class RoleRequiredMixin(web.RoleRequiredMixin):
+    """The incident pages: the incident readers (``core.visibility``), unless a view
+    says otherwise."""
 
     def allowed(self, user: Any) -> bool:
         return visibility.can_read_incidents(user)
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not self.allowed(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 class IncidentListView(RoleRequiredMixin, View):
@@ -127,7 +116,7 @@ class IncidentDetailView(RoleRequiredMixin, View):
             and user.jurisdiction is not None
             and is_fire_dispatcher_of(user, user.jurisdiction),
             "can_request_reinforcement": is_open
-            and dispatch_selectors.may_request_reinforcement(user),
+            and dispatch_permissions.may_request_reinforcement(user),
         }
         return render(request, "command/incident_detail.html", context)
 
@@ -173,7 +162,7 @@ class IncidentFormView(RoleRequiredMixin, View):
                     messages.success(request, _("Changes saved."))
                 return HttpResponseRedirect(incident.get_absolute_url())
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return self._render(request, form, incident, status=400)
 
@@ -188,6 +177,6 @@ class IncidentCloseView(RoleRequiredMixin, View):
             services.close_incident(actor=request.user, incident_id=incident.pk)
             messages.success(request, _("Incident closed."))
         except DomainError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             messages.error(request, exc.detail)
         return HttpResponseRedirect(incident.get_absolute_url())

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dispatch.models import CallOutOrder
-from dispatch.services import deadlines_for
+from dispatch.policies import deadlines_for
 
 logger = logging.getLogger(__name__)
 

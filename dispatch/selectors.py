@@ -1,6 +1,7 @@
 """Reads of the dispatch chain shared by the pages: force suggestions for a plan (SPEC §4.1),
 what each user may list, and the incident timeline read from the event log (SPEC §3, §8).
-Nothing here writes; the rules these reads mirror live in ``dispatch.services``."""
+Nothing here writes; the one overdue rule (``overdue_orders``) lives here, and who may
+do what lives in ``dispatch.permissions``."""
 
 from __future__ import annotations
 
@@ -9,18 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from command.choices import AreaType
 from command.models import Incident
-from core import visibility
-from core.choices import OrganisationKind
 from core.models import Event, Jurisdiction, Organisation
 from core.roles import Role
-from dispatch import services
 from dispatch.choices import ORDER_STEPS, AlertKind, OrderStatus, PlanStatus
 from dispatch.models import (
     CallOutOrder,
@@ -29,6 +27,7 @@ from dispatch.models import (
     Notice,
     ReinforcementRequest,
 )
+from dispatch.policies import deadlines_for
 from forces.choices import ForceStatus
 from forces.models import Force, Formation
 
@@ -131,7 +130,7 @@ def suggest_forces(
     for force in forces:
         tier = force.linkage_tier
         if tier not in deadlines:
-            arrival = services.deadlines_for(force, incident).arrival
+            arrival = deadlines_for(force, incident).arrival
             deadlines[tier] = int(arrival.total_seconds() // 60) if arrival else None
         deadline = deadlines[tier]
         specialties = list(force.specialties.all())
@@ -183,23 +182,6 @@ def _reasons(s: Suggestion, core: list[str], support: list[str]) -> list[str]:
     return reasons
 
 
-# --- who may list what --------------------------------------------------------------------
-
-
-def may_request_reinforcement(user: Any) -> bool:
-    """The same-level bureau applies: its approvers and duty officers (mirrors
-    ``services.request_reinforcement``)."""
-    if not getattr(user, "is_authenticated", False) or not user.organisation_id:
-        return False
-    level = user.jurisdiction
-    if level is None or level.parent_id is None:
-        return False
-    return services.is_bureau_approver_of(user, level) or (
-        user.organisation.kind == OrganisationKind.EMERGENCY_BUREAU
-        and user.has_role(Role.DUTY_OFFICER)
-    )
-
-
 def department_plans(organisation_id: int) -> QuerySet[CallOutPlan]:
     """Plans with a force whose consenting department is this organisation."""
     return CallOutPlan.objects.filter(
@@ -222,14 +204,6 @@ def plans_for(user: Any) -> QuerySet[CallOutPlan]:
     ):
         condition |= Q(pk__in=department_plans(user.organisation_id).values("pk"))
     return CallOutPlan.objects.filter(condition)
-
-
-def may_list_plans(user: Any) -> bool:
-    return visibility.can_read_dispatch(user) or visibility.can_read_department_plans(user)
-
-
-def may_list_orders(user: Any) -> bool:
-    return visibility.can_read_dispatch(user) or visibility.can_read_own_orders(user)
 
 
 def plan_list(user: Any) -> QuerySet[CallOutPlan]:
@@ -274,10 +248,6 @@ def order_list(user: Any) -> QuerySet[CallOutOrder]:
     )
 
 
-def may_list_notices(user: Any) -> bool:
-    return visibility.can_read_dispatch(user) or visibility.can_read_department_plans(user)
-
-
 def notices_for(user: Any) -> QuerySet[Notice]:
     """The notified department sees its notices; the bureau (and the chain's other roles)
     what lies in its jurisdiction."""
@@ -308,20 +278,26 @@ def next_step(order: CallOutOrder) -> str | None:
     return None
 
 
-def may_step(user: Any, order: CallOutOrder) -> tuple[bool, bool]:
-    """(may step, on the force's behalf) — the predicates ``services.advance_order`` uses."""
-    if services.is_force_account_of(user, order.force):
-        return True, False
-    if services.is_fire_dispatcher_of(user, order.plan.jurisdiction):
-        return True, True
-    return False, False
-
-
 @dataclass
 class Lateness:
     kind: str
     label: str
     deadline: datetime
+
+
+def overdue_orders(orders: QuerySet, now: datetime) -> QuerySet:
+    """Orders with an unresolved alert, or a deadline passed before the sweep noticed
+    (Zhoushan §三.2: acknowledge, arrive by the tier deadline, result within 24 h)."""
+    open_alert = DispatchAlert.objects.filter(order=OuterRef("pk"), resolved_at__isnull=True)
+    return orders.annotate(has_open_alert=Exists(open_alert)).filter(
+        Q(has_open_alert=True)
+        | Q(status=OrderStatus.ISSUED, ack_deadline__lt=now)
+        | Q(
+            status__in=[OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.DEPARTED],
+            arrival_deadline__lt=now,
+        )
+        | Q(status=OrderStatus.COMPLETED, result_deadline__lt=now)
+    )
 
 
 def overdue_steps(order: CallOutOrder, now: datetime | None = None) -> list[Lateness]:

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.exceptions import DomainError, InvalidTransition, NotFoundError, PermissionDeniedError
+from core.exceptions import DomainError, InvalidTransition
 from core.models import Jurisdiction
-from core.web import RegistryReaderRequiredMixin
+from core.web import RegistryReaderRequiredMixin, raise_for
 from drills import selectors, services
 from drills.choices import ComplianceStatus, DrillStatus
 from drills.forms import (
@@ -37,13 +37,6 @@ from drills.forms import (
 from drills.models import AnnualDrillPlan, ContingencyPlan, Drill, DrillAttachment, FollowUpAction
 
 PAGE_SIZE = 25
-
-
-def _raise_for(exc: DomainError) -> None:
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.detail) from exc
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.detail) from exc
 
 
 def _may_write_somewhere(user: Any) -> bool:
@@ -193,7 +186,7 @@ class DrillFormView(RegistryReaderRequiredMixin, View):
                 messages.error(request, exc.detail)
                 return HttpResponseRedirect(drill.get_absolute_url())  # type: ignore[union-attr]
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return self._render(request, form, drill, status=400)
 
@@ -210,7 +203,7 @@ class _DrillStepView(RegistryReaderRequiredMixin, View):
         return drill
 
     def refused(self, request: HttpRequest, drill: Drill, exc: DomainError) -> HttpResponse:
-        _raise_for(exc)
+        raise_for(exc)
         messages.error(request, exc.detail)
         return HttpResponseRedirect(drill.get_absolute_url())
 
@@ -240,7 +233,7 @@ class DrillConductView(_DrillStepView):
             except InvalidTransition as exc:
                 return self.refused(request, drill, exc)
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return render(
             request, "drills/conduct_form.html", {"drill": drill, "form": form}, status=400
@@ -295,7 +288,7 @@ class DrillEvaluateView(_DrillStepView):
             except InvalidTransition as exc:
                 return self.refused(request, drill, exc)
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return self._render(request, drill, form, formset, status=400)
 
@@ -312,7 +305,7 @@ class AttachmentUploadView(RegistryReaderRequiredMixin, View):
                 messages.success(request, _("Attachment added."))
                 return HttpResponseRedirect(drill.get_absolute_url() + "#attachments")
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_error("file", exc.detail)
         context = _detail_context(request, drill, attachment_form=form)
         return render(request, "drills/drill_detail.html", context, status=400)
@@ -351,7 +344,7 @@ class ActionCloseView(RegistryReaderRequiredMixin, View):
             )
             messages.success(request, _("Follow-up action closed."))
         except DomainError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             messages.error(request, exc.detail)
         return HttpResponseRedirect(target)
 
@@ -400,7 +393,7 @@ class AnnualPlanListView(RegistryReaderRequiredMixin, View):
                 messages.success(request, _("Annual drill plan created."))
                 return HttpResponseRedirect(plan.get_absolute_url())
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return self._render(request, form, status=400)
 
@@ -449,7 +442,7 @@ class ContingencyPlanListView(RegistryReaderRequiredMixin, View):
                 messages.success(request, _("Contingency plan registered."))
                 return HttpResponseRedirect(reverse("drills:contingency_plans"))
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return self._render(request, form, status=400)
 

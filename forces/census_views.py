@@ -13,11 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views import View
 
-from core.exceptions import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
+from core.exceptions import DomainError, ValidationFailed
 from core.models import Organisation
 from core.permissions import can_manage_organisation_data
 from core.roles import Role
-from core.web import RegistryReaderRequiredMixin
+from core.web import RegistryReaderRequiredMixin, raise_for
 from forces import census
 from forces.forms import CensusUploadForm
 
@@ -45,13 +45,6 @@ def manageable_organisations(user: Any) -> QuerySet[Organisation]:
     if user.has_role(Role.DEPARTMENT_EDITOR) and user.organisation_id:
         return visible.filter(pk=user.organisation_id)
     return visible.none()
-
-
-def _raise_for(exc: DomainError) -> None:
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.detail) from exc
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.detail) from exc
 
 
 class CensusView(RegistryReaderRequiredMixin, View):
@@ -104,7 +97,7 @@ class CensusView(RegistryReaderRequiredMixin, View):
             except ValidationFailed as exc:
                 form.add_error("workbook", exc.detail)
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 raise
         status = 200 if report is not None and report.ok else 400
         return self._render(request, form, selected=organisation, report=report, status=status)
@@ -116,7 +109,7 @@ class CensusExportView(RegistryReaderRequiredMixin, View):
         try:
             content = census.export_census(actor=request.user, organisation=organisation)
         except DomainError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             raise
         return xlsx_response(content, organisation)
 

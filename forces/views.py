@@ -13,26 +13,20 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from core.exceptions import DomainError, NotFoundError, PermissionDeniedError
+from core.exceptions import DomainError
 from core.masking import mask_id_number, mask_phone
 from core.models import Organisation
 from core.permissions import can_manage_organisation_data, can_see_personal_data
 from core.services import can_reveal_phones
-from core.web import RegistryReaderRequiredMixin
+from core.web import RegistryReaderRequiredMixin, raise_for
 from forces import services
 from forces.filters import ExpertFilter, ForceFilter
 from forces.forms import ITEM_FORMS, ExpertForm, ForceForm
 from forces.models import Expert, Force
+from forces.permissions import may_create_records
 from forces.selectors import COMM_LABELS, force_history
 
 PAGE_SIZE = 25
-
-
-def _raise_for(exc: DomainError) -> None:
-    if isinstance(exc, NotFoundError):
-        raise Http404(exc.detail) from exc
-    if isinstance(exc, PermissionDeniedError):
-        raise PermissionDenied(exc.detail) from exc
 
 
 class ForceListView(RegistryReaderRequiredMixin, View):
@@ -66,8 +60,7 @@ class ForceListView(RegistryReaderRequiredMixin, View):
             "page": page,
             "editable": editable,
             "query": query.urlencode(),
-            "can_create": request.user.is_superuser
-            or request.user.has_role("department_editor", "administrator"),
+            "can_create": may_create_records(request.user),
         }
         template = "forces/_force_rows.html" if request.htmx else "forces/force_list.html"
         return render(request, template, context)
@@ -109,10 +102,7 @@ class ForceFormView(RegistryReaderRequiredMixin, View):
 
     def _force(self, request: HttpRequest, pk: int | None) -> Force | None:
         if pk is None:
-            if not (
-                request.user.is_superuser
-                or request.user.has_role("department_editor", "administrator")
-            ):
+            if not may_create_records(request.user):
                 raise PermissionDenied
             return None
         force = get_object_or_404(Force.objects.visible_to(request.user), pk=pk)
@@ -148,7 +138,7 @@ class ForceFormView(RegistryReaderRequiredMixin, View):
                     messages.success(request, _("Changes saved."))
                 return HttpResponseRedirect(force.get_absolute_url())
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return render(request, "forces/force_form.html", {"form": form, "force": force}, status=400)
 
@@ -202,7 +192,7 @@ class ForceItemFormView(RegistryReaderRequiredMixin, View):
                 messages.success(request, _("Changes saved."))
                 return HttpResponseRedirect(f"{force.get_absolute_url()}#{kind}")
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return self._render(request, force, kind, form, item, status=400)
 
@@ -217,7 +207,7 @@ class ForceItemDeleteView(RegistryReaderRequiredMixin, View):
         try:
             services.remove_force_item(actor=request.user, kind=kind, item_id=item_pk)
         except DomainError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             raise
         messages.success(request, _("Record removed."))
         return HttpResponseRedirect(f"{force.get_absolute_url()}#{kind}")
@@ -267,10 +257,7 @@ class ExpertListView(RegistryReaderRequiredMixin, View):
 class ExpertFormView(RegistryReaderRequiredMixin, View):
     def _expert(self, request: HttpRequest, pk: int | None) -> Expert | None:
         if pk is None:
-            if not (
-                request.user.is_superuser
-                or request.user.has_role("department_editor", "administrator")
-            ):
+            if not may_create_records(request.user):
                 raise PermissionDenied
             return None
         expert = get_object_or_404(Expert.objects.visible_to(request.user), pk=pk)
@@ -308,7 +295,7 @@ class ExpertFormView(RegistryReaderRequiredMixin, View):
                 messages.success(request, _("Changes saved."))
                 return HttpResponseRedirect("/forces/experts/")
             except DomainError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form.add_domain_error(exc)
         return render(
             request, "forces/expert_form.html", {"form": form, "expert": expert}, status=400

@@ -18,8 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from core import visibility
 from core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from dispatch import permissions as dispatch_permissions
 from dispatch import services
 from dispatch.api import serializers as s
 from dispatch.models import (
@@ -33,39 +33,36 @@ from dispatch.models import (
     SpecialPeriod,
 )
 
-# Who reads the dispatch chain is decided in core.visibility, with the live feed.
-DISPATCH_READERS = visibility.DISPATCH_READERS
-can_read_dispatch = visibility.can_read_dispatch
-
 
 class DispatchAccess(permissions.BasePermission):
-    """Reads for the dispatch readers. Writes reach the service, which decides: the
-    department consenting to a plan or the force stepping its order is not a reader."""
+    """Reads as ``dispatch.permissions`` says, the same predicate the pages and the live
+    feed ask. Writes reach the service, which decides: the department consenting to a
+    plan or the force stepping its order is not a reader."""
 
     message = _("Your role may not read the dispatch chain.")
 
-    def also_reads(self, user: Any) -> bool:
-        return False
+    def reads(self, user: Any) -> bool:
+        return dispatch_permissions.can_read_dispatch(user)
 
     def has_permission(self, request, view) -> bool:
         if request.method not in permissions.SAFE_METHODS:
             return True
-        return can_read_dispatch(request.user) or self.also_reads(request.user)
+        return self.reads(request.user)
 
 
 class PlanAccess(DispatchAccess):
-    def also_reads(self, user: Any) -> bool:
-        return visibility.can_read_department_plans(user)
+    def reads(self, user: Any) -> bool:
+        return dispatch_permissions.may_list_plans(user)
 
 
 class OrderAccess(DispatchAccess):
-    def also_reads(self, user: Any) -> bool:
-        return visibility.can_read_own_orders(user)
+    def reads(self, user: Any) -> bool:
+        return dispatch_permissions.may_list_orders(user)
 
 
 class NoticeAccess(DispatchAccess):
-    def also_reads(self, user: Any) -> bool:
-        return visibility.can_read_department_plans(user)
+    def reads(self, user: Any) -> bool:
+        return dispatch_permissions.may_list_notices(user)
 
 
 def _parse(serializer_class: type[Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
@@ -112,9 +109,9 @@ class PlanViewSet(ScopedModelViewSet):
     def get_queryset(self) -> QuerySet[CallOutPlan]:
         user = self.request.user
         readable = self.queryset.none()
-        if can_read_dispatch(user):
+        if dispatch_permissions.can_read_dispatch(user):
             readable |= self.queryset.visible_to(user)
-        if visibility.can_read_department_plans(user):
+        if dispatch_permissions.can_read_department_plans(user):
             org = user.organisation_id
             answered_for = PlanLine.objects.filter(
                 Q(force__industry_authority_id=org)
@@ -224,9 +221,9 @@ class OrderViewSet(ScopedReadOnlyViewSet):
     def get_queryset(self) -> QuerySet[CallOutOrder]:
         user = self.request.user
         readable = self.queryset.none()
-        if can_read_dispatch(user):
+        if dispatch_permissions.can_read_dispatch(user):
             readable |= self.queryset.visible_to(user)
-        if visibility.can_read_own_orders(user):
+        if dispatch_permissions.can_read_own_orders(user):
             readable |= self.queryset.filter(force__organisation_id=user.organisation_id)
         return readable
 
@@ -284,9 +281,9 @@ class NoticeViewSet(ScopedReadOnlyViewSet):
     def get_queryset(self) -> QuerySet[Notice]:
         user = self.request.user
         readable = self.queryset.none()
-        if can_read_dispatch(user):
+        if dispatch_permissions.can_read_dispatch(user):
             readable |= self.queryset.visible_to(user)
-        if visibility.can_read_department_plans(user):
+        if dispatch_permissions.can_read_department_plans(user):
             readable |= self.queryset.filter(organisation_id=user.organisation_id)
         return readable
 

@@ -20,6 +20,7 @@ from core.roles import Role
 from dispatch import services
 from dispatch.choices import AlertKind, OrderStatus, PlanStatus
 from dispatch.models import CallOutOrder, CallOutPlan, Consent, DispatchAlert, Notice
+from dispatch.services import orders as order_services
 from forces.choices import ForceStatus
 from forces.models import Force
 from tests import factories as f
@@ -193,7 +194,7 @@ def test_overdue_sweep_and_a_step_at_the_same_moment_neither_deadlock_nor_leave_
     later = timezone.now() + timedelta(hours=2)  # both orders are past their deadlines
 
     step_holds_its_lock = threading.Event()
-    real_record_event = services.record_event
+    real_record_event = order_services.record_event
 
     def slow_record_event(**kwargs):
         # The step has locked and saved its order; the sweep runs before it finishes.
@@ -202,7 +203,7 @@ def test_overdue_sweep_and_a_step_at_the_same_moment_neither_deadlock_nor_leave_
             time.sleep(1.5)
         return real_record_event(**kwargs)
 
-    monkeypatch.setattr(services, "record_event", slow_record_event)
+    monkeypatch.setattr(order_services, "record_event", slow_record_event)
     errors = []
 
     def step():

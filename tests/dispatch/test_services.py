@@ -47,6 +47,7 @@ from dispatch.models import (
     ReinforcementRequest,
     SpecialPeriod,
 )
+from dispatch.services import plans as plan_services
 from forces import services as force_services
 from forces.choices import ForceStatus
 from forces.models import Force
@@ -369,7 +370,7 @@ def test_a_failure_after_the_first_order_rolls_the_whole_approval_back(incident_
     part fails, nothing of it is left."""
     w = incident_world
     plan = submitted(w, [w.force_a, w.force_power_a])
-    real = services.set_force_status
+    real = plan_services.set_force_status
     calls = []
 
     def fail_on_second(**kwargs):
@@ -378,7 +379,7 @@ def test_a_failure_after_the_first_order_rolls_the_whole_approval_back(incident_
             raise RuntimeError("lost the database mid-approval")
         real(**kwargs)
 
-    monkeypatch.setattr(services, "set_force_status", fail_on_second)
+    monkeypatch.setattr(plan_services, "set_force_status", fail_on_second)
     events_before = Event.objects.count()
     with pytest.raises(RuntimeError):
         services.approve_plan(actor=w.approver_a, plan_id=plan.pk)

@@ -34,9 +34,7 @@ ROOT = Path(settings.BASE_DIR)
 
 # --- the vocabulary --------------------------------------------------------------------------
 
-# The dispatch chain's types, until dispatch/events.py declares them (it comes with the
-# split of dispatch/services.py in issue 9); the integrator deletes this after the merge.
-NOT_YET_DECLARED = {
+DECLARED = {
     "plan.drafted",
     "plan.edited",
     "plan.submitted",
@@ -57,7 +55,6 @@ DECLARED = {
 VOCABULARY = sorted(
     {
         *(str(member) for vocabulary in DECLARED.values() for member in vocabulary),
-        *NOT_YET_DECLARED,
         # Nobody but superusers: a type no rule names.
         "unknown.thing",
         "bench.tick",
