@@ -1,4 +1,5 @@
-"""The command-hall screen (指挥大厅大屏) and the duty-officer dashboard (值班看板), SPEC §3:
+"""The home page (SPEC §1), the command-hall screen (指挥大厅大屏) and the duty-officer
+dashboard (值班看板), SPEC §3:
 a map of open incidents and forces, the live event feed and the counters that matter now.
 
 Both pages read the database only. Channels merely rings the doorbell (RELIABILITY.md):
@@ -15,11 +16,12 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -28,13 +30,13 @@ from django.utils.translation import gettext as _
 from command.choices import IncidentLevel, IncidentStatus
 from command.models import Incident
 from core import visibility
-from core.web import require_roles
 from core.models import Event, Jurisdiction
 from core.roles import Role
+from core.web import require_roles
 from dispatch.choices import AlertKind, OrderStatus, PlanStatus
 from dispatch.models import CallOutOrder, CallOutPlan, DispatchAlert
 from dispatch.services import is_bureau_approver_of
-from forces.choices import ForceStatus
+from forces.choices import ForceCategory, ForceStatus
 from forces.models import Force
 
 # The kiosk and everyone who commands may watch the hall; only those who act use the
@@ -372,7 +374,7 @@ def screen(request: HttpRequest) -> HttpResponse:
     }
     return render(
         request,
-        "command/screen.html",
+        "hall/screen.html",
         {
             "jurisdiction": jurisdiction,
             "events": events,
@@ -428,6 +430,41 @@ def feed(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- home ----------------------------------------------------------------------------------
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """One landing page; what it shows depends on the user's roles (SPEC §1)."""
+    user = request.user
+    if user.has_role(Role.SCREEN):
+        return redirect("hall:screen")
+    forces = Force.objects.visible_to(user).filter(is_active=True)
+    by_status = {row["status"]: row["n"] for row in forces.values("status").annotate(n=Count("id"))}
+    by_category = {
+        row["category"]: row["n"] for row in forces.values("category").annotate(n=Count("id"))
+    }
+    own_forces = None
+    if user.organisation_id and user.has_role(Role.DEPARTMENT_EDITOR, Role.FORCE_ACCOUNT):
+        own_forces = (
+            Force.objects.filter(organisation_id=user.organisation_id)
+            .select_related("jurisdiction")
+            .order_by("name")
+        )
+    context = {
+        "roles": [Role(r).label for r in sorted(user.role_names)],
+        "status_counts": [(s.value, s.label, by_status.get(s.value, 0)) for s in ForceStatus],
+        "category_counts": [(c.value, c.label, by_category.get(c.value, 0)) for c in ForceCategory],
+        "total_forces": sum(by_status.values()),
+        "headcount": forces.aggregate(n=Count("personnel", filter=Q(personnel__is_active=True)))[
+            "n"
+        ],
+        "own_forces": own_forces,
+        "is_sync_client": user.has_role(Role.SYNC_CLIENT),
+    }
+    return render(request, "hall/home.html", context)
 
 
 # --- dashboard -----------------------------------------------------------------------------
@@ -569,7 +606,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "panels": [(name, build(request.user, now)) for name, build in PANELS.items()],
         "storage_key": f"linkage.hall.dashboard.{request.user.pk}",
     }
-    return render(request, "command/dashboard.html", context)
+    return render(request, "hall/dashboard.html", context)
 
 
 @require_roles(DASHBOARD_ROLES)
@@ -580,6 +617,6 @@ def dashboard_panel(request: HttpRequest, name: str) -> HttpResponse:
     now = timezone.now()
     return render(
         request,
-        f"command/_dashboard_{name}.html",
+        f"hall/_dashboard_{name}.html",
         {"panel": build(request.user, now), "now": now},
     )
