@@ -9,7 +9,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -341,6 +351,21 @@ def overdue_steps(order: CallOutOrder, now: datetime | None = None) -> list[Late
         if deadline is not None and order.status in statuses and deadline < now:
             late.append(Lateness(kind=kind, label=str(AlertKind(kind).label), deadline=deadline))
     return late
+
+
+def overdue_orders(orders: QuerySet, now: datetime) -> QuerySet:
+    """Orders with an unresolved alert, or a deadline passed before the sweep noticed
+    (Zhoushan §三.2: acknowledge, arrive by the tier deadline, result within 24 h)."""
+    open_alert = DispatchAlert.objects.filter(order=OuterRef("pk"), resolved_at__isnull=True)
+    return orders.annotate(has_open_alert=Exists(open_alert)).filter(
+        Q(has_open_alert=True)
+        | Q(status=OrderStatus.ISSUED, ack_deadline__lt=now)
+        | Q(
+            status__in=[OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.DEPARTED],
+            arrival_deadline__lt=now,
+        )
+        | Q(status=OrderStatus.COMPLETED, result_deadline__lt=now)
+    )
 
 
 def open_alerts(order: CallOutOrder) -> QuerySet[DispatchAlert]:

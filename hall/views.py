@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -35,6 +35,7 @@ from core.roles import Role
 from core.web import require_roles
 from dispatch.choices import AlertKind, OrderStatus, PlanStatus
 from dispatch.models import CallOutOrder, CallOutPlan, DispatchAlert
+from dispatch.selectors import overdue_orders, overdue_steps
 from dispatch.services import is_bureau_approver_of
 from forces.choices import ForceCategory, ForceStatus
 from forces.models import Force
@@ -176,38 +177,10 @@ def _link(name: str, pk: int) -> str:
 # --- reads ---------------------------------------------------------------------------------
 
 
-def overdue_orders(orders: QuerySet, now: datetime) -> QuerySet:
-    """Orders with an unresolved alert, or a deadline passed before the sweep noticed
-    (Zhoushan §三.2: acknowledge, arrive by the tier deadline, result within 24 h)."""
-    open_alert = DispatchAlert.objects.filter(order=OuterRef("pk"), resolved_at__isnull=True)
-    return orders.annotate(has_open_alert=Exists(open_alert)).filter(
-        Q(has_open_alert=True)
-        | Q(status=OrderStatus.ISSUED, ack_deadline__lt=now)
-        | Q(
-            status__in=[OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.DEPARTED],
-            arrival_deadline__lt=now,
-        )
-        | Q(status=OrderStatus.COMPLETED, result_deadline__lt=now)
-    )
-
-
 def late_steps(order: CallOutOrder, now: datetime) -> list[str]:
     """Labels of the late steps of an overdue order (open alerts plus passed deadlines)."""
     kinds = {a.kind for a in getattr(order, "open_alerts", [])}
-    if order.status == OrderStatus.ISSUED and order.ack_deadline and order.ack_deadline < now:
-        kinds.add(AlertKind.ACK_OVERDUE)
-    if (
-        order.status in (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.DEPARTED)
-        and order.arrival_deadline
-        and order.arrival_deadline < now
-    ):
-        kinds.add(AlertKind.ARRIVAL_OVERDUE)
-    if (
-        order.status == OrderStatus.COMPLETED
-        and order.result_deadline
-        and order.result_deadline < now
-    ):
-        kinds.add(AlertKind.RESULT_OVERDUE)
+    kinds.update(late.kind for late in overdue_steps(order, now))
     return [label for value, label in AlertKind.choices if value in kinds]
 
 
