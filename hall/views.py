@@ -25,7 +25,6 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from command.choices import IncidentLevel, IncidentStatus
 from command.models import Incident
@@ -36,6 +35,7 @@ from core.web import require_roles
 from dispatch.choices import AlertKind, OrderStatus, PlanStatus
 from dispatch.models import CallOutOrder, CallOutPlan, DispatchAlert
 from dispatch.selectors import overdue_orders, overdue_steps
+from dispatch.sentences import event_sentences, feed_sentence, level_labels
 from dispatch.services import is_bureau_approver_of
 from forces.choices import ForceCategory, ForceStatus
 from forces.models import Force
@@ -72,51 +72,7 @@ ACTIVE_ORDER_STATUSES = (
 )
 
 
-# --- labels shared by the page, the feed and screen.js -----------------------------------
-
-
-def level_labels() -> dict[str, str]:
-    """Short level names for badges and markers (Ⅰ 特别重大 … Ⅳ 一般)."""
-    return {
-        IncidentLevel.I: _("Level Ⅰ"),
-        IncidentLevel.II: _("Level Ⅱ"),
-        IncidentLevel.III: _("Level Ⅲ"),
-        IncidentLevel.IV: _("Level Ⅳ"),
-        IncidentLevel.UNASSESSED: _("Unassessed"),
-    }
-
-
-def event_sentences() -> dict[str, str]:
-    """One sentence per event type; ``{subject}``, ``{force}``, ``{department}``,
-    ``{level}``, ``{kind}``, ``{new}`` are filled from the event. screen.js receives the
-    same table."""
-    return {
-        "incident.created": _("New incident: {subject}"),
-        "incident.updated": _("Incident updated: {subject}"),
-        "incident.reassessed": _("Incident re-assessed as {level}: {subject}"),
-        "incident.closed": _("Incident closed: {subject}"),
-        "plan.drafted": _("Call-out plan drafted: {subject}"),
-        "plan.edited": _("Call-out plan edited: {subject}"),
-        "plan.submitted": _("Call-out plan submitted for approval: {subject}"),
-        "plan.approved": _("Call-out plan approved: {subject}"),
-        "plan.rejected": _("Call-out plan rejected: {subject}"),
-        "plan.consent_recorded": _("Industry department consent recorded: {subject}"),
-        "order.issued": _("Call-out order issued to {force}"),
-        "order.delivered": _("Call-out order delivered to {force}"),
-        "order.acknowledged": _("{force} acknowledged the order"),
-        "order.departed": _("{force} has set out"),
-        "order.arrived": _("{force} arrived on scene"),
-        "order.completed": _("{force} completed its task"),
-        "order.reported": _("{force} reported the result"),
-        "order.overdue": _("Overdue: {force} — {kind}"),
-        "notice.delivered": _("Notice for the record delivered to {department}"),
-        "reinforcement.requested": _("Cross-region reinforcement requested: {subject}"),
-        "reinforcement.approved": _("Cross-region reinforcement approved: {subject}"),
-        "reinforcement.rejected": _("Cross-region reinforcement rejected: {subject}"),
-        "force.created": _("Force registered: {subject}"),
-        "force.status_changed": _("Force {subject} is now {new}"),
-        "*": _("{subject}"),
-    }
+# --- labels shared by the page, the feed and hall.js -----------------------------------
 
 
 def screen_labels() -> dict[str, Any]:
@@ -130,29 +86,6 @@ def screen_labels() -> dict[str, Any]:
         "feed_types": list(FEED_TYPES),
         "time_zone": settings.TIME_ZONE,
     }
-
-
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def describe_event(
-    event_type: str, subject_label: str, payload: dict[str, Any], labels: dict[str, Any]
-) -> str:
-    """The feed sentence of an event, as screen.js writes it for live events."""
-    sentences = labels["sentences"]
-    template = sentences.get(event_type, sentences["*"])
-    values = _Blank(
-        subject=subject_label,
-        force=payload.get("force") or subject_label,
-        # A notice's label is "department · order"; the department is who was told.
-        department=subject_label.split(" · ")[0],
-        level=labels["levels"].get(payload.get("level", ""), ""),
-        kind=labels["alert_kinds"].get(payload.get("kind", ""), ""),
-        new=labels["force_status"].get(payload.get("new", ""), ""),
-    )
-    return template.format_map(values)
 
 
 def is_feed_type(event_type: str) -> bool:
@@ -284,7 +217,7 @@ def serialise_event(event: Event, labels: dict[str, Any]) -> dict[str, Any]:
         "actor": str(event.actor) if event.actor_id else None,
         "created_at": event.created_at.isoformat(),
         "time": local.strftime("%H:%M"),
-        "sentence": describe_event(event.type, event.subject_label, event.payload, labels),
+        "sentence": feed_sentence(event.type, event.subject_label, event.payload, labels),
     }
 
 
