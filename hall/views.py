@@ -10,35 +10,22 @@ Every read goes through ``visible_to(user)`` and costs a fixed number of queries
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from functools import lru_cache
-from typing import Any
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-from command.choices import IncidentLevel, IncidentStatus
-from command.models import Incident
 from core import visibility
-from core.models import Event, Jurisdiction
 from core.roles import Role
-from core.web import require_roles
-from dispatch.choices import AlertKind, OrderStatus, PlanStatus
-from dispatch.models import CallOutOrder, CallOutPlan, DispatchAlert
-from dispatch.selectors import overdue_orders, overdue_steps
-from dispatch.sentences import event_sentences, feed_sentence, level_labels
-from dispatch.services import is_bureau_approver_of
+from core.web import latest_seq, require_roles
+from dispatch.choices import OrderStatus
 from forces.choices import ForceCategory, ForceStatus
 from forces.models import Force
+from hall import selectors
 
 # The kiosk and everyone who commands may watch the hall; only those who act use the
 # dashboard. Force accounts, department editors, experts and the provincial client see
@@ -51,219 +38,20 @@ DASHBOARD_ROLES = (
     Role.ADMINISTRATOR,
 )
 
-FIRST_PAINT_EVENTS = 30
-FEED_LIMIT_DEFAULT = 50
-FEED_LIMIT_MAX = 200
-MAP_INCIDENT_LIMIT = 500
-MAP_FORCE_LIMIT = 3000
-PANEL_ROWS = 50
-
-# What the feed shows. Every event still refreshes counters and map; registry edits
-# (equipment, experts, accounts) are noise on a wall screen.
-FEED_PREFIXES = ("incident.", "plan.", "order.", "notice.", "reinforcement.")
-FEED_TYPES = ("force.status_changed", "force.created")
-
-ACTIVE_ORDER_STATUSES = (
-    OrderStatus.ISSUED,
-    OrderStatus.ACKNOWLEDGED,
-    OrderStatus.DEPARTED,
-    OrderStatus.ARRIVED,
-    OrderStatus.COMPLETED,
-)
-
-
-# --- labels shared by the page, the feed and hall.js -----------------------------------
-
-
-def screen_labels() -> dict[str, Any]:
-    return {
-        "levels": level_labels(),
-        "order_status": dict(OrderStatus.choices),
-        "force_status": dict(ForceStatus.choices),
-        "alert_kinds": dict(AlertKind.choices),
-        "sentences": event_sentences(),
-        "feed_prefixes": list(FEED_PREFIXES),
-        "feed_types": list(FEED_TYPES),
-        "time_zone": settings.TIME_ZONE,
-    }
-
-
-def is_feed_type(event_type: str) -> bool:
-    return event_type.startswith(FEED_PREFIXES) or event_type in FEED_TYPES
-
-
-def _feed_filter() -> Q:
-    q = Q(type__in=FEED_TYPES)
-    for prefix in FEED_PREFIXES:
-        q |= Q(type__startswith=prefix)
-    return q
-
-
-def _link(name: str, pk: int) -> str:
-    """URL of a detail page, or "" while that page does not exist yet."""
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return ""
-
-
-# --- reads ---------------------------------------------------------------------------------
-
-
-def late_steps(order: CallOutOrder, now: datetime) -> list[str]:
-    """Labels of the late steps of an overdue order (open alerts plus passed deadlines)."""
-    kinds = {a.kind for a in getattr(order, "open_alerts", [])}
-    kinds.update(late.kind for late in overdue_steps(order, now))
-    return [label for value, label in AlertKind.choices if value in kinds]
-
-
-def _latest_seq(user: Any) -> int:
-    return Event.objects.visible_to(user).aggregate(m=Max("seq"))["m"] or 0
-
-
-def _orders_of_open_incidents(user: Any) -> QuerySet:
-    return CallOutOrder.objects.visible_to(user).filter(plan__incident__status=IncidentStatus.OPEN)
-
-
-def _orders_by_status(user: Any) -> dict[str, int]:
-    rows = _orders_of_open_incidents(user).values("status").annotate(n=Count("id"))
-    counts = {row["status"]: row["n"] for row in rows}
-    return {value: counts.get(value, 0) for value in OrderStatus.values}
-
-
-def _coordinate(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def build_screen_data(user: Any) -> dict[str, Any]:
-    """Counters, map rows and the latest sequence number, in a fixed number of queries.
-
-    Orders by status count the orders of open incidents; overdue counts every visible
-    order that still needs chasing, even after its incident closed."""
-    now = timezone.now()
-    open_incidents = Incident.objects.visible_to(user).filter(status=IncidentStatus.OPEN)
-    incidents = list(
-        open_incidents.select_related("jurisdiction").order_by("-received_at", "-id")[
-            :MAP_INCIDENT_LIMIT
-        ]
-    )
-    by_level = {
-        row["level"]: row["n"] for row in open_incidents.values("level").annotate(n=Count("id"))
-    }
-    forces = Force.objects.visible_to(user).filter(is_active=True)
-    force_counts = {
-        row["status"]: row["n"] for row in forces.values("status").annotate(n=Count("id"))
-    }
-    mapped_forces = forces.filter(latitude__isnull=False, longitude__isnull=False).values(
-        "id", "name", "status", "latitude", "longitude"
-    )[:MAP_FORCE_LIMIT]
-    orders_by_status = _orders_by_status(user)
-    overdue = overdue_orders(CallOutOrder.objects.visible_to(user), now).count()
-    awaiting = CallOutPlan.objects.visible_to(user).filter(status=PlanStatus.SUBMITTED).count()
-    return {
-        "generated_at": now.isoformat(),
-        "seq": _latest_seq(user),
-        "counters": {
-            "open_incidents": sum(by_level.values()),
-            "plans_awaiting": awaiting,
-            "orders_overdue": overdue,
-            "orders_active": sum(orders_by_status[s] for s in ACTIVE_ORDER_STATUSES),
-            "forces_deployed": force_counts.get(ForceStatus.DEPLOYED, 0),
-            "forces_standby": force_counts.get(ForceStatus.STANDBY, 0),
-        },
-        "incidents_by_level": {value: by_level.get(value, 0) for value in IncidentLevel.values},
-        "orders_by_status": orders_by_status,
-        "forces_by_status": {value: force_counts.get(value, 0) for value in ForceStatus.values},
-        "roll_calls": _running_roll_calls(user),
-        "incidents": [
-            {
-                "id": i.pk,
-                "title": i.title,
-                "level": i.level,
-                "status": i.status,
-                "lat": _coordinate(i.latitude),
-                "lng": _coordinate(i.longitude),
-                "jurisdiction_name": i.jurisdiction.name,
-                "received_at": i.received_at.isoformat(),
-                "url": _link("command:incident_detail", i.pk),
-            }
-            for i in incidents
-        ],
-        "forces": [
-            {
-                "id": f["id"],
-                "name": f["name"],
-                "status": f["status"],
-                "lat": _coordinate(f["latitude"]),
-                "lng": _coordinate(f["longitude"]),
-            }
-            for f in mapped_forces
-        ],
-    }
-
-
-def serialise_event(event: Event, labels: dict[str, Any]) -> dict[str, Any]:
-    """The shape live.js hands to ``onEvent``, plus the sentence and local time."""
-    local = timezone.localtime(event.created_at)
-    return {
-        "seq": event.seq,
-        "type": event.type,
-        "jurisdiction": event.jurisdiction.code,
-        "jurisdiction_name": event.jurisdiction.name,
-        "subject_type": event.subject_type,
-        "subject_id": event.subject_id,
-        "subject_label": event.subject_label,
-        "payload": event.payload,
-        "actor": str(event.actor) if event.actor_id else None,
-        "created_at": event.created_at.isoformat(),
-        "time": local.strftime("%H:%M"),
-        "sentence": feed_sentence(event.type, event.subject_label, event.payload, labels),
-    }
-
-
-def _feed_events(user: Any, *, after: int | None, limit: int) -> list[Event]:
-    events = Event.objects.filter(visibility.event_filter(user), _feed_filter()).select_related(
-        "jurisdiction", "actor"
-    )
-    if after is not None:
-        return list(events.filter(seq__gt=after).order_by("seq")[:limit])
-    return list(reversed(events.order_by("-seq")[:limit]))
-
-
-@lru_cache(maxsize=256)
-def _outline_file(codes: tuple[str, ...]) -> str | None:
-    """The GeoJSON of the jurisdiction, else of its nearest ancestor that has one."""
-    for code in reversed(codes):
-        path = f"geo/{code}.geojson"
-        if finders.find(path) or staticfiles_storage.exists(path):
-            return path
-    return None
-
-
-def _screen_jurisdiction(user: Any) -> Jurisdiction | None:
-    if user.jurisdiction is not None:
-        return user.jurisdiction
-    if user.is_superuser:  # a superuser without an organisation watches the whole tree
-        return Jurisdiction.objects.filter(parent__isnull=True).order_by("path").first()
-    return None
-
-
-# --- views ---------------------------------------------------------------------------------
-
 
 @require_roles(SCREEN_ROLES)
 def screen(request: HttpRequest) -> HttpResponse:
     """The full-screen, dark command-hall page. The last events are rendered here for the
     first paint; ``data-live-seq`` tells the live client where to resume."""
     user = request.user
-    labels = screen_labels()
-    jurisdiction = _screen_jurisdiction(user)
-    outline = _outline_file(tuple(jurisdiction.ancestors_and_self())) if jurisdiction else None
-    events = [
-        serialise_event(e, labels)
-        for e in reversed(_feed_events(user, after=None, limit=FIRST_PAINT_EVENTS))
-    ]
-    data = build_screen_data(user)
+    labels = selectors.screen_labels()
+    jurisdiction = selectors.screen_jurisdiction(user)
+    outline = (
+        selectors.outline_file(tuple(jurisdiction.ancestors_and_self())) if jurisdiction else None
+    )
+    first_paint = selectors.feed_events(user, after=None, limit=selectors.FIRST_PAINT_EVENTS)
+    events = [selectors.serialise_event(e, labels) for e in reversed(first_paint)]
+    data = selectors.build_screen_data(user)
     config = {
         "dataUrl": reverse("hall:screen_data"),
         "feedUrl": reverse("hall:feed"),
@@ -274,8 +62,8 @@ def screen(request: HttpRequest) -> HttpResponse:
         "tileUrl": settings.MAP_TILE_URL,
         "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
         "center": [
-            _coordinate(jurisdiction.latitude) if jurisdiction else None,
-            _coordinate(jurisdiction.longitude) if jurisdiction else None,
+            selectors.coordinate(jurisdiction.latitude) if jurisdiction else None,
+            selectors.coordinate(jurisdiction.longitude) if jurisdiction else None,
         ],
     }
     return render(
@@ -288,7 +76,7 @@ def screen(request: HttpRequest) -> HttpResponse:
             "labels": labels,
             "config": config,
             "last_seq": data["seq"],
-            "levels": level_labels(),
+            "levels": selectors.level_labels(),
             "force_statuses": ForceStatus.choices,
             "order_statuses": OrderStatus.choices,
             "can_use_dashboard": user.is_superuser or user.has_role(*DASHBOARD_ROLES),
@@ -300,7 +88,7 @@ def screen(request: HttpRequest) -> HttpResponse:
 def screen_data(request: HttpRequest) -> JsonResponse:
     """Counters, open incidents and forces for the map, and the latest sequence number."""
     response = JsonResponse(
-        build_screen_data(request.user), json_dumps_params={"ensure_ascii": False}
+        selectors.build_screen_data(request.user), json_dumps_params={"ensure_ascii": False}
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -321,16 +109,16 @@ def feed(request: HttpRequest) -> JsonResponse:
     """Feed events after ``after`` (oldest first), or the latest ``limit`` without it."""
     try:
         after = _int_param(request, "after")
-        limit = _int_param(request, "limit") or FEED_LIMIT_DEFAULT
+        limit = _int_param(request, "limit") or selectors.FEED_LIMIT_DEFAULT
     except Http404:
         return JsonResponse(
             {"code": "invalid", "detail": "after and limit are non-negative integers"}, status=400
         )
-    limit = min(limit, FEED_LIMIT_MAX)
-    labels = screen_labels()
-    events = _feed_events(request.user, after=after, limit=limit)
+    limit = min(limit, selectors.FEED_LIMIT_MAX)
+    labels = selectors.screen_labels()
+    events = selectors.feed_events(request.user, after=after, limit=limit)
     body = {
-        "events": [serialise_event(e, labels) for e in events],
+        "events": [selectors.serialise_event(e, labels) for e in events],
         "last_seq": events[-1].seq if events else (after or 0),
     }
     response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
@@ -373,143 +161,15 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "hall/home.html", context)
 
 
-# --- dashboard -----------------------------------------------------------------------------
-
-
-def _panel_incidents(user: Any, now: datetime) -> dict[str, Any]:
-    rows = list(
-        Incident.objects.visible_to(user)
-        .filter(status=IncidentStatus.OPEN)
-        .select_related("jurisdiction", "incident_type")
-        .annotate(
-            active_orders=Count(
-                "plans__orders",
-                filter=Q(plans__orders__status__in=ACTIVE_ORDER_STATUSES),
-            )
-        )
-        .order_by("-received_at", "-id")[: PANEL_ROWS + 1]
-    )
-    for row in rows:
-        row.link = _link("command:incident_detail", row.pk)
-    return {"incidents": rows[:PANEL_ROWS], "more": len(rows) > PANEL_ROWS}
-
-
-def _panel_plans(user: Any, now: datetime) -> dict[str, Any]:
-    rows = list(
-        CallOutPlan.objects.visible_to(user)
-        .filter(status=PlanStatus.SUBMITTED)
-        .select_related("incident", "jurisdiction", "drafted_by")
-        .annotate(force_count=Count("lines"))
-        .order_by("submitted_at", "id")
-    )
-    approver_only = user.has_role(Role.BUREAU_APPROVER) and not user.is_superuser
-    if approver_only:
-        # An approver sees what waits for them: plans of their own level (同级应急管理局).
-        rows = [p for p in rows if is_bureau_approver_of(user, p.jurisdiction)]
-    for row in rows:
-        row.link = _link("dispatch:plan_detail", row.pk)
-        row.waiting_minutes = (
-            int((now - row.submitted_at).total_seconds() // 60) if row.submitted_at else 0
-        )
-    return {
-        "plans": rows[:PANEL_ROWS],
-        "more": len(rows) > PANEL_ROWS,
-        "approver_only": approver_only,
-    }
-
-
-def _panel_orders(user: Any, now: datetime) -> dict[str, Any]:
-    counts = _orders_by_status(user)
-    rows = list(
-        _orders_of_open_incidents(user)
-        .filter(status__in=ACTIVE_ORDER_STATUSES)
-        .select_related("force", "plan__incident")
-        .order_by("-issued_at", "-id")[: PANEL_ROWS + 1]
-    )
-    for row in rows:
-        row.link = _link("dispatch:order_detail", row.pk)
-    return {
-        "status_counts": [(value, label, counts[value]) for value, label in OrderStatus.choices],
-        "orders": rows[:PANEL_ROWS],
-        "more": len(rows) > PANEL_ROWS,
-    }
-
-
-def _panel_overdue(user: Any, now: datetime) -> dict[str, Any]:
-    rows = list(
-        overdue_orders(CallOutOrder.objects.visible_to(user), now)
-        .select_related("force", "plan__incident")
-        .prefetch_related(
-            Prefetch(
-                "alerts",
-                queryset=DispatchAlert.objects.filter(resolved_at__isnull=True),
-                to_attr="open_alerts",
-            )
-        )
-        .order_by("issued_at", "id")[: PANEL_ROWS + 1]
-    )
-    for row in rows:
-        row.link = _link("dispatch:order_detail", row.pk)
-        row.late_steps = late_steps(row, now)
-    return {"orders": rows[:PANEL_ROWS], "more": len(rows) > PANEL_ROWS}
-
-
-def _running_roll_calls(user: Any) -> list[dict[str, Any]]:
-    """Roll calls under way (SPEC §5): answered / waiting / late, for screen and panel."""
-    from duty.rollcall_selectors import running_for
-
-    return [
-        {
-            "id": roll_call.pk,
-            "jurisdiction_name": roll_call.jurisdiction.name,
-            "started_at": roll_call.started_at.isoformat(),
-            "started_time": timezone.localtime(roll_call.started_at).strftime("%H:%M"),
-            "deadline": roll_call.deadline.isoformat(),
-            "total": p.total,
-            "answered": p.answered,
-            "on_time": p.on_time,
-            "late": p.late,
-            "waiting": p.waiting,
-        }
-        for roll_call, p in running_for(user)
-    ]
-
-
-def _panel_rollcalls(user: Any, now: datetime) -> dict[str, Any]:
-    from duty.rollcall_selectors import running_for
-
-    rows = running_for(user)
-    for roll_call, _progress in rows:
-        roll_call.link = _link("duty:rollcall_detail", roll_call.pk)
-    return {"rows": rows}
-
-
-def _panel_coverage(user: Any, now: datetime) -> dict[str, Any]:
-    """Duty rosters with gaps in 24-hour coverage over the next seven days (SPEC §5)."""
-    from duty.roster_selectors import coverage_panel
-
-    return coverage_panel(user, now)
-
-
-PANELS: dict[str, Callable[[Any, datetime], dict[str, Any]]] = {
-    "incidents": _panel_incidents,
-    "plans": _panel_plans,
-    "orders": _panel_orders,
-    "overdue": _panel_overdue,
-    "rollcalls": _panel_rollcalls,
-    "coverage": _panel_coverage,
-}
-
-
 @require_roles(DASHBOARD_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The duty-officer dashboard: four panels, each re-fetched as an htmx partial when
     the live client reports an event."""
     now = timezone.now()
     context = {
-        "last_seq": _latest_seq(request.user),
+        "last_seq": latest_seq(request.user),
         "now": now,
-        "panels": [(name, build(request.user, now)) for name, build in PANELS.items()],
+        "panels": [(name, build(request.user, now)) for name, build in selectors.PANELS.items()],
         "storage_key": f"linkage.hall.dashboard.{request.user.pk}",
     }
     return render(request, "hall/dashboard.html", context)
@@ -517,7 +177,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_roles(DASHBOARD_ROLES)
 def dashboard_panel(request: HttpRequest, name: str) -> HttpResponse:
-    build = PANELS.get(name)
+    build = selectors.PANELS.get(name)
     if build is None:
         raise Http404("no such panel")
     now = timezone.now()
