@@ -28,7 +28,7 @@ from dispatch.models import CallOutOrder, CallOutPlan, DispatchAlert
 from dispatch.selectors import overdue_orders, overdue_steps
 from dispatch.sentences import event_sentences, feed_sentence, level_labels
 from dispatch.services import is_bureau_approver_of
-from forces.choices import ForceStatus
+from forces.choices import ForceCategory, ForceStatus
 from forces.models import Force
 
 FIRST_PAINT_EVENTS = 30
@@ -350,3 +350,36 @@ PANELS: dict[str, Callable[[Any, datetime], dict[str, Any]]] = {
     "rollcalls": _panel_rollcalls,
     "coverage": _panel_coverage,
 }
+
+
+# --- home ---------------------------------------------------------------------------------
+
+
+def force_summary(user: Any) -> dict[str, Any]:
+    """The home page's count of the active forces the user may see: by status, by
+    category, in total, and their active personnel."""
+    forces = Force.objects.visible_to(user).filter(is_active=True)
+    by_status = {row["status"]: row["n"] for row in forces.values("status").annotate(n=Count("id"))}
+    by_category = {
+        row["category"]: row["n"] for row in forces.values("category").annotate(n=Count("id"))
+    }
+    return {
+        "status_counts": [(s.value, s.label, by_status.get(s.value, 0)) for s in ForceStatus],
+        "category_counts": [(c.value, c.label, by_category.get(c.value, 0)) for c in ForceCategory],
+        "total_forces": sum(by_status.values()),
+        "headcount": forces.aggregate(n=Count("personnel", filter=Q(personnel__is_active=True)))[
+            "n"
+        ],
+    }
+
+
+def own_forces(user: Any) -> QuerySet | None:
+    """A department editor's or force account's own forces, for the home page; None for
+    everybody else."""
+    if user.organisation_id and user.has_role(Role.DEPARTMENT_EDITOR, Role.FORCE_ACCOUNT):
+        return (
+            Force.objects.filter(organisation_id=user.organisation_id)
+            .select_related("jurisdiction")
+            .order_by("name")
+        )
+    return None

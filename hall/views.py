@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -23,8 +22,7 @@ from core import visibility
 from core.roles import Role
 from core.web import latest_seq, require_roles
 from dispatch.choices import OrderStatus
-from forces.choices import ForceCategory, ForceStatus
-from forces.models import Force
+from forces.choices import ForceStatus
 from hall import selectors
 
 # The kiosk and everyone who commands may watch the hall; only those who act use the
@@ -135,27 +133,10 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.has_role(Role.SCREEN):
         return redirect("hall:screen")
-    forces = Force.objects.visible_to(user).filter(is_active=True)
-    by_status = {row["status"]: row["n"] for row in forces.values("status").annotate(n=Count("id"))}
-    by_category = {
-        row["category"]: row["n"] for row in forces.values("category").annotate(n=Count("id"))
-    }
-    own_forces = None
-    if user.organisation_id and user.has_role(Role.DEPARTMENT_EDITOR, Role.FORCE_ACCOUNT):
-        own_forces = (
-            Force.objects.filter(organisation_id=user.organisation_id)
-            .select_related("jurisdiction")
-            .order_by("name")
-        )
     context = {
         "roles": [Role(r).label for r in sorted(user.role_names)],
-        "status_counts": [(s.value, s.label, by_status.get(s.value, 0)) for s in ForceStatus],
-        "category_counts": [(c.value, c.label, by_category.get(c.value, 0)) for c in ForceCategory],
-        "total_forces": sum(by_status.values()),
-        "headcount": forces.aggregate(n=Count("personnel", filter=Q(personnel__is_active=True)))[
-            "n"
-        ],
-        "own_forces": own_forces,
+        **selectors.force_summary(user),
+        "own_forces": selectors.own_forces(user),
         "is_sync_client": user.has_role(Role.SYNC_CLIENT),
     }
     return render(request, "hall/home.html", context)
