@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "duty",
     "drills",
     "support",
+    "hall",
 ]
 
 MIDDLEWARE = [

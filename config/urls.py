@@ -8,6 +8,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from hall import views as hall_views
+
 # The API documentation pages are third-party: Swagger UI has an inline <style>, Redoc
 # injects its styles and runs its search in a blob: worker. Their scripts come from
 # drf-spectacular-sidecar (static) and, for Swagger UI, a same-origin script URL (the
@@ -36,11 +38,13 @@ urlpatterns = [
     path("forces/", include("forces.urls")),
     path("command/", include("command.urls")),
     path("dispatch/", include("dispatch.urls")),
-    path("hall/", include("command.live_urls")),
+    path("hall/", include("hall.urls")),
     path("duty/", include("duty.urls")),
     path("drills/", include("drills.urls")),
     path("accounts/", include("core.account_urls")),
     path("", include("core.urls")),
+    # The landing page reads every app, so it lives in the top one (hall), not in core.
+    path("", hall_views.home, name="home"),
 ]
 
 handler400 = "core.errors.bad_request"

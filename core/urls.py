@@ -17,5 +17,4 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("reveal-phone/", views.reveal_phone, name="reveal_phone"),
     path("audit/", views.audit, name="audit"),
-    path("", views.home, name="home"),
 ]

@@ -10,10 +10,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from command.choices import AreaType
 from command.models import Incident
@@ -28,6 +38,7 @@ from dispatch.models import (
     ReinforcementRequest,
 )
 from dispatch.policies import deadlines_for
+from dispatch.sentences import timeline_sentence
 from forces.choices import ForceStatus
 from forces.models import Force, Formation
 
@@ -363,99 +374,6 @@ def incident_events(incident: Incident) -> QuerySet[Event]:
     return Event.objects.filter(condition).select_related("actor").order_by("seq")
 
 
-def _level_label(value: str) -> str:
-    from command.choices import IncidentLevel
-
-    try:
-        return str(IncidentLevel(value).label)
-    except ValueError:
-        return value or "—"
-
-
-def describe_event(event: Event, organisations: dict[int, str]) -> str:
-    """One human sentence for an event of the incident's chain (translated)."""
-    p = event.payload or {}
-    label = event.subject_label
-    plan = {"plan": p.get("plan_id", event.subject_id)}
-    order = {"number": p.get("number", label), "force": p.get("force", "")}
-    behalf = _(" (on the force's behalf)") if p.get("on_behalf") else ""
-    t = event.type
-    if t == "incident.created":
-        return _("Incident recorded: %(title)s") % {"title": p.get("title", label)}
-    if t == "incident.updated":
-        return _("Incident details updated")
-    if t == "incident.reassessed":
-        return _("Level re-assessed from %(old)s to %(new)s") % {
-            "old": _level_label(p.get("old_level", "")),
-            "new": _level_label(p.get("level", "")),
-        }
-    if t == "incident.closed":
-        return _("Incident closed")
-    if t == "plan.drafted":
-        n = len(p.get("forces", []))
-        sentence = ngettext(
-            "Call-out plan #%(plan)s drafted with %(n)d force",
-            "Call-out plan #%(plan)s drafted with %(n)d forces",
-            n,
-        )
-        return sentence % {**plan, "n": n}
-    if t == "plan.edited":
-        return _("Call-out plan #%(plan)s edited") % plan
-    if t == "plan.submitted":
-        return _("Call-out plan #%(plan)s submitted for approval") % plan
-    if t == "plan.approved":
-        n = len(p.get("orders", []))
-        sentence = ngettext(
-            "Call-out plan #%(plan)s approved; %(n)d order issued",
-            "Call-out plan #%(plan)s approved; %(n)d orders issued",
-            n,
-        )
-        return sentence % {**plan, "n": n}
-    if t == "plan.rejected":
-        return _("Call-out plan #%(plan)s rejected: %(reason)s") % {
-            **plan,
-            "reason": p.get("reason", ""),
-        }
-    if t == "plan.withdrawn":
-        return _("Call-out plan #%(plan)s withdrawn") % plan
-    if t == "plan.consent_recorded":
-        org = organisations.get(p.get("organisation_id"), "")
-        if p.get("consulted_person"):
-            sentence = _("Consent of %(department)s recorded for plan #%(plan)s (%(person)s)")
-            return sentence % {**plan, "department": org, "person": p["consulted_person"]}
-        return _("Consent of %(department)s given for plan #%(plan)s") % {
-            **plan,
-            "department": org,
-        }
-    order_sentences = {
-        "order.issued": _("Order %(number)s issued to %(force)s"),
-        "order.delivered": _("Order %(number)s delivered to %(force)s"),
-        "order.acknowledged": _("%(force)s acknowledged order %(number)s"),
-        "order.departed": _("%(force)s departed (order %(number)s)"),
-        "order.arrived": _("%(force)s arrived on scene (order %(number)s)"),
-        "order.completed": _("%(force)s completed the task (order %(number)s)"),
-        "order.reported": _("%(force)s reported the result (order %(number)s)"),
-    }
-    if t in order_sentences:
-        return order_sentences[t] % order + behalf
-    if t == "order.overdue":
-        kind = p.get("kind", "")
-        kind_label = str(AlertKind(kind).label) if kind in AlertKind.values else kind
-        return _("Order %(number)s overdue: %(kind)s") % {**order, "kind": kind_label}
-    if t == "notice.delivered":
-        return _("Notice for the record delivered to %(department)s (order %(number)s)") % {
-            **order,
-            "department": organisations.get(p.get("organisation_id"), ""),
-        }
-    if t == "reinforcement.requested":
-        return _("Cross-region reinforcement requested")
-    if t == "reinforcement.approved":
-        return _("Reinforcement request approved by the upper level")
-    if t == "reinforcement.rejected":
-        return _("Reinforcement request rejected by the upper level")
-    return _("%(type)s: %(subject)s") % {"type": t, "subject": label}
-
-
 def _subject_url(event: Event) -> str:
     from django.urls import reverse
 
@@ -487,7 +405,7 @@ def incident_timeline(incident: Incident) -> list[TimelineEntry]:
             when=e.created_at,
             actor=str(e.actor) if e.actor else _("system"),
             type=e.type,
-            text=describe_event(e, organisations),
+            text=timeline_sentence(e, organisations),
             url=_subject_url(e),
         )
         for e in events

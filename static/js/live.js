@@ -20,6 +20,9 @@
  * hx-trigger="linkage:event from:document". An element #live-status, if present, shows
  * the state with the (translated) text of its data-text-live, data-text-lost and
  * data-text-catching-up attributes; it is hidden while live unless data-text-live is set.
+ *
+ * Pages use LinkageLive.connect (below), which falls back to polling the hall feed where
+ * the browser has no WebSocket; a page with a [data-live-root] element starts by itself.
  */
 (function () {
   "use strict";
@@ -68,11 +71,9 @@
     return scheme + window.location.host + url;
   }
 
-  function setStatus(next, code) {
-    if (next === state) {
-      return;
-    }
-    state = next;
+  // The connection badge (templates/includes/live_badge.html), for the socket and the
+  // polling fallback alike.
+  function showBadge(next) {
     var banner = document.getElementById("live-status");
     if (banner) {
       var attribute = "data-text-" + next.replace("_", "-");
@@ -80,6 +81,14 @@
       banner.setAttribute("data-state", next);
       banner.hidden = next === "live" && !banner.getAttribute("data-text-live");
     }
+  }
+
+  function setStatus(next, code) {
+    if (next === state) {
+      return;
+    }
+    state = next;
+    showBadge(next);
     if (options.onStatus) {
       options.onStatus(next);
     }
@@ -247,14 +256,116 @@
     }
   });
 
+  // ---- a live page: the socket, or polling where the browser has no WebSocket ----------
+
+  var POLL_MS = 5000;
+  var page = { mode: null, status: "connecting" };
+
+  function pageStatus(next, onStatus) {
+    var previous = page.status;
+    page.status = next;
+    if (onStatus) onStatus(next);
+    if (next === "live" && previous !== "live" && previous !== "connecting") {
+      // Back after a gap: counters may have moved while events were replayed.
+      document.dispatchEvent(new CustomEvent("linkage:resync"));
+    }
+  }
+
+  function poll(given) {
+    var after = readStoredSeq(given.storageKey || "linkage-live-seq");
+    var failing = false;
+    function pollStatus(next) {
+      if (next === page.status) return;
+      showBadge(next);
+      pageStatus(next, given.onStatus);
+      document.dispatchEvent(new CustomEvent("linkage:status", { detail: { state: next, code: null } }));
+    }
+    function tick() {
+      fetch(given.feedUrl + "?after=" + after + "&limit=200", {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      })
+        .then(function (response) {
+          if (!response.ok || response.redirected) throw new Error("feed " + response.status);
+          return response.json();
+        })
+        .then(function (body) {
+          if (failing) {
+            pollStatus("catching_up");
+          }
+          failing = false;
+          body.events.forEach(function (event) {
+            if (given.onEvent) given.onEvent(event);
+            document.dispatchEvent(new CustomEvent("linkage:event", { detail: event }));
+          });
+          after = Math.max(after, body.last_seq || 0);
+          pollStatus("live");
+        })
+        .catch(function () {
+          failing = true;
+          pollStatus("lost");
+        })
+        .then(function () {
+          window.setTimeout(tick, POLL_MS);
+        });
+    }
+    tick();
+  }
+
+  /*
+   * LinkageLive.connect({wsUrl, storageKey, feedUrl, onEvent, onStatus}): what a page
+   * calls. The socket client above when the browser has WebSocket, else polling
+   * feedUrl?after=<seq> every 5 s; either way the badge follows, "linkage:event" is
+   * raised for each event and "linkage:resync" when the feed comes back after a gap.
+   * Returns the mode: "websocket" or "polling".
+   */
+  function connectPage(given) {
+    var onStatus = given.onStatus;
+    if (typeof window.WebSocket === "function") {
+      page.mode = "websocket";
+      start({
+        url: given.wsUrl || "/ws/live/",
+        storageKey: given.storageKey,
+        onEvent: given.onEvent,
+        onStatus: function (next) {
+          pageStatus(next, onStatus);
+        },
+      });
+    } else {
+      page.mode = "polling";
+      poll(given);
+    }
+    return page.mode;
+  }
+
+  // Autostart: a page with <div data-live-root data-live-seq data-storage-key data-ws-url
+  // data-feed-url> (htmx panels that re-fetch on "linkage:event") needs nothing but this
+  // script. base.html's <body> is shared, so the resume point is copied onto it here.
+  function autostart() {
+    var root = document.querySelector("[data-live-root]");
+    if (!root) return;
+    document.body.setAttribute("data-live-seq", root.getAttribute("data-live-seq") || "0");
+    connectPage({
+      wsUrl: root.getAttribute("data-ws-url"),
+      storageKey: root.getAttribute("data-storage-key"),
+      feedUrl: root.getAttribute("data-feed-url"),
+    });
+  }
+
   window.LinkageLive = {
     start: start,
     stop: stop,
+    connect: connectPage,
     get seq() {
       return lastSeq;
     },
     get state() {
       return state;
     },
+    get mode() {
+      return page.mode;
+    },
   };
+
+  autostart();
 })();

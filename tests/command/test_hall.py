@@ -16,7 +16,7 @@ import time_machine
 from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.choices import JurisdictionLevel as L
 from core.choices import OrganisationKind as K
@@ -25,6 +25,7 @@ from core.models import Event
 from core.roles import Role
 from dispatch import services as dispatch
 from dispatch.models import DispatchAlert
+from dispatch.sentences import event_sentences
 from forces.models import Force
 from tests import factories as f
 
@@ -163,6 +164,23 @@ def test_feed_after_returns_only_newer_events_with_a_sentence(as_user, incident_
     assert event["jurisdiction_name"] == "临清市"
     assert event["sentence"] and event["time"]
     assert client.get(FEED, {"after": body["last_seq"]}).json()["events"] == []
+
+
+def test_the_screen_and_its_feed_speak_the_one_sentence_table(as_user, incident_world):
+    """The browser fills live events from the table the page carries; the first paint and
+    the feed JSON are filled from the same table on the server (dispatch/sentences.py)."""
+    w = incident_world
+    client = as_user(w.duty_officer_a)
+    last = client.get(FEED).json()["last_seq"]
+    f.plan(w.dispatcher_a, w.incident_a, [w.force_a], submit=True)
+    html = client.get(SCREEN).content.decode()
+    labels = json.loads(html.split('id="hall-labels" type="application/json">')[1].split("<")[0])
+    with translation.override("zh-hans"):
+        assert labels["sentences"] == event_sentences()
+    submitted = client.get(FEED, {"after": last}).json()["events"][-1]
+    expected = labels["sentences"]["plan.submitted"].format(subject=submitted["subject_label"])
+    assert submitted["sentence"] == expected
+    assert f'<span class="feed-sentence">{expected}</span>' in html
 
 
 def test_feed_leaves_out_registry_noise(as_user, incident_world):

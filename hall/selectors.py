@@ -1,10 +1,6 @@
-"""The command-hall screen (指挥大厅大屏) and the duty-officer dashboard (值班看板), SPEC §3:
-a map of open incidents and forces, the live event feed and the counters that matter now.
-
-Both pages read the database only. Channels merely rings the doorbell (RELIABILITY.md):
-the live client (``static/js/live.js``) fetches the events, and on each one the screen
-re-reads ``screen_data`` and the dashboard re-fetches its htmx panels — never a reload.
-Every read goes through ``visible_to(user)`` and costs a fixed number of queries.
+"""What the hall shows, read for a user: the screen's counters and map rows, the feed's
+events and sentences, and the dashboard's panels. Every read goes through
+``visible_to(user)`` (or the event visibility filter) and costs a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -17,36 +13,23 @@ from typing import Any
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.templatetags.static import static
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from command.choices import IncidentLevel, IncidentStatus
 from command.models import Incident
 from core import visibility
 from core.models import Event, Jurisdiction
 from core.roles import Role
-from core.web import require_roles
+from core.web import latest_seq
 from dispatch.choices import AlertKind, OrderStatus, PlanStatus
 from dispatch.models import CallOutOrder, CallOutPlan, DispatchAlert
-from dispatch.services import is_bureau_approver_of
-from forces.choices import ForceStatus
+from dispatch.permissions import is_bureau_approver_of
+from dispatch.selectors import overdue_orders, overdue_steps
+from dispatch.sentences import event_sentences, feed_sentence, level_labels
+from forces.choices import ForceCategory, ForceStatus
 from forces.models import Force
-
-# The kiosk and everyone who commands may watch the hall; only those who act use the
-# dashboard. Force accounts, department editors, experts and the provincial client see
-# neither (SPEC §1 roles).
-SCREEN_ROLES = tuple(sorted(visibility.HALL_ROLES))
-DASHBOARD_ROLES = (
-    Role.DUTY_OFFICER,
-    Role.BUREAU_APPROVER,
-    Role.FIRE_DISPATCHER,
-    Role.ADMINISTRATOR,
-)
 
 FIRST_PAINT_EVENTS = 30
 FEED_LIMIT_DEFAULT = 50
@@ -69,51 +52,7 @@ ACTIVE_ORDER_STATUSES = (
 )
 
 
-# --- labels shared by the page, the feed and screen.js -----------------------------------
-
-
-def level_labels() -> dict[str, str]:
-    """Short level names for badges and markers (Ⅰ 特别重大 … Ⅳ 一般)."""
-    return {
-        IncidentLevel.I: _("Level Ⅰ"),
-        IncidentLevel.II: _("Level Ⅱ"),
-        IncidentLevel.III: _("Level Ⅲ"),
-        IncidentLevel.IV: _("Level Ⅳ"),
-        IncidentLevel.UNASSESSED: _("Unassessed"),
-    }
-
-
-def event_sentences() -> dict[str, str]:
-    """One sentence per event type; ``{subject}``, ``{force}``, ``{department}``,
-    ``{level}``, ``{kind}``, ``{new}`` are filled from the event. screen.js receives the
-    same table."""
-    return {
-        "incident.created": _("New incident: {subject}"),
-        "incident.updated": _("Incident updated: {subject}"),
-        "incident.reassessed": _("Incident re-assessed as {level}: {subject}"),
-        "incident.closed": _("Incident closed: {subject}"),
-        "plan.drafted": _("Call-out plan drafted: {subject}"),
-        "plan.edited": _("Call-out plan edited: {subject}"),
-        "plan.submitted": _("Call-out plan submitted for approval: {subject}"),
-        "plan.approved": _("Call-out plan approved: {subject}"),
-        "plan.rejected": _("Call-out plan rejected: {subject}"),
-        "plan.consent_recorded": _("Industry department consent recorded: {subject}"),
-        "order.issued": _("Call-out order issued to {force}"),
-        "order.delivered": _("Call-out order delivered to {force}"),
-        "order.acknowledged": _("{force} acknowledged the order"),
-        "order.departed": _("{force} has set out"),
-        "order.arrived": _("{force} arrived on scene"),
-        "order.completed": _("{force} completed its task"),
-        "order.reported": _("{force} reported the result"),
-        "order.overdue": _("Overdue: {force} — {kind}"),
-        "notice.delivered": _("Notice for the record delivered to {department}"),
-        "reinforcement.requested": _("Cross-region reinforcement requested: {subject}"),
-        "reinforcement.approved": _("Cross-region reinforcement approved: {subject}"),
-        "reinforcement.rejected": _("Cross-region reinforcement rejected: {subject}"),
-        "force.created": _("Force registered: {subject}"),
-        "force.status_changed": _("Force {subject} is now {new}"),
-        "*": _("{subject}"),
-    }
+# --- labels shared by the page, the feed and hall.js -----------------------------------
 
 
 def screen_labels() -> dict[str, Any]:
@@ -127,29 +66,6 @@ def screen_labels() -> dict[str, Any]:
         "feed_types": list(FEED_TYPES),
         "time_zone": settings.TIME_ZONE,
     }
-
-
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def describe_event(
-    event_type: str, subject_label: str, payload: dict[str, Any], labels: dict[str, Any]
-) -> str:
-    """The feed sentence of an event, as screen.js writes it for live events."""
-    sentences = labels["sentences"]
-    template = sentences.get(event_type, sentences["*"])
-    values = _Blank(
-        subject=subject_label,
-        force=payload.get("force") or subject_label,
-        # A notice's label is "department · order"; the department is who was told.
-        department=subject_label.split(" · ")[0],
-        level=labels["levels"].get(payload.get("level", ""), ""),
-        kind=labels["alert_kinds"].get(payload.get("kind", ""), ""),
-        new=labels["force_status"].get(payload.get("new", ""), ""),
-    )
-    return template.format_map(values)
 
 
 def is_feed_type(event_type: str) -> bool:
@@ -174,43 +90,11 @@ def _link(name: str, pk: int) -> str:
 # --- reads ---------------------------------------------------------------------------------
 
 
-def overdue_orders(orders: QuerySet, now: datetime) -> QuerySet:
-    """Orders with an unresolved alert, or a deadline passed before the sweep noticed
-    (Zhoushan §三.2: acknowledge, arrive by the tier deadline, result within 24 h)."""
-    open_alert = DispatchAlert.objects.filter(order=OuterRef("pk"), resolved_at__isnull=True)
-    return orders.annotate(has_open_alert=Exists(open_alert)).filter(
-        Q(has_open_alert=True)
-        | Q(status=OrderStatus.ISSUED, ack_deadline__lt=now)
-        | Q(
-            status__in=[OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.DEPARTED],
-            arrival_deadline__lt=now,
-        )
-        | Q(status=OrderStatus.COMPLETED, result_deadline__lt=now)
-    )
-
-
 def late_steps(order: CallOutOrder, now: datetime) -> list[str]:
     """Labels of the late steps of an overdue order (open alerts plus passed deadlines)."""
     kinds = {a.kind for a in getattr(order, "open_alerts", [])}
-    if order.status == OrderStatus.ISSUED and order.ack_deadline and order.ack_deadline < now:
-        kinds.add(AlertKind.ACK_OVERDUE)
-    if (
-        order.status in (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.DEPARTED)
-        and order.arrival_deadline
-        and order.arrival_deadline < now
-    ):
-        kinds.add(AlertKind.ARRIVAL_OVERDUE)
-    if (
-        order.status == OrderStatus.COMPLETED
-        and order.result_deadline
-        and order.result_deadline < now
-    ):
-        kinds.add(AlertKind.RESULT_OVERDUE)
+    kinds.update(late.kind for late in overdue_steps(order, now))
     return [label for value, label in AlertKind.choices if value in kinds]
-
-
-def _latest_seq(user: Any) -> int:
-    return Event.objects.visible_to(user).aggregate(m=Max("seq"))["m"] or 0
 
 
 def _orders_of_open_incidents(user: Any) -> QuerySet:
@@ -223,7 +107,7 @@ def _orders_by_status(user: Any) -> dict[str, int]:
     return {value: counts.get(value, 0) for value in OrderStatus.values}
 
 
-def _coordinate(value: Any) -> float | None:
+def coordinate(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
@@ -254,7 +138,7 @@ def build_screen_data(user: Any) -> dict[str, Any]:
     awaiting = CallOutPlan.objects.visible_to(user).filter(status=PlanStatus.SUBMITTED).count()
     return {
         "generated_at": now.isoformat(),
-        "seq": _latest_seq(user),
+        "seq": latest_seq(user),
         "counters": {
             "open_incidents": sum(by_level.values()),
             "plans_awaiting": awaiting,
@@ -273,8 +157,8 @@ def build_screen_data(user: Any) -> dict[str, Any]:
                 "title": i.title,
                 "level": i.level,
                 "status": i.status,
-                "lat": _coordinate(i.latitude),
-                "lng": _coordinate(i.longitude),
+                "lat": coordinate(i.latitude),
+                "lng": coordinate(i.longitude),
                 "jurisdiction_name": i.jurisdiction.name,
                 "received_at": i.received_at.isoformat(),
                 "url": _link("command:incident_detail", i.pk),
@@ -286,8 +170,8 @@ def build_screen_data(user: Any) -> dict[str, Any]:
                 "id": f["id"],
                 "name": f["name"],
                 "status": f["status"],
-                "lat": _coordinate(f["latitude"]),
-                "lng": _coordinate(f["longitude"]),
+                "lat": coordinate(f["latitude"]),
+                "lng": coordinate(f["longitude"]),
             }
             for f in mapped_forces
         ],
@@ -309,11 +193,11 @@ def serialise_event(event: Event, labels: dict[str, Any]) -> dict[str, Any]:
         "actor": str(event.actor) if event.actor_id else None,
         "created_at": event.created_at.isoformat(),
         "time": local.strftime("%H:%M"),
-        "sentence": describe_event(event.type, event.subject_label, event.payload, labels),
+        "sentence": feed_sentence(event.type, event.subject_label, event.payload, labels),
     }
 
 
-def _feed_events(user: Any, *, after: int | None, limit: int) -> list[Event]:
+def feed_events(user: Any, *, after: int | None, limit: int) -> list[Event]:
     events = Event.objects.filter(visibility.event_filter(user), _feed_filter()).select_related(
         "jurisdiction", "actor"
     )
@@ -323,7 +207,7 @@ def _feed_events(user: Any, *, after: int | None, limit: int) -> list[Event]:
 
 
 @lru_cache(maxsize=256)
-def _outline_file(codes: tuple[str, ...]) -> str | None:
+def outline_file(codes: tuple[str, ...]) -> str | None:
     """The GeoJSON of the jurisdiction, else of its nearest ancestor that has one."""
     for code in reversed(codes):
         path = f"geo/{code}.geojson"
@@ -332,102 +216,12 @@ def _outline_file(codes: tuple[str, ...]) -> str | None:
     return None
 
 
-def _screen_jurisdiction(user: Any) -> Jurisdiction | None:
+def screen_jurisdiction(user: Any) -> Jurisdiction | None:
     if user.jurisdiction is not None:
         return user.jurisdiction
     if user.is_superuser:  # a superuser without an organisation watches the whole tree
         return Jurisdiction.objects.filter(parent__isnull=True).order_by("path").first()
     return None
-
-
-# --- views ---------------------------------------------------------------------------------
-
-
-@require_roles(SCREEN_ROLES)
-def screen(request: HttpRequest) -> HttpResponse:
-    """The full-screen, dark command-hall page. The last events are rendered here for the
-    first paint; ``data-live-seq`` tells the live client where to resume."""
-    user = request.user
-    labels = screen_labels()
-    jurisdiction = _screen_jurisdiction(user)
-    outline = _outline_file(tuple(jurisdiction.ancestors_and_self())) if jurisdiction else None
-    events = [
-        serialise_event(e, labels)
-        for e in reversed(_feed_events(user, after=None, limit=FIRST_PAINT_EVENTS))
-    ]
-    data = build_screen_data(user)
-    config = {
-        "dataUrl": reverse("hall:screen_data"),
-        "feedUrl": reverse("hall:feed"),
-        "wsUrl": "/ws/live/",
-        "storageKey": f"linkage.hall.screen.{user.pk}",
-        "jurisdiction": jurisdiction.code if jurisdiction else "",
-        "outlineUrl": static(outline) if outline else "",
-        "tileUrl": settings.MAP_TILE_URL,
-        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
-        "center": [
-            _coordinate(jurisdiction.latitude) if jurisdiction else None,
-            _coordinate(jurisdiction.longitude) if jurisdiction else None,
-        ],
-    }
-    return render(
-        request,
-        "command/screen.html",
-        {
-            "jurisdiction": jurisdiction,
-            "events": events,
-            "data": data,
-            "labels": labels,
-            "config": config,
-            "last_seq": data["seq"],
-            "levels": level_labels(),
-            "force_statuses": ForceStatus.choices,
-            "order_statuses": OrderStatus.choices,
-            "can_use_dashboard": user.is_superuser or user.has_role(*DASHBOARD_ROLES),
-        },
-    )
-
-
-@require_roles(SCREEN_ROLES)
-def screen_data(request: HttpRequest) -> JsonResponse:
-    """Counters, open incidents and forces for the map, and the latest sequence number."""
-    response = JsonResponse(
-        build_screen_data(request.user), json_dumps_params={"ensure_ascii": False}
-    )
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    raw = request.GET.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return max(int(raw), 0)
-    except ValueError as exc:
-        raise Http404(f"bad {name}") from exc
-
-
-@require_roles(SCREEN_ROLES)
-def feed(request: HttpRequest) -> JsonResponse:
-    """Feed events after ``after`` (oldest first), or the latest ``limit`` without it."""
-    try:
-        after = _int_param(request, "after")
-        limit = _int_param(request, "limit") or FEED_LIMIT_DEFAULT
-    except Http404:
-        return JsonResponse(
-            {"code": "invalid", "detail": "after and limit are non-negative integers"}, status=400
-        )
-    limit = min(limit, FEED_LIMIT_MAX)
-    labels = screen_labels()
-    events = _feed_events(request.user, after=after, limit=limit)
-    body = {
-        "events": [serialise_event(e, labels) for e in events],
-        "last_seq": events[-1].seq if events else (after or 0),
-    }
-    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- dashboard -----------------------------------------------------------------------------
@@ -558,28 +352,34 @@ PANELS: dict[str, Callable[[Any, datetime], dict[str, Any]]] = {
 }
 
 
-@require_roles(DASHBOARD_ROLES)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The duty-officer dashboard: four panels, each re-fetched as an htmx partial when
-    the live client reports an event."""
-    now = timezone.now()
-    context = {
-        "last_seq": _latest_seq(request.user),
-        "now": now,
-        "panels": [(name, build(request.user, now)) for name, build in PANELS.items()],
-        "storage_key": f"linkage.hall.dashboard.{request.user.pk}",
+# --- home ---------------------------------------------------------------------------------
+
+
+def force_summary(user: Any) -> dict[str, Any]:
+    """The home page's count of the active forces the user may see: by status, by
+    category, in total, and their active personnel."""
+    forces = Force.objects.visible_to(user).filter(is_active=True)
+    by_status = {row["status"]: row["n"] for row in forces.values("status").annotate(n=Count("id"))}
+    by_category = {
+        row["category"]: row["n"] for row in forces.values("category").annotate(n=Count("id"))
     }
-    return render(request, "command/dashboard.html", context)
+    return {
+        "status_counts": [(s.value, s.label, by_status.get(s.value, 0)) for s in ForceStatus],
+        "category_counts": [(c.value, c.label, by_category.get(c.value, 0)) for c in ForceCategory],
+        "total_forces": sum(by_status.values()),
+        "headcount": forces.aggregate(n=Count("personnel", filter=Q(personnel__is_active=True)))[
+            "n"
+        ],
+    }
 
 
-@require_roles(DASHBOARD_ROLES)
-def dashboard_panel(request: HttpRequest, name: str) -> HttpResponse:
-    build = PANELS.get(name)
-    if build is None:
-        raise Http404("no such panel")
-    now = timezone.now()
-    return render(
-        request,
-        f"command/_dashboard_{name}.html",
-        {"panel": build(request.user, now), "now": now},
-    )
+def own_forces(user: Any) -> QuerySet | None:
+    """A department editor's or force account's own forces, for the home page; None for
+    everybody else."""
+    if user.organisation_id and user.has_role(Role.DEPARTMENT_EDITOR, Role.FORCE_ACCOUNT):
+        return (
+            Force.objects.filter(organisation_id=user.organisation_id)
+            .select_related("jurisdiction")
+            .order_by("name")
+        )
+    return None

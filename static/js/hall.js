@@ -1,13 +1,13 @@
 /*
- * Command-hall screen (指挥大厅大屏) and duty dashboard (值班看板).
+ * Command-hall screen (指挥大厅大屏) and duty dashboard (值班看板). Loaded after live.js.
  *
- * Channels only rings the doorbell (RELIABILITY.md): live.js fetches the events and calls
- * onEvent / onStatus. On each event the screen adds a feed line and re-reads its JSON
- * (counters, map); the dashboard's htmx panels re-fetch themselves on the
- * `linkage:event` document event. Nothing here ever reloads the page.
- *
- * If live.js is missing (or WebSockets are blocked on the network), the page falls back to
- * polling /hall/feed/?after=<seq> and raises the same document events itself.
+ * Channels only rings the doorbell (RELIABILITY.md): live.js fetches the events (over the
+ * socket, or by polling the feed where there is none), keeps the badge, and calls onEvent.
+ * On each event the screen adds a feed line and re-reads its JSON (counters, map); the
+ * dashboard's htmx panels re-fetch themselves on the `linkage:event` document event, and
+ * live.js starts the dashboard by itself (data-live-root). Nothing here ever reloads the
+ * page. The feed sentences come from the server: the first paint and the feed JSON carry
+ * them, and live events are filled from the same table, sent as page data (hall-labels).
  */
 (function () {
   "use strict";
@@ -16,7 +16,7 @@
   var hall = {
     kind: body.dataset.hall || "",
     loadedAt: Date.now(),
-    mode: null,        // "websocket" (live.js) or "polling" (fallback)
+    mode: null,        // "websocket" or "polling" (live.js decides)
     status: "connecting",
     refreshes: 0,      // completed data refreshes (tests watch this, never a reload)
     eventsSeen: 0,
@@ -24,7 +24,6 @@
   };
   window.LinkageHall = hall;
 
-  var POLL_MS = 5000;
   var HEARTBEAT_MS = 60000;
   var FEED_MAX = 60;
 
@@ -48,75 +47,6 @@
     return String(template || "").replace(/\{(\w+)\}/g, function (_, key) {
       return values[key] == null ? "" : String(values[key]);
     });
-  }
-
-  // ---- connection badge ------------------------------------------------------------------
-
-  var STATUS_TEXT_ATTR = { live: "textLive", lost: "textLost", catching_up: "textCatchingUp" };
-
-  function showStatus(state) {
-    var badge = document.getElementById("live-status");
-    var previous = hall.status;
-    hall.status = state;
-    if (badge) {
-      badge.dataset.state = state;
-      var text = badge.dataset[STATUS_TEXT_ATTR[state]];
-      if (text) badge.textContent = text;
-    }
-    if (state === "live" && previous !== "live" && previous !== "connecting") {
-      // Back after a gap: counters may have moved while events were replayed.
-      document.dispatchEvent(new CustomEvent("linkage:resync"));
-    }
-    return previous;
-  }
-
-  // ---- live client, or the polling fallback ----------------------------------------------
-
-  function startLive(options) {
-    if (window.LinkageLive && typeof window.LinkageLive.start === "function") {
-      hall.mode = "websocket";
-      window.LinkageLive.start({
-        url: options.wsUrl || "/ws/live/",
-        storageKey: options.storageKey,
-        onEvent: options.onEvent,
-        onStatus: showStatus,
-      });
-      return;
-    }
-    hall.mode = "polling";
-    startPolling(options);
-  }
-
-  function startPolling(options) {
-    var failing = false;
-    function tick() {
-      fetch(options.feedUrl + "?after=" + hall.lastSeq + "&limit=200", {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      })
-        .then(function (response) {
-          if (!response.ok || response.redirected) throw new Error("feed " + response.status);
-          return response.json();
-        })
-        .then(function (body) {
-          if (failing) showStatus("catching_up");
-          failing = false;
-          body.events.forEach(function (event) {
-            options.onEvent(event);
-            document.dispatchEvent(new CustomEvent("linkage:event", { detail: event }));
-          });
-          hall.lastSeq = Math.max(hall.lastSeq, body.last_seq || 0);
-          showStatus("live");
-        })
-        .catch(function () {
-          failing = true;
-          showStatus("lost");
-        })
-        .then(function () {
-          window.setTimeout(tick, POLL_MS);
-        });
-    }
-    tick();
   }
 
   // ---- the wall screen -------------------------------------------------------------------
@@ -556,33 +486,31 @@
     });
 
     render(readJson("hall-data"));
-    startLive({
+    hall.mode = window.LinkageLive.connect({
       wsUrl: cfg.wsUrl,
       storageKey: cfg.storageKey,
       feedUrl: cfg.feedUrl,
       onEvent: onEvent,
+      onStatus: function (state) {
+        hall.status = state;
+      },
     });
   }
 
   // ---- the duty dashboard -----------------------------------------------------------------
 
-  function startDashboard() {
-    var root =
-      document.getElementById("hall-dashboard") || document.querySelector("[data-live-root]");
-    if (!root) return;
-    // live.js resumes from <body data-live-seq>; base.html's <body> is shared, so set it here.
-    body.dataset.liveSeq = root.dataset.liveSeq || "0";
-    hall.lastSeq = parseInt(body.dataset.liveSeq, 10) || 0;
-    startLive({
-      wsUrl: root.dataset.wsUrl,
-      storageKey: root.dataset.storageKey,
-      feedUrl: root.dataset.feedUrl,
-      onEvent: function (event) {
-        if (event && event.seq != null) {
-          hall.eventsSeen += 1;
-          hall.lastSeq = Math.max(hall.lastSeq, event.seq);
-        }
-      },
+  // live.js has started the feed (data-live-root); count what the panels did with it.
+  function watchDashboard() {
+    hall.mode = window.LinkageLive.mode;
+    document.addEventListener("linkage:event", function (e) {
+      var event = e.detail;
+      if (event && event.seq != null) {
+        hall.eventsSeen += 1;
+        hall.lastSeq = Math.max(hall.lastSeq, event.seq);
+      }
+    });
+    document.addEventListener("linkage:status", function (e) {
+      hall.status = e.detail.state;
     });
     document.body.addEventListener("htmx:afterSwap", function () {
       hall.refreshes += 1;
@@ -591,6 +519,5 @@
 
   hall.formatCount = formatCount;
   if (hall.kind === "screen") startScreen();
-  else if (document.getElementById("hall-dashboard") || document.querySelector("[data-live-root]"))
-    startDashboard();
+  else if (document.getElementById("hall-dashboard")) watchDashboard();
 })();

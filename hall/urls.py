@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from command import live_views
+from hall import views as live_views
 
 app_name = "hall"
 urlpatterns = [
