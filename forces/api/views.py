@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
@@ -28,7 +30,34 @@ from forces.models import (
 )
 
 
-class ForceViewSet(ScopedModelViewSet):
+class OrganisationRecordViewSet(ScopedModelViewSet):
+    """Writes of a record an organisation owns, with specialties (forces, experts): one
+    create and one update service each, named by the subclass."""
+
+    create_service: Any
+    update_service: Any
+    id_argument = ""
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        specialties = data.pop("specialties", [])
+        organisation = data.pop("organisation")
+        serializer.instance = self.create_service(
+            actor=self.request.user, organisation=organisation, data=data, specialties=specialties
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        specialties = data.pop("specialties", None)
+        serializer.instance = self.update_service(
+            actor=self.request.user,
+            **{self.id_argument: serializer.instance.pk},
+            data=data,
+            specialties=specialties,
+        )
+
+
+class ForceViewSet(OrganisationRecordViewSet):
     queryset = Force.objects.select_related("organisation", "jurisdiction").prefetch_related(
         "specialties"
     )
@@ -38,26 +67,9 @@ class ForceViewSet(ScopedModelViewSet):
     ordering_fields = ["name", "updated_at", "headcount"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        specialties = data.pop("specialties", [])
-        organisation = data.pop("organisation")
-        serializer.instance = services.create_force(
-            actor=self.request.user,
-            organisation=organisation,
-            data=data,
-            specialties=specialties,
-        )
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        specialties = data.pop("specialties", None)
-        serializer.instance = services.update_force(
-            actor=self.request.user,
-            force_id=serializer.instance.pk,
-            data=data,
-            specialties=specialties,
-        )
+    create_service = staticmethod(services.create_force)
+    update_service = staticmethod(services.update_force)
+    id_argument = "force_id"
 
 
 class ForceItemViewSet(ScopedModelViewSet):
@@ -108,7 +120,7 @@ class MaterialViewSet(ForceItemViewSet):
     filterset_class = MaterialFilter
 
 
-class ExpertViewSet(ScopedModelViewSet):
+class ExpertViewSet(OrganisationRecordViewSet):
     queryset = Expert.objects.select_related("organisation", "jurisdiction").prefetch_related(
         "specialties"
     )
@@ -118,26 +130,9 @@ class ExpertViewSet(ScopedModelViewSet):
     filterset_class = ExpertFilter
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        specialties = data.pop("specialties", [])
-        organisation = data.pop("organisation")
-        serializer.instance = services.create_expert(
-            actor=self.request.user,
-            organisation=organisation,
-            data=data,
-            specialties=specialties,
-        )
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        specialties = data.pop("specialties", None)
-        serializer.instance = services.update_expert(
-            actor=self.request.user,
-            expert_id=serializer.instance.pk,
-            data=data,
-            specialties=specialties,
-        )
+    create_service = staticmethod(services.create_expert)
+    update_service = staticmethod(services.update_expert)
+    id_argument = "expert_id"
 
 
 class ExpertGroupViewSet(ScopedReadOnlyViewSet):
