@@ -21,7 +21,7 @@ from django.views import View
 from core.exceptions import DomainError, InvalidTransition
 from core.models import Jurisdiction
 from core.web import RegistryReaderRequiredMixin, raise_for
-from drills import selectors, services
+from drills import permissions, selectors, services
 from drills.choices import ComplianceStatus, DrillStatus
 from drills.forms import (
     AnnualPlanForm,
@@ -40,7 +40,7 @@ PAGE_SIZE = 25
 
 
 def _may_write_somewhere(user: Any) -> bool:
-    return user.is_superuser or user.has_role(*services.DRILL_WRITERS)
+    return user.is_superuser or user.has_role(*permissions.DRILL_WRITERS)
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -96,14 +96,14 @@ def _drill_or_404(request: HttpRequest, pk: int) -> Drill:
 
 
 def _detail_context(request: HttpRequest, drill: Drill, **extra: Any) -> dict[str, Any]:
-    can_manage = services.can_manage_drills_of(request.user, drill.organiser)
+    can_manage = permissions.can_manage_drills_of(request.user, drill.organiser)
     actions = list(drill.actions.select_related("owner", "closed_by"))
     for action in actions:
         action.can_close = not action.is_closed and (
             can_manage
             or (
                 request.user.organisation_id == action.owner_id
-                and request.user.has_role(*services.DRILL_WRITERS)
+                and request.user.has_role(*permissions.DRILL_WRITERS)
             )
         )
     context = {
@@ -136,7 +136,7 @@ class DrillFormView(RegistryReaderRequiredMixin, View):
                 raise PermissionDenied
             return None
         drill = _drill_or_404(request, pk)
-        if not services.can_manage_drills_of(request.user, drill.organiser):
+        if not permissions.can_manage_drills_of(request.user, drill.organiser):
             raise PermissionDenied
         return drill
 
@@ -198,7 +198,7 @@ class _DrillStepView(RegistryReaderRequiredMixin, View):
 
     def _drill(self, request: HttpRequest, pk: int) -> Drill:
         drill = _drill_or_404(request, pk)
-        if not services.can_manage_drills_of(request.user, drill.organiser):
+        if not permissions.can_manage_drills_of(request.user, drill.organiser):
             raise PermissionDenied
         return drill
 
@@ -410,7 +410,7 @@ class AnnualPlanDetailView(RegistryReaderRequiredMixin, View):
         context = {
             "plan": plan,
             "drills": drills,
-            "can_manage": services.can_manage_drills_of(request.user, plan.organisation),
+            "can_manage": permissions.can_manage_drills_of(request.user, plan.organisation),
         }
         return render(request, "drills/plan_detail.html", context)
 
