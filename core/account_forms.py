@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from core.forms import BootstrapFormMixin
 from core.models import Jurisdiction, Organisation
 from core.roles import Role, grantable_roles
+from core.services import ORGANISATION_FIELDS
 
 
 def organisations_for(actor: Any):
@@ -97,18 +98,7 @@ class PasswordResetForm(BootstrapFormMixin, forms.Form):
 class OrganisationForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "short_name",
-            "kind",
-            "sector",
-            "jurisdiction",
-            "linkage_tier",
-            "risk_class",
-            "uscc",
-            "duty_phone",
-            "address",
-        ]
+        fields = list(ORGANISATION_FIELDS)
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from command.choices import IncidentLevel, IncidentStatus
 from command.models import Incident
+from core import selectors as core_selectors
 from core import visibility
 from core.models import Event, Jurisdiction
 from core.roles import Role
@@ -179,20 +180,11 @@ def build_screen_data(user: Any) -> dict[str, Any]:
 
 
 def serialise_event(event: Event, labels: dict[str, Any]) -> dict[str, Any]:
-    """The shape live.js hands to ``onEvent``, plus the sentence and local time."""
-    local = timezone.localtime(event.created_at)
+    """The shape live.js hands to ``onEvent`` (``core.selectors.serialize_event``, the one
+    serialisation), plus the sentence and local time."""
     return {
-        "seq": event.seq,
-        "type": event.type,
-        "jurisdiction": event.jurisdiction.code,
-        "jurisdiction_name": event.jurisdiction.name,
-        "subject_type": event.subject_type,
-        "subject_id": event.subject_id,
-        "subject_label": event.subject_label,
-        "payload": event.payload,
-        "actor": str(event.actor) if event.actor_id else None,
-        "created_at": event.created_at.isoformat(),
-        "time": local.strftime("%H:%M"),
+        **core_selectors.serialize_event(event),
+        "time": timezone.localtime(event.created_at).strftime("%H:%M"),
         "sentence": feed_sentence(event.type, event.subject_label, event.payload, labels),
     }
 
