@@ -35,7 +35,8 @@ class RoleRequiredMixin(LoginRequiredMixin):
     predicate."""
 
     def allowed(self, user: Any) -> bool:
-        raise NotImplementedError
+        # Fail closed: a view that names no permission predicate admits nobody.
+        return False
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not self.allowed(request.user):
