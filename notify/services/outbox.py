@@ -34,6 +34,7 @@ from notify.services._common import (
     free_reply_codes,
     load_rules,
     logger,
+    masked_error,
     max_attempts,
     plan_deliveries,
     recipients_json,
@@ -397,7 +398,7 @@ def _apply_results(chunk, results, batch_error, path, now) -> tuple[int, list[De
             accepted += 1
             continue
         error = batch_error or (result.error if result is not None else "no result") or "refused"
-        delivery.last_error = error[:500]
+        delivery.last_error = masked_error(error)
         if (result is not None and result.permanent) or delivery.attempts >= limit:
             delivery.status = DeliveryStatus.FAILED
             failed.append(delivery)
@@ -413,7 +414,7 @@ def _gateway_seen(channel: str, path: str, error: str, now) -> None:
         )
         if error:
             status.last_error_at = now
-            status.last_error = error[:500]
+            status.last_error = masked_error(error)
             status.consecutive_failures += 1
         else:
             status.last_ok_at = now
