@@ -94,6 +94,12 @@ FAMILIES: dict[str, Audience] = {
     "notice": Audience(DISPATCH_READERS | HALL_ROLES, frozenset({Role.DEPARTMENT_EDITOR})),
     "reinforcement": Audience(DISPATCH_READERS | HALL_ROLES),
     "rollcall": Audience(ROLL_CALL_READERS, frozenset({Role.FORCE_ACCOUNT})),
+    # Escalations and failed deliveries, recorded on the order, notice, plan or roll-call
+    # target they chase: read like the dispatch chain, and by the organisation chased.
+    "notify": Audience(
+        DISPATCH_READERS | HALL_ROLES | ROLL_CALL_READERS,
+        frozenset({Role.FORCE_ACCOUNT, Role.DEPARTMENT_EDITOR}),
+    ),
     "force": Audience(REGISTRY_READERS),
     # The two force events the hall screen's feed and map show.
     "force.status_changed": Audience(REGISTRY_READERS | HALL_ROLES),
