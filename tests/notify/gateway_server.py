@@ -13,7 +13,8 @@ What a real gateway does and the tests rely on:
 - answers 503 to the first ``fail_first`` POSTs (a gateway outage);
 - can post signed receipts, replies and key presses to the platform's callback.
 
-GET /stats answers the counters as JSON (for a gateway in another process).
+GET /stats answers the counters as JSON, GET /sent what reached phones (key, to) and the
+keys handed over more than once (for a gateway in another process).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class GatewayServer:
         self.failed = 0  # answered 503
         self.unsigned = 0  # answered 401
         self.batch_sizes: list[int] = []
+        self.peers: set[tuple] = set()  # client (host, port): one per kept-alive connection
         self.first_at: float | None = None
         self.last_accept_at: float | None = None
         self._serial = itertools.count(1)
@@ -120,10 +122,11 @@ class GatewayServer:
             }
 
     # -- the protocol ----------------------------------------------------------------------
-    def accept(self, body: bytes, headers) -> tuple[int, dict]:
+    def accept(self, body: bytes, headers, peer: tuple = ()) -> tuple[int, dict]:
         ts, signed = headers.get(TIMESTAMP_HEADER), headers.get(SIGNATURE_HEADER)
         with self.lock:
             self.requests += 1
+            self.peers.add(peer)
             if self.first_at is None:
                 self.first_at = time.time()
             if (
@@ -179,11 +182,16 @@ class GatewayServer:
                     return
                 if gateway.delay:
                     time.sleep(gateway.delay)
-                self._answer(*gateway.accept(body, self.headers))
+                self._answer(*gateway.accept(body, self.headers, self.client_address))
 
             def do_GET(self) -> None:
                 if self.path == "/stats":
                     self._answer(200, gateway.stats())
+                elif self.path == "/sent":
+                    with gateway.lock:
+                        sent = [[m["key"], m["to"]] for m in gateway.sent]
+                        again = {k: n for k, n in gateway.handed.items() if n > 1}
+                    self._answer(200, {"sent": sent, "handed_again": again})
                 else:
                     self._answer(404, {"error": "not found"})
 

@@ -13,8 +13,8 @@ import pytest
 
 from notify.backends.aliyun import AliyunSmsBackend
 from notify.backends.base import OutboundMessage, TemporaryFailure
-from notify.backends.tencent import TencentSmsBackend
 from notify.backends.templated import template_params
+from notify.backends.tencent import TencentSmsBackend
 
 ORDER_SMS = (
     "【联调联战】出动指令LQ-2026-0007：森林火灾，松林镇东街。任务：扑救。"
