@@ -14,8 +14,13 @@ from core.audit import SecurityEvent
 from core.models import Event
 from notify.choices import Channel, DeliveryStatus
 from notify.models import Delivery, InboundMessage
+from tests.notify import conftest as notify_fixtures
 from tests.notify.conftest import order_notification
 from tests.notify.gateway_server import GatewayServer, sign
+
+# The notify tests' acknowledgement handler and personas, shared with this directory.
+handler = notify_fixtures.handler
+nw = notify_fixtures.nw
 
 pytestmark = pytest.mark.django_db
 
