@@ -61,6 +61,10 @@ class GatewayServer:
         self.reject = set(reject or ())
         self.delay = delay
         self.record_bodies = record_bodies
+        # While set, a request that was accepted waits for ``release`` before it is
+        # answered: the sender sits between "the gateway took it" and "we recorded it".
+        self.hold = False
+        self.release = threading.Event()
         self.lock = threading.Lock()
         self.ids: dict[str, str] = {}  # key → gateway id, once accepted
         self.sent: list[dict] = []  # what reached phones, in order, once per key
@@ -182,7 +186,13 @@ class GatewayServer:
                     return
                 if gateway.delay:
                     time.sleep(gateway.delay)
-                self._answer(*gateway.accept(body, self.headers, self.client_address))
+                answer = gateway.accept(body, self.headers, self.client_address)
+                if gateway.hold and answer[0] == 200:
+                    gateway.release.wait(timeout=60)
+                try:
+                    self._answer(*answer)
+                except OSError:
+                    pass  # the sender died while we held its answer
 
             def do_GET(self) -> None:
                 if self.path == "/stats":

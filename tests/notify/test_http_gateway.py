@@ -254,6 +254,84 @@ def test_a_worker_killed_mid_batch_leaves_every_key_accepted_exactly_once_after_
     assert dict(Delivery.objects.values_list("key", "gateway_id")) == via_gateway.ids
 
 
+def database_url() -> str:
+    """The test database, as a URL for another process."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_process_killed_while_the_gateway_answers_loses_and_doubles_nothing(
+    world, via_gateway, settings, monkeypatch
+):
+    """The real thing on PostgreSQL: send_pending in its own process, SIGKILLed after
+    the gateway took its first batch and before the answer reached it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from notify.services import outbox
+
+    with monkeypatch.context() as held:  # written now, sent by the worker below
+        held.setattr(outbox, "send_after_commit", lambda ids: None)
+        services.notify_many(roll_call_requests(world, forces(world, 12)))
+    via_gateway.hold = True
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "NOTIFY_SMS_BACKEND": HTTP_BACKEND,
+        "NOTIFY_GATEWAY_URL": via_gateway.url,
+        "NOTIFY_GATEWAY_SECRET": SECRET,
+        "NOTIFY_GATEWAY_SECRET_FILE": "",
+        "NOTIFY_GATEWAY_BATCH": "5",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from notify import services; services.send_pending()",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not via_gateway.sent and time.monotonic() < deadline:
+            assert worker.poll() is None, "the worker ended before the gateway saw it"
+            time.sleep(0.02)
+        os.kill(worker.pid, signal.SIGKILL)
+        assert worker.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        via_gateway.hold = False
+        via_gateway.release.set()
+    assert len(via_gateway.sent) == 5  # the first batch reached phones
+
+    # PostgreSQL rolls the dead worker's transaction back when its connection drops.
+    deadline = time.monotonic() + 10
+    while services.send_pending() == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the dead backend may still hold its row locks for a moment
+    services.send_pending()
+
+    keys = sms_keys()
+    assert len(keys) == 12
+    assert sorted(via_gateway.sent_keys()) == keys
+    assert sum(via_gateway.handed[k] for k in keys) == 17  # five handed over twice
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert dict(Delivery.objects.values_list("key", "gateway_id")) == via_gateway.ids
+
+
 # --- back in through the signed callback ------------------------------------------------
 
 CALLBACK = "/api/v1/notify/callback/"
