@@ -57,8 +57,10 @@ class AliyunSmsBackend(BaseBackend):
         self.sign_name = option("SIGN_NAME")
         self.template_code = option("TEMPLATE_CODE")
         self.answer_template_code = option("ANSWER_TEMPLATE_CODE")
+        # Raised at hand-over, not here, so it shows on the health page (see http.py).
+        self.misconfigured = ""
         if not (self.sign_name and self.template_code):
-            raise ValueError("NOTIFY_ALIYUN_SIGN_NAME and NOTIFY_ALIYUN_TEMPLATE_CODE are required")
+            self.misconfigured = "NOTIFY_ALIYUN_SIGN_NAME and _TEMPLATE_CODE are required"
         scheme, host = split_endpoint(option("ENDPOINT"))
         timeout_ms = int(
             float(options.get("timeout", getattr(settings, "NOTIFY_GATEWAY_TIMEOUT", 10))) * 1000
@@ -72,7 +74,11 @@ class AliyunSmsBackend(BaseBackend):
             connect_timeout=min(3000, timeout_ms),
             read_timeout=timeout_ms,
         )
-        self.client = Client(config)
+        self.client = None
+        try:
+            self.client = Client(config)
+        except Exception as exc:  # the SDK checks its configuration at construction
+            self.misconfigured = self.misconfigured or f"Alibaba Cloud client: {exc}"[:300]
 
     def _request(self, message: OutboundMessage):
         from alibabacloud_dysmsapi20170525 import models
@@ -101,6 +107,8 @@ class AliyunSmsBackend(BaseBackend):
     def send_messages(self, messages: list[OutboundMessage]) -> list[SendResult]:
         from alibabacloud_tea_openapi.exceptions import ClientException
 
+        if self.misconfigured:
+            raise TemporaryFailure(self.misconfigured)
         results: list[SendResult] = []
         for index, message in enumerate(messages):
             if message.channel != "sms":

@@ -63,15 +63,21 @@ class HttpGatewayBackend(BaseBackend):
     def __init__(self, **options) -> None:
         super().__init__(**options)
         url = options.get("url", getattr(settings, "NOTIFY_GATEWAY_URL", ""))
-        if not url:
-            raise ValueError("NOTIFY_GATEWAY_URL is not set")
-        self.url = url.rstrip("/") + "/messages"
+        self.url = url.rstrip("/") + "/messages" if url else ""
         secret = options.get("secret")
         self.secret = secret.encode() if isinstance(secret, str) else (secret or b"")
-        if not self.secret:
-            self.secret = signing.gateway_secret()
-        if not self.secret:
-            raise ValueError("NOTIFY_GATEWAY_SECRET (or _SECRET_FILE) is not set")
+        # A missing setting is not raised here: the sender would fail every channel of
+        # its batch. It fails this gateway's hand-overs, visibly on the health page.
+        self.misconfigured = ""
+        if not self.url:
+            self.misconfigured = "NOTIFY_GATEWAY_URL is not set"
+        elif not self.secret:
+            try:
+                self.secret = signing.gateway_secret()
+            except OSError as exc:
+                self.misconfigured = f"NOTIFY_GATEWAY_SECRET_FILE unreadable: {exc.strerror}"
+            if not self.secret and not self.misconfigured:
+                self.misconfigured = "NOTIFY_GATEWAY_SECRET (or _SECRET_FILE) is not set"
         timeout = float(options.get("timeout", getattr(settings, "NOTIFY_GATEWAY_TIMEOUT", 10)))
         # Connecting to a gateway on the intranet is quick or not happening at all.
         self.timeout = (min(3.0, timeout), timeout)
@@ -81,6 +87,8 @@ class HttpGatewayBackend(BaseBackend):
         self.callback = options.get("callback") or callback_url()
 
     def send_messages(self, messages: list[OutboundMessage]) -> list[SendResult]:
+        if self.misconfigured:
+            raise TemporaryFailure(self.misconfigured)
         results: list[SendResult] = []
         for start in range(0, len(messages), self.max_batch):
             chunk = messages[start : start + self.max_batch]

@@ -52,18 +52,24 @@ class TencentSmsBackend(BaseBackend):
         self.sign_name = option("SIGN_NAME")
         self.template_id = str(option("TEMPLATE_ID"))
         self.answer_template_id = str(option("ANSWER_TEMPLATE_ID") or "")
+        # Raised at hand-over, not here, so it shows on the health page (see http.py).
+        self.misconfigured = ""
         if not (self.sdk_app_id and self.sign_name and self.template_id):
-            raise ValueError("NOTIFY_TENCENT_SDK_APP_ID, _SIGN_NAME and _TEMPLATE_ID are required")
+            self.misconfigured = "NOTIFY_TENCENT_SDK_APP_ID, _SIGN_NAME, _TEMPLATE_ID are required"
         scheme, host = split_endpoint(option("ENDPOINT"))
         timeout = float(options.get("timeout", getattr(settings, "NOTIFY_GATEWAY_TIMEOUT", 10)))
         http = HttpProfile(
             protocol=scheme, endpoint=host, reqTimeout=max(int(timeout), 1), keepAlive=True
         )
-        self.client = sms_client.SmsClient(
-            credential.Credential(option("SECRET_ID"), option("SECRET_KEY")),
-            option("REGION"),
-            ClientProfile(httpProfile=http),
-        )
+        self.client = None
+        try:
+            self.client = sms_client.SmsClient(
+                credential.Credential(option("SECRET_ID"), option("SECRET_KEY")),
+                option("REGION"),
+                ClientProfile(httpProfile=http),
+            )
+        except Exception as exc:  # the SDK refuses empty credentials at construction
+            self.misconfigured = self.misconfigured or f"Tencent Cloud client: {exc}"[:300]
 
     def _request(self, message: OutboundMessage):
         from tencentcloud.sms.v20210111 import models
@@ -93,6 +99,8 @@ class TencentSmsBackend(BaseBackend):
             TencentCloudSDKException,
         )
 
+        if self.misconfigured:
+            raise TemporaryFailure(self.misconfigured)
         results: list[SendResult] = []
         for index, message in enumerate(messages):
             if message.channel != "sms":

@@ -364,3 +364,12 @@ def test_voice_is_not_sent_as_sms(tencent_service, aliyun_service):
         [result] = backend.send_messages([call])
         assert not result.accepted and result.permanent
     assert not tencent_service.requests and not aliyun_service.requests
+
+
+def test_an_unconfigured_service_fails_its_hand_overs_for_the_health_page(settings):
+    settings.NOTIFY_ALIYUN_SIGN_NAME = ""
+    settings.NOTIFY_TENCENT_SECRET_ID = ""
+    settings.NOTIFY_TENCENT_SDK_APP_ID = ""
+    for backend, error in ((AliyunSmsBackend(), "SIGN_NAME"), (TencentSmsBackend(), "SDK_APP_ID")):
+        with pytest.raises(TemporaryFailure, match=error):
+            backend.send_messages([sms()])
