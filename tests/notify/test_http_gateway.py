@@ -227,7 +227,7 @@ class DiesMidBatch(HttpGatewayBackend):
 
 @pytest.mark.django_db
 def test_a_worker_killed_mid_batch_leaves_every_key_accepted_exactly_once_after_the_sweep(
-    world, via_gateway, settings
+    world, default_rules, via_gateway, settings
 ):
     services.notify_many(roll_call_requests(world, forces(world, 12)))
     settings.NOTIFY_BACKENDS = {
@@ -263,9 +263,9 @@ def database_url() -> str:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_process_killed_while_the_gateway_answers_loses_and_doubles_nothing(
-    world, via_gateway, settings, monkeypatch
+    world, default_rules, via_gateway, settings, monkeypatch
 ):
     """The real thing on PostgreSQL: send_pending in its own process, SIGKILLed after
     the gateway took its first batch and before the answer reached it."""
@@ -337,9 +337,9 @@ def test_a_worker_process_killed_while_the_gateway_answers_loses_and_doubles_not
 CALLBACK = "/api/v1/notify/callback/"
 
 
-# live_server commits for real, and the flush after such a test would take the default
-# recipient rules (a data migration) with it: serialized_rollback puts them back.
-live = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# live_server commits for real; the flush after such a test takes the default rules (a
+# data migration) with it, which the ``default_rules`` fixture (via ``nw``) puts back.
+live = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from tests.notify.gateway_server import GatewayServer, sign
 
 # The notify tests' acknowledgement handler and personas, shared with this directory.
 handler = notify_fixtures.handler
+default_rules = notify_fixtures.default_rules
 nw = notify_fixtures.nw
 
 pytestmark = pytest.mark.django_db
