@@ -157,7 +157,7 @@ class GatewayCallbackView(APIView):
         # is released if acting fails, so the gateway's retry is not refused.
         claimed = cache.add(_seen_key(event_id), 1, timeout=SEEN_SECONDS)
         if claimed is False or _already_processed(event_id):
-            logger.warning("gateway callback %s replayed", event_id[:100])
+            logger.warning("gateway callback %r replayed", event_id[:100])
             return _refusal(409, "replayed", _("This gateway event was already processed."))
         try:
             outcome = self._act(kind, event, event_id, at)
