@@ -119,6 +119,25 @@ def test_a_rejected_number_fails_that_message_for_good_and_only_that_one(via_gat
     assert good.accepted and not good.permanent
 
 
+def test_a_message_missing_from_the_answer_waits_and_a_garbled_answer_holds_the_batch(
+    via_gateway, monkeypatch
+):
+    accept = via_gateway.accept
+
+    def forgets_the_last(body, headers, peer=()):
+        status, answer = accept(body, headers, peer)
+        return status, {"results": answer["results"][:-1]}
+
+    monkeypatch.setattr(via_gateway, "accept", forgets_the_last)
+    first, missing = HttpGatewayBackend().send_messages([message(1), message(2)])
+    assert first.accepted
+    assert not missing.accepted and not missing.permanent
+
+    monkeypatch.setattr(via_gateway, "accept", lambda *args: (200, {"ok": True}))
+    with pytest.raises(TemporaryFailure, match="not a result list"):
+        HttpGatewayBackend().send_messages([message(3)])
+
+
 def test_a_failure_after_some_batches_went_through_holds_only_the_rest(via_gateway):
     backend = HttpGatewayBackend(max_batch=2)
     post = backend._post
