@@ -9,4 +9,5 @@ urlpatterns = [
     path("dispatch/", include("dispatch.api.urls")),
     path("duty/", include("duty.api.urls")),
     path("drills/", include("drills.api.urls")),
+    path("notify/", include("notify.api.urls")),
 ]

@@ -252,6 +252,36 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 
+# Notification gateways (issue 10), used when a channel's NOTIFY_*_BACKEND names them.
+# The generic signed HTTP gateway (notify.backends.http.HttpGatewayBackend): base URL,
+# shared HMAC secret (prefer the file), seconds per request, messages per POST, and the
+# callback address it posts receipts and replies to (default: under NOTIFY_PUBLIC_URL).
+NOTIFY_GATEWAY_URL = env.str("NOTIFY_GATEWAY_URL", default="")
+NOTIFY_GATEWAY_SECRET = env.str("NOTIFY_GATEWAY_SECRET", default="")
+NOTIFY_GATEWAY_SECRET_FILE = env.str("NOTIFY_GATEWAY_SECRET_FILE", default="")
+NOTIFY_GATEWAY_TIMEOUT = env.float("NOTIFY_GATEWAY_TIMEOUT", default=10.0)
+NOTIFY_GATEWAY_BATCH = env.int("NOTIFY_GATEWAY_BATCH", default=100)
+NOTIFY_GATEWAY_CALLBACK_URL = env.str("NOTIFY_GATEWAY_CALLBACK_URL", default="")
+# Alibaba Cloud SMS (notify.backends.aliyun.AliyunSmsBackend) and Tencent Cloud SMS
+# (notify.backends.tencent.TencentSmsBackend) send by approved template: see README.
+NOTIFY_ALIYUN_ACCESS_KEY_ID = env.str("NOTIFY_ALIYUN_ACCESS_KEY_ID", default="")
+NOTIFY_ALIYUN_ACCESS_KEY_SECRET = env.str("NOTIFY_ALIYUN_ACCESS_KEY_SECRET", default="")
+NOTIFY_ALIYUN_ENDPOINT = env.str("NOTIFY_ALIYUN_ENDPOINT", default="dysmsapi.aliyuncs.com")
+NOTIFY_ALIYUN_REGION = env.str("NOTIFY_ALIYUN_REGION", default="cn-hangzhou")
+NOTIFY_ALIYUN_SIGN_NAME = env.str("NOTIFY_ALIYUN_SIGN_NAME", default="")
+NOTIFY_ALIYUN_TEMPLATE_CODE = env.str("NOTIFY_ALIYUN_TEMPLATE_CODE", default="")
+NOTIFY_ALIYUN_ANSWER_TEMPLATE_CODE = env.str("NOTIFY_ALIYUN_ANSWER_TEMPLATE_CODE", default="")
+NOTIFY_TENCENT_SECRET_ID = env.str("NOTIFY_TENCENT_SECRET_ID", default="")
+NOTIFY_TENCENT_SECRET_KEY = env.str("NOTIFY_TENCENT_SECRET_KEY", default="")
+NOTIFY_TENCENT_ENDPOINT = env.str("NOTIFY_TENCENT_ENDPOINT", default="sms.tencentcloudapi.com")
+NOTIFY_TENCENT_REGION = env.str("NOTIFY_TENCENT_REGION", default="ap-guangzhou")
+NOTIFY_TENCENT_SDK_APP_ID = env.str("NOTIFY_TENCENT_SDK_APP_ID", default="")
+NOTIFY_TENCENT_SIGN_NAME = env.str("NOTIFY_TENCENT_SIGN_NAME", default="")
+NOTIFY_TENCENT_TEMPLATE_ID = env.str("NOTIFY_TENCENT_TEMPLATE_ID", default="")
+NOTIFY_TENCENT_ANSWER_TEMPLATE_ID = env.str("NOTIFY_TENCENT_ANSWER_TEMPLATE_ID", default="")
+# Longest text a template variable may carry (the services' limit; longer is shortened).
+NOTIFY_SMS_PARAM_LIMIT = env.int("NOTIFY_SMS_PARAM_LIMIT", default=35)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.api.authentication.ApiTokenAuthentication",

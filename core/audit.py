@@ -170,6 +170,7 @@ class SecurityEvent(models.TextChoices):
     TOKEN_REFUSED = "security.token_refused", gettext_lazy("API token refused")
     REFUSED = "security.refused", gettext_lazy("Access refused")
     REVEAL = "security.reveal", gettext_lazy("Personal data revealed")
+    CALLBACK_REFUSED = "security.callback_refused", gettext_lazy("Gateway callback refused")
 
 
 # Administrative changes (accounts, organisations, operators' admin edits) belong in the
