@@ -12,6 +12,7 @@
   "use strict";
 
   var EVERY_MS = 30000;
+  // Loaded with defer after htmx (base.html), so both are there when this runs.
   var bell = document.getElementById("notify-bell");
   if (!bell || !window.htmx) {
     return;

@@ -253,10 +253,14 @@ def test_without_the_simulator_there_is_no_simulator_page(sent, as_user, setting
 
 
 def test_the_navigation_offers_the_simulator_and_health_to_operators_only(sent, as_user):
-    page = html(as_user(sent.world.duty_officer_a).get("/"))
-    assert 'id="nav-notify-simulator"' in page and 'id="nav-notify-health"' in page
-    page = html(as_user(sent.world.dispatcher_a).get("/"))
-    assert "nav-notify-simulator" not in page and "nav-notify-health" not in page
+    client = as_user(sent.world.duty_officer_a)
+    assert 'id="nav-notify-simulator"' in html(client.get("/"))
+    page = html(client.get("/notifications/"))
+    assert 'id="open-health"' in page and 'id="open-simulator"' in page
+    client = as_user(sent.world.dispatcher_a)
+    assert "nav-notify-simulator" not in html(client.get("/"))
+    page = html(client.get("/notifications/"))
+    assert "open-health" not in page and "open-simulator" not in page
 
 
 # --- the one-time link -----------------------------------------------------------------------
