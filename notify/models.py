@@ -16,11 +16,20 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.masking import mask_phone
 from core.models import Jurisdiction, Organisation
 from core.querysets import ScopedQuerySet
 from notify.choices import Audience, Channel, DeliveryStatus, InboundCode, Purpose
 
 CHANNEL_CHOICES = Channel.choices
+
+
+def shown_address(channel: str, address: str) -> str:
+    """Phones leave the model masked (138****5678); e-mail addresses keep their domain."""
+    if channel == Channel.EMAIL:
+        local, _sep, domain = (address or "").partition("@")
+        return f"{local[:1]}***@{domain}" if domain else ""
+    return mask_phone(address)
 
 
 class RecipientRule(models.Model):
@@ -250,6 +259,11 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient_label}"
 
+    @property
+    def shown_address(self) -> str:
+        """The address as pages, the API and logs show it: phones masked."""
+        return shown_address(self.channel, self.address)
+
 
 class InboundMessage(models.Model):
     """Every reply, key press and link use, matched or not, with what we answered."""
@@ -279,6 +293,10 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.received_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def shown_phone(self) -> str:
+        return mask_phone(self.phone)
 
 
 class GatewayStatus(models.Model):
@@ -330,3 +348,7 @@ class SimulatedMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.sent_at:%H:%M}"
+
+    @property
+    def shown_to(self) -> str:
+        return shown_address(self.channel, self.to)

@@ -49,6 +49,27 @@ def delivery_key(
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def subject_label(content_type_id: int) -> str:
+    """The subject's model as it enters the idempotency keys ("dispatch.calloutorder")."""
+    ct = ContentType.objects.get_for_id(content_type_id)
+    return f"{ct.app_label}.{ct.model}"
+
+
+def subjects_of(notifications: Iterable[Notification]) -> dict[tuple[int, int], models.Model]:
+    """The subjects of these notifications, one query per subject model."""
+    wanted: dict[int, set[int]] = {}
+    for notification in notifications:
+        wanted.setdefault(notification.content_type_id, set()).add(notification.object_id)
+    found: dict[tuple[int, int], models.Model] = {}
+    for ct_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        if model is None:
+            continue
+        for pk, obj in model._base_manager.in_bulk(sorted(ids)).items():
+            found[(ct_id, pk)] = obj
+    return found
+
+
 def address_for(recipient: Recipient, channel: str) -> str:
     if channel == Channel.IN_APP:
         return ""

@@ -13,7 +13,6 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,14 +39,11 @@ from notify.services._common import (
     recipients_json,
     send_after_commit,
     step0_channels,
+    subject_label,
 )
-from notify.types import NotifyRequest, Recipient, Responder
+from notify.types import NotifyRequest, Responder
 
 BULK_BATCH = 1000
-
-
-def subject_label(content_type: ContentType) -> str:
-    return f"{content_type.app_label}.{content_type.model}"
 
 
 def notify(
@@ -166,7 +162,7 @@ def _notify_many(requests: list[NotifyRequest]) -> list[Notification]:
             planned.extend(
                 plan_deliveries(
                     notification=row,
-                    subject_label=subject_label(ct),
+                    subject_label=subject_label(ct.pk),
                     wanted=wanted,
                     step=0,
                     now=now,
@@ -337,7 +333,7 @@ def _send_batch(ids, now, size) -> tuple[int, int]:
             batch_size=BULK_BATCH,
         )
         for delivery in failed:
-            _record_failure(delivery, notifications.get(delivery.notification_id))
+            record_failure(delivery, notifications.get(delivery.notification_id))
         return len(rows), accepted
 
 
@@ -391,7 +387,7 @@ def _gateway_seen(channel: str, path: str, error: str, now) -> None:
     status.save()
 
 
-def _record_failure(delivery: Delivery, notification: Notification | None) -> None:
+def record_failure(delivery: Delivery, notification: Notification | None) -> None:
     if notification is None:
         return
     subject = notification.subject
@@ -412,6 +408,17 @@ def _record_failure(delivery: Delivery, notification: Notification | None) -> No
             "error": delivery.last_error[:200],
         },
     )
+
+
+def mark_read(*, actor, delivery_ids: Sequence[int] | None = None) -> int:
+    """The user opened their notifications (all, or these): the bell's count drops."""
+    if not getattr(actor, "is_authenticated", False):
+        return 0
+    with transaction.atomic():
+        unread = Delivery.objects.filter(user=actor, channel=Channel.IN_APP, read_at__isnull=True)
+        if delivery_ids is not None:
+            unread = unread.filter(pk__in=list(delivery_ids))
+        return unread.update(read_at=timezone.now())
 
 
 def retry_delivery(*, actor, delivery_id: int) -> Delivery:
@@ -443,12 +450,11 @@ def retry_delivery(*, actor, delivery_id: int) -> Delivery:
 
 
 __all__ = [
-    "Recipient",
     "acknowledged",
     "close",
+    "mark_read",
     "notify",
     "notify_many",
     "retry_delivery",
     "send_pending",
-    "subject_label",
 ]
