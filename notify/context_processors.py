@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from notify import inbox, permissions
+from notify import permissions, selectors
 
 
 def notifications(request):
@@ -14,7 +14,7 @@ def notifications(request):
     if not permissions.may_read_inbox(user):
         return {}
     return {
-        "notify_unread": SimpleLazyObject(lambda: inbox.unread_count(user)),
+        "notify_unread": SimpleLazyObject(lambda: selectors.unread_count(user)),
         "notify_operator": SimpleLazyObject(lambda: permissions.can_manage_notifications(user)),
         "notify_simulator": SimpleLazyObject(lambda: permissions.may_use_simulator(user)),
         # The bell stops polling an unused page before the idle timeout (static/js/notify.js).

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,10 +16,10 @@ from django.views import View
 
 from core.exceptions import DomainError
 from core.web import raise_for
-from notify import permissions, services
+from notify import permissions, selectors, services
 from notify.backends import backend_path
 from notify.choices import Channel, DeliveryStatus
-from notify.models import Delivery, GatewayStatus
+from notify.models import Delivery
 from notify.views.base import OperatorView
 
 ROWS_SHOWN = 50
@@ -32,31 +31,20 @@ class DeliveryRow:
     address: str  # masked unless the user may see it
 
 
-def _rows(user: Any, qs) -> list[DeliveryRow]:
+def _rows(user: Any, deliveries) -> list[DeliveryRow]:
     return [
         DeliveryRow(
             delivery=d,
             address=permissions.shown_address(user, d.address, d.notification.organisation_id),
         )
-        for d in qs.select_related("notification")[:ROWS_SHOWN]
+        for d in deliveries
     ]
-
-
-def visible_deliveries(user: Any):
-    return Delivery.objects.visible_to(user)
 
 
 class HealthView(OperatorView, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        deliveries = visible_deliveries(user)
-        counts = {
-            row["status"]: row["n"]
-            for row in deliveries.values("status").annotate(n=Count("pk")).order_by()
-        }
-        queued = deliveries.filter(status=DeliveryStatus.QUEUED)
-        retrying = queued.filter(attempts__gt=0)
-        failed = deliveries.filter(status=DeliveryStatus.FAILED)
+        health = selectors.gateway_health(user, recent=ROWS_SHOWN)
         simulated = permissions.simulated_channels()
         backends = [
             (channel.label, backend_path(channel), channel in simulated)
@@ -67,16 +55,17 @@ class HealthView(OperatorView, View):
             "notify/health.html",
             {
                 "counts": [
-                    (status.label, counts.get(status.value, 0)) for status in DeliveryStatus
+                    (status.label, health.by_status.get(status.value, 0))
+                    for status in DeliveryStatus
                 ],
-                "gateways": GatewayStatus.objects.order_by("channel", "backend"),
+                "gateways": health.statuses,
                 "backends": backends,
                 "simulated": simulated,
-                "queued_total": queued.count(),
-                "retrying_total": retrying.count(),
-                "retrying": _rows(user, retrying.order_by("next_attempt_at", "pk")),
-                "failed_total": failed.count(),
-                "failed": _rows(user, failed.order_by("-pk")),
+                "queued_total": health.queued,
+                "retrying_total": len(health.retrying),
+                "retrying": _rows(user, health.retrying),
+                "failed_total": health.failed_total,
+                "failed": _rows(user, health.failed),
                 "max_attempts": getattr(settings, "NOTIFY_MAX_ATTEMPTS", 8),
             },
         )
@@ -87,7 +76,7 @@ class RetryView(OperatorView, View):
     commit; the service checks the state (a delivered message is not sent twice)."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        delivery = get_object_or_404(visible_deliveries(request.user), pk=pk)
+        delivery = get_object_or_404(Delivery.objects.visible_to(request.user), pk=pk)
         try:
             services.retry_delivery(actor=request.user, delivery_id=delivery.pk)
             messages.success(request, _("The message is queued to be sent again now."))

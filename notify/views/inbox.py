@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.web import RoleRequiredMixin
-from notify import inbox, permissions
+from notify import permissions, selectors, services
 from notify.views.base import paged
 
 
@@ -24,7 +24,9 @@ def bell(request: HttpRequest) -> HttpResponse:
     to the login page would be swapped into the navigation bar."""
     if not permissions.may_read_inbox(request.user):
         return HttpResponse(status=204)
-    return render(request, "notify/_bell.html", {"notify_unread": inbox.unread_count(request.user)})
+    return render(
+        request, "notify/_bell.html", {"notify_unread": selectors.unread_count(request.user)}
+    )
 
 
 class InboxView(RoleRequiredMixin, View):
@@ -34,19 +36,14 @@ class InboxView(RoleRequiredMixin, View):
         return permissions.may_read_inbox(user)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        qs = (
-            inbox.inbox(request.user)
-            .select_related("notification")
-            .order_by("-notification__created_at", "-pk")
-        )
-        page, query = paged(request, qs)
+        page, query = paged(request, selectors.inbox(request.user))
         return render(
             request,
             "notify/list.html",
             {
                 "page": page,
                 "query": query,
-                "unread": inbox.unread_count(request.user),
+                "unread": selectors.unread_count(request.user),
             },
         )
 
@@ -72,10 +69,8 @@ class OpenView(RoleRequiredMixin, View):
         return permissions.may_read_inbox(user)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        delivery = get_object_or_404(
-            inbox.inbox(request.user).select_related("notification"), pk=pk
-        )
-        inbox.mark_read(user=request.user, delivery_ids=[delivery.pk])
+        delivery = get_object_or_404(selectors.inbox(request.user), pk=pk)
+        services.mark_read(actor=request.user, delivery_ids=[delivery.pk])
         return HttpResponseRedirect(_subject_url(request, delivery.notification.link))
 
 
@@ -84,5 +79,5 @@ class MarkAllReadView(RoleRequiredMixin, View):
         return permissions.may_read_inbox(user)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        inbox.mark_read(user=request.user)
+        services.mark_read(actor=request.user)
         return HttpResponseRedirect(reverse("notify:list"))

@@ -9,7 +9,6 @@ guessing are refused for a while. The page is never cached and never sends a Ref
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +22,9 @@ from django.views.decorators.csrf import csrf_exempt
 from core.audit import client_address
 from core.exceptions import DomainError
 from notify import registry, selectors, services
+from notify.choices import Channel, InboundCode
+from notify.messages import token_hash
+from notify.models import Delivery
 
 # Tokens are URL-safe base64; anything else is not one of ours and is not looked up.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -31,9 +33,8 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MISSES_ALLOWED = 20
 MISS_WINDOW_SECONDS = 15 * 60
 
-# The outcome codes of redeem_link and the page status they get.
-GONE = frozenset({"expired", "already", "closed"})
-NOT_FOUND = frozenset({"no_match", "unknown_number"})
+# The outcomes of redeem_link that mean "this link is spent" (410).
+GONE = frozenset({InboundCode.EXPIRED, InboundCode.ALREADY, InboundCode.CLOSED})
 
 
 def _miss_key(request: HttpRequest) -> str:
@@ -90,16 +91,26 @@ def _gone(request: HttpRequest, text: str) -> HttpResponse:
     return _message(request, _("This link can no longer be used"), text, 410)
 
 
-def _state_of(notification: Any) -> str | None:
-    """Why a found notification no longer takes an answer by link, in words; None if it
-    does."""
-    if notification.acknowledged_at is not None:
+def _sent_with(token: str) -> Delivery | None:
+    """The SMS this token was sent in (used or not, open or not), if it was ours."""
+    return (
+        Delivery.objects.filter(
+            link_token_hash=token_hash(token), channel=Channel.SMS, notification__isnull=False
+        )
+        .select_related("notification")
+        .first()
+    )
+
+
+def _why_spent(delivery: Delivery) -> str:
+    """Why a link of ours that ``link_target`` no longer opens cannot be used. Only the
+    holder of the real token learns this."""
+    notification = delivery.notification
+    if delivery.link_used_at is not None or notification.acknowledged_at is not None:
         return _("It has already been answered. Nothing more is needed.")
     if notification.closed_at is not None:
         return _("The matter is closed. Nothing more is needed.")
-    if notification.is_expired():
-        return _("The link has expired. Answer by replying to the SMS, or call the duty room.")
-    return None
+    return _("The link has expired. Answer by replying to the SMS, or call the duty room.")
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -112,12 +123,12 @@ class LinkView(View):
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         if _refused(request):
             return _too_many(request)
-        notification = selectors.link_target(token) if TOKEN_PATTERN.fullmatch(token) else None
-        if notification is None:
+        if not TOKEN_PATTERN.fullmatch(token):
             return _unknown(request)
-        reason = _state_of(notification)
-        if reason is not None:
-            return _gone(request, reason)
+        notification = selectors.link_target(token)
+        if notification is None:
+            delivery = _sent_with(token)
+            return _unknown(request) if delivery is None else _gone(request, _why_spent(delivery))
         handler = registry.handler_for(notification.purpose)
         return _page(
             request,
@@ -129,7 +140,7 @@ class LinkView(View):
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         if _refused(request):
             return _too_many(request)
-        if not TOKEN_PATTERN.fullmatch(token):
+        if not TOKEN_PATTERN.fullmatch(token) or _sent_with(token) is None:
             return _unknown(request)
         try:
             outcome = services.redeem_link(token=token)
@@ -139,6 +150,4 @@ class LinkView(View):
             return _message(request, _("Recorded"), outcome.answer, 200, ok=True)
         if outcome.code in GONE:
             return _gone(request, outcome.answer)
-        if outcome.code in NOT_FOUND:
-            return _unknown(request)
         return _message(request, _("Not recorded"), outcome.answer, 409)

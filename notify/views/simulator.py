@@ -17,10 +17,10 @@ from django.views import View
 
 from core.exceptions import DomainError
 from core.web import raise_for
-from notify import permissions, services
-from notify.choices import Channel
+from notify import permissions, selectors, services
+from notify.choices import PHONE_CHANNELS, Channel
 from notify.forms import ReplyForm
-from notify.models import InboundMessage, SimulatedMessage
+from notify.models import Delivery, InboundMessage
 from notify.types import InboundOutcome
 from notify.views.base import OperatorView, paged
 
@@ -30,9 +30,23 @@ INBOUND_SHOWN = 20
 def visible_messages(user: Any):
     """The simulated messages of the user's jurisdiction (superusers: all, including the
     answers to numbers the platform does not know)."""
-    return SimulatedMessage.objects.visible_to(user).filter(
-        channel__in=permissions.simulated_channels()
+    return selectors.simulator_outbox(user).filter(channel__in=permissions.simulated_channels())
+
+
+def replies(user: Any):
+    """Replies and key presses of the jurisdiction, and the unmatched ones from the
+    numbers it sent to (a reply that matches nothing belongs to no notification, but the
+    operator who typed it must see what the phone was told)."""
+    if not permissions.can_manage_notifications(user):
+        return InboundMessage.objects.none()
+    mine = selectors.inbound_for(user)
+    if user.is_superuser:
+        return mine
+    phones = Delivery.objects.visible_to(user).filter(channel__in=PHONE_CHANNELS)
+    unmatched = InboundMessage.objects.filter(
+        notification__isnull=True, phone__in=phones.values("address")
     )
+    return (mine | unmatched).order_by("-received_at", "-pk")
 
 
 @dataclass(frozen=True)
@@ -57,9 +71,7 @@ class SimulatorView(SimulatorBase, View):
         user = request.user
         page, query = paged(
             request,
-            visible_messages(user)
-            .select_related("delivery__notification")
-            .order_by("-sent_at", "-pk"),
+            visible_messages(user).select_related("delivery__notification"),
         )
         rows = []
         for message in page:
@@ -78,9 +90,7 @@ class SimulatorView(SimulatorBase, View):
             )
         inbound = [
             (reply, permissions.shown_address(user, reply.phone, _organisation_of(reply)))
-            for reply in InboundMessage.objects.visible_to(user)
-            .select_related("notification")
-            .order_by("-received_at", "-pk")[:INBOUND_SHOWN]
+            for reply in replies(user).select_related("notification")[:INBOUND_SHOWN]
         ]
         return render(
             request,

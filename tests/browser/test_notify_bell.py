@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import in_worker_thread, log_in, new_context
+from tests.browser.test_notify_simulator import seed_default_rules
 from tests.notify.conftest import order_notification
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,6 +21,7 @@ HALF_AN_HOUR_MS = 31 * 60_000
 def test_the_bell_counts_new_notifications_while_the_page_is_used_and_rests_when_idle(
     browser: Browser, asgi_server: str, world, results_dir
 ):
+    seed_default_rules()
     context = new_context(browser)
     try:
         page = context.new_page()

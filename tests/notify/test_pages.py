@@ -154,7 +154,9 @@ def test_the_simulator_shows_a_newcomer_what_would_have_been_sent(sent, as_user)
     assert response.status_code == 200
     assert 'id="simulator-explained"' in page
     for message in SimulatedMessage.objects.all():
-        assert message.body in page
+        text, _http, link = message.body.partition("http")
+        assert text in page
+        assert f'href="http{link}"' in page  # the one-time link opens from here, as on a phone
     assert "队长 张建国" in page  # who the message was for
     assert sent.notification.title in page
     assert page.count('class="sim-reply') == 2  # a reply box per SMS

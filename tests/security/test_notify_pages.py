@@ -4,6 +4,7 @@ one-time link's page, which has no login and so must give nothing away."""
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 LEADER = "13812345678"
 MASKED_LEADER = "138****5678"
+LINK = re.compile(r"/a/([A-Za-z0-9_-]+)")
 
 OPERATOR_PAGES = ["/notifications/simulator/", "/notifications/health/"]
 EVERYONE_PAGES = ["/notifications/", "/notifications/bell/"]
@@ -104,7 +106,8 @@ def test_another_county_sees_none_of_county_a_and_cannot_touch_it(sent):
     client = page_as(sent.world.duty_officer_b)
     page = client.get("/notifications/simulator/").content.decode()
     for message in SimulatedMessage.objects.all():
-        assert message.body not in page  # the bodies carry the one-time links
+        assert message.body.split("http")[0] not in page
+        assert LINK.search(message.body).group(1) not in page  # the one-time links
     assert MASKED_LEADER not in page and LEADER not in page
     health = client.get("/notifications/health/").content.decode()
     assert sent.notification.title not in health
@@ -121,7 +124,7 @@ def test_another_county_sees_none_of_county_a_and_cannot_touch_it(sent):
 
 def test_the_city_sees_its_counties(sent):
     page = page_as(sent.world.admin_city).get("/notifications/simulator/").content.decode()
-    assert sms_body(LEADER) in page
+    assert sms_body(LEADER).split("http")[0] in page
 
 
 def sms_body(phone: str) -> str:
@@ -152,8 +155,6 @@ def test_replies_list_masks_the_sender(sent, django_capture_on_commit_callbacks)
 
 
 def test_the_link_page_needs_no_login_and_leaks_nothing_when_spent(sent):
-    import re
-
     token = re.search(r"/a/([A-Za-z0-9_-]+)", sms_body(LEADER)).group(1)
     anonymous = Client(raise_request_exception=False)
     assert anonymous.post(f"/a/{token}").status_code == 200  # no CSRF cookie, no session
@@ -166,8 +167,6 @@ def test_the_link_page_needs_no_login_and_leaks_nothing_when_spent(sent):
 
 
 def test_notification_pages_carry_no_inline_script_or_handler(sent):
-    import re
-
     token = re.search(r"/a/([A-Za-z0-9_-]+)", sms_body(LEADER)).group(1)
     client = page_as(sent.world.admin_a)
     urls = [*EVERYONE_PAGES, *OPERATOR_PAGES, f"/a/{token}", "/a/unknown-token-0000"]
@@ -175,3 +174,19 @@ def test_notification_pages_carry_no_inline_script_or_handler(sent):
         response = client.get(url)
         found = scan(response.content.decode())
         assert found.inline_scripts == [] and found.handlers == [], (url, found.__dict__)
+
+
+def test_an_unmatched_reply_shows_only_where_that_number_was_sent_to(
+    sent, django_capture_on_commit_callbacks
+):
+    message = SimulatedMessage.objects.get(channel=Channel.SMS, to=LEADER)
+    with django_capture_on_commit_callbacks(execute=True):
+        page_as(sent.world.duty_officer_a).post(
+            f"/notifications/simulator/{message.pk}/reply/", {"body": "收到了吗"}
+        )
+    reply = InboundMessage.objects.get()
+    assert reply.notification_id is None  # matched nothing
+    mine = page_as(sent.world.duty_officer_a).get("/notifications/simulator/").content.decode()
+    assert "收到了吗" in mine
+    theirs = page_as(sent.world.duty_officer_b).get("/notifications/simulator/").content.decode()
+    assert "收到了吗" not in theirs
