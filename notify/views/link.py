@@ -126,7 +126,8 @@ class LinkView(View):
         if not TOKEN_PATTERN.fullmatch(token):
             return _unknown(request)
         notification = selectors.link_target(token)
-        if notification is None:
+        if notification is None or notification.acknowledged_at is not None:
+            # Answered by another path (a reply, a key, the page) counts as spent too.
             delivery = _sent_with(token)
             return _unknown(request) if delivery is None else _gone(request, _why_spent(delivery))
         handler = registry.handler_for(notification.purpose)

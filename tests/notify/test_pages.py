@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from notify import services
 from notify.choices import Audience, Channel, DeliveryStatus, Purpose
 from notify.models import (
     Delivery,
@@ -25,6 +26,7 @@ from tests.notify.conftest import order_notification
 pytestmark = pytest.mark.django_db
 
 LEADER = "13812345678"
+DUTY_PHONE = "0635-2345678"
 LINK = re.compile(r"/a/([A-Za-z0-9_-]+)")
 
 
@@ -291,6 +293,18 @@ def test_pressing_the_link_button_acknowledges_once(sent, client):
         assert again.status_code == 410
         assert sent.notification.title not in html(again)
     assert len(sent.handler.calls) == 1
+
+
+def test_a_link_to_an_order_answered_by_reply_says_so(
+    sent, client, django_capture_on_commit_callbacks
+):
+    token = token_in(sms_to(LEADER))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.receive_reply(phone=DUTY_PHONE, body=sent.notification.reply_code)
+    for response in (client.get(f"/a/{token}"), client.post(f"/a/{token}")):
+        assert response.status_code == 410
+        assert sent.notification.title not in html(response)
+    assert [call[1].channel for call in sent.handler.calls] == ["sms"]
 
 
 def test_the_sms_link_as_written_opens_the_same_page(sent, client):
