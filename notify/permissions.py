@@ -3,6 +3,7 @@ queues, the simulator outbox). Everyone reads their own in-app notifications."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.module_loading import import_string
@@ -63,3 +64,14 @@ def shown_address(user: Any, address: str, organisation_id: int | None) -> str:
         local, _, domain = address.partition("@")
         return f"{local[:1]}***@{domain}"
     return mask_phone(address)
+
+
+_MOBILE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
+
+
+def shown_text(user: Any, text: str, organisation_id: int | None = None) -> str:
+    """A gateway's error message as this user may see it: a gateway may quote the number
+    it refused ("invalid number 13812345678"), so mobile numbers in it are masked too."""
+    if not text or can_see_personal_data(user, organisation_id):
+        return text
+    return _MOBILE.sub(lambda found: mask_phone(found.group(0)), text)

@@ -29,16 +29,27 @@ ROWS_SHOWN = 50
 class DeliveryRow:
     delivery: Any
     address: str  # masked unless the user may see it
+    error: str  # the last error, numbers in it masked likewise
+
+
+@dataclass(frozen=True)
+class GatewayRow:
+    status: Any
+    error: str
 
 
 def _rows(user: Any, deliveries) -> list[DeliveryRow]:
-    return [
-        DeliveryRow(
-            delivery=d,
-            address=permissions.shown_address(user, d.address, d.notification.organisation_id),
+    rows = []
+    for d in deliveries:
+        organisation_id = d.notification.organisation_id if d.notification else None
+        rows.append(
+            DeliveryRow(
+                delivery=d,
+                address=permissions.shown_address(user, d.address, organisation_id),
+                error=permissions.shown_text(user, d.last_error, organisation_id),
+            )
         )
-        for d in deliveries
-    ]
+    return rows
 
 
 class HealthView(OperatorView, View):
@@ -58,7 +69,10 @@ class HealthView(OperatorView, View):
                     (status.label, health.by_status.get(status.value, 0))
                     for status in DeliveryStatus
                 ],
-                "gateways": health.statuses,
+                "gateways": [
+                    GatewayRow(status=g, error=permissions.shown_text(user, g.last_error))
+                    for g in health.statuses
+                ],
                 "backends": backends,
                 "simulated": simulated,
                 "queued_total": health.queued,

@@ -13,7 +13,7 @@ from django.test import Client
 
 from notify import registry
 from notify.choices import Channel, Purpose
-from notify.models import Delivery, InboundMessage, SimulatedMessage
+from notify.models import Delivery, GatewayStatus, InboundMessage, SimulatedMessage
 from tests.notify.conftest import Recorder, order_notification
 from tests.security.test_headers import scan
 
@@ -190,3 +190,19 @@ def test_an_unmatched_reply_shows_only_where_that_number_was_sent_to(
     assert "收到了吗" in mine
     theirs = page_as(sent.world.duty_officer_b).get("/notifications/simulator/").content.decode()
     assert "收到了吗" not in theirs
+
+
+def test_numbers_quoted_in_gateway_errors_are_masked_for_duty_officers(sent):
+    Delivery.objects.filter(address=LEADER).update(
+        status="failed", last_error=f"号码{LEADER}不可达"
+    )
+    GatewayStatus.objects.update_or_create(
+        channel=Channel.SMS,
+        backend="notify.backends.http.HttpGatewayBackend",
+        defaults={"consecutive_failures": 1, "last_error": f"rejected {LEADER}"},
+    )
+    officer = page_as(sent.world.duty_officer_a).get("/notifications/health/").content.decode()
+    assert LEADER not in officer
+    assert f"号码{MASKED_LEADER}不可达" in officer and f"rejected {MASKED_LEADER}" in officer
+    admin = page_as(sent.world.admin_a).get("/notifications/health/").content.decode()
+    assert f"号码{LEADER}不可达" in admin
