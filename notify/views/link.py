@@ -23,7 +23,7 @@ from core.audit import client_address
 from core.exceptions import DomainError
 from notify import registry, selectors, services
 from notify.choices import Channel, InboundCode
-from notify.messages import token_hash
+from notify.messages import scrub, token_hash
 from notify.models import Delivery
 
 # Tokens are URL-safe base64; anything else is not one of ours and is not looked up.
@@ -131,12 +131,14 @@ class LinkView(View):
             delivery = _sent_with(token)
             return _unknown(request) if delivery is None else _gone(request, _why_spent(delivery))
         handler = registry.handler_for(notification.purpose)
-        return _page(
-            request,
-            "notify/link.html",
-            {"notification": notification, "verb": handler.verb if handler else ""},
-            200,
-        )
+        context = {
+            "notification": notification,
+            # Shown without a login, like the SMS it came from: no ID number, ever.
+            "title": scrub(notification.title),
+            "body": scrub(notification.body),
+            "verb": handler.verb if handler else "",
+        }
+        return _page(request, "notify/link.html", context, 200)
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         if _refused(request):

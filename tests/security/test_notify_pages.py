@@ -13,7 +13,13 @@ from django.test import Client
 
 from notify import registry
 from notify.choices import Channel, Purpose
-from notify.models import Delivery, GatewayStatus, InboundMessage, SimulatedMessage
+from notify.models import (
+    Delivery,
+    GatewayStatus,
+    InboundMessage,
+    Notification,
+    SimulatedMessage,
+)
 from tests.notify.conftest import Recorder, order_notification
 from tests.security.test_headers import scan
 
@@ -206,3 +212,14 @@ def test_numbers_quoted_in_gateway_errors_are_masked_for_duty_officers(sent):
     assert f"号码{MASKED_LEADER}不可达" in officer and f"rejected {MASKED_LEADER}" in officer
     admin = page_as(sent.world.admin_a).get("/notifications/health/").content.decode()
     assert f"号码{LEADER}不可达" in admin
+
+
+def test_the_link_page_shows_no_id_number_even_if_the_text_had_one(sent, client):
+    id_number = "371581199001011234"
+    Notification.objects.filter(pk=sent.notification.pk).update(
+        body=f"联系人身份证{id_number}，请出动。"
+    )
+    token = LINK.search(sms_body(LEADER)).group(1)
+    page = client.get(f"/a/{token}").content.decode()
+    assert "请出动" in page
+    assert id_number not in page
