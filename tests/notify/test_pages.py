@@ -9,6 +9,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notify import services
@@ -21,6 +23,7 @@ from notify.models import (
     RecipientRule,
     SimulatedMessage,
 )
+from tests import factories as f
 from tests.notify.conftest import order_notification
 
 pytestmark = pytest.mark.django_db
@@ -414,3 +417,26 @@ def test_retry_of_a_delivered_message_is_refused_on_the_page(sent, as_user):
     assert response.status_code == 200
     delivered.refresh_from_db()
     assert delivered.status == DeliveryStatus.SENT
+
+
+def test_the_operator_pages_cost_the_same_queries_for_more_messages(
+    nw, as_user, django_capture_on_commit_callbacks
+):
+    client = as_user(nw.world.admin_a)
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_notification(nw.world)
+    Delivery.objects.filter(channel=Channel.SMS).update(status=DeliveryStatus.FAILED)
+    few = {url: queries(url) for url in ("/notifications/simulator/", "/notifications/health/")}
+    for n in range(3):
+        force = f.force(nw.world.editor_a, nw.world.water_a, name=f"临清市第{n}抢险队")
+        with django_capture_on_commit_callbacks(execute=True):
+            order_notification(nw.world, force=force)
+    Delivery.objects.filter(channel=Channel.SMS).update(status=DeliveryStatus.FAILED)
+    for url, count in few.items():
+        assert queries(url) == count, url
