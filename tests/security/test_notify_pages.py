@@ -162,7 +162,7 @@ def test_replies_list_masks_the_sender(sent, django_capture_on_commit_callbacks)
 
 def test_the_link_page_needs_no_login_and_leaks_nothing_when_spent(sent):
     token = re.search(r"/a/([A-Za-z0-9_-]+)", sms_body(LEADER)).group(1)
-    anonymous = Client(raise_request_exception=False)
+    anonymous = Client(enforce_csrf_checks=True, raise_request_exception=False)
     assert anonymous.post(f"/a/{token}").status_code == 200  # no CSRF cookie, no session
     spent = anonymous.get(f"/a/{token}")
     assert spent.status_code == 410
