@@ -42,6 +42,8 @@ urlpatterns = [
     path("duty/", include("duty.urls")),
     path("drills/", include("drills.urls")),
     path("accounts/", include("core.account_urls")),
+    # /notifications/… and the SMS's one-time link /a/<token>
+    path("", include("notify.urls")),
     path("", include("core.urls")),
     # The landing page reads every app, so it lives in the top one (hall), not in core.
     path("", hall_views.home, name="home"),
