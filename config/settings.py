@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "drills",
     "support",
     "hall",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -304,6 +305,29 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Official fonts (e.g. 仿宋_GB2312) for printed orders; Noto CJK is the fallback.
 PDF_FONT_DIR = env.str("PDF_FONT_DIR", default="") or None
+
+# Notifications (issue 10): one backend per channel, chosen like Django's EMAIL_BACKEND.
+# The simulator is the embedded SMS/voice gateway (its outbox page shows what was sent).
+NOTIFY_SMS_BACKEND = env.str(
+    "NOTIFY_SMS_BACKEND", default="notify.backends.simulator.SimulatorBackend"
+)
+NOTIFY_VOICE_BACKEND = env.str(
+    "NOTIFY_VOICE_BACKEND", default="notify.backends.simulator.SimulatorBackend"
+)
+NOTIFY_EMAIL_BACKEND = env.str("NOTIFY_EMAIL_BACKEND", default="notify.backends.email.EmailBackend")
+NOTIFY_BACKENDS = {
+    "in_app": "notify.backends.inapp.InAppBackend",
+    "sms": NOTIFY_SMS_BACKEND,
+    "voice": NOTIFY_VOICE_BACKEND,
+    "email": NOTIFY_EMAIL_BACKEND,
+}
+# Base of the one-time links in SMS (the address phones reach the platform at).
+NOTIFY_PUBLIC_URL = env.str("NOTIFY_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Hand-overs of one message before it counts as failed (backoff 30 s, doubling, ≤ 1 h).
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
+# Hours a notification (and its reply code and link) stays answerable by default.
+NOTIFY_LINK_HOURS = env.int("NOTIFY_LINK_HOURS", default=24)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="linkage@localhost")
 
 # Map tiles (e.g. Tianditu). Empty: screens draw the county outline only.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")

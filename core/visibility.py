@@ -97,6 +97,12 @@ FAMILIES: dict[str, Audience] = {
     # "A roll call reached your forces", in the force's organisation's jurisdiction: only
     # that force account reads it (its answer page); readers follow rollcall.delivered.
     "rollcall.called": Audience(_NONE, frozenset({Role.FORCE_ACCOUNT})),
+    # Escalations and failed deliveries, recorded on the order, notice, plan or roll-call
+    # target they chase: read like the dispatch chain, and by the organisation chased.
+    "notify": Audience(
+        DISPATCH_READERS | HALL_ROLES | ROLL_CALL_READERS,
+        frozenset({Role.FORCE_ACCOUNT, Role.DEPARTMENT_EDITOR}),
+    ),
     "force": Audience(REGISTRY_READERS),
     # The two force events the hall screen's feed and map show.
     "force.status_changed": Audience(REGISTRY_READERS | HALL_ROLES),

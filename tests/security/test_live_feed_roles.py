@@ -126,6 +126,17 @@ PAGES = {
     "expert_group": [f"{API}/forces/expert-groups/"],
     "duty": [f"{API}/duty/rosters/"],
     "drill": [f"{API}/drills/drills/"],
+    # Escalations and failed deliveries are recorded on the order, notice, plan or
+    # roll-call target they chase: whoever may follow one of those reads them.
+    "notify": [
+        f"{API}/dispatch/orders/",
+        "/dispatch/orders/",
+        f"{API}/dispatch/plans/",
+        "/dispatch/plans/",
+        "/duty/rollcalls/",
+        "/duty/rollcalls/answer/",
+        HALL_FEED,
+    ],
 }
 HALL_FORCE_TYPES = ("force.status_changed", "force.created")
 ADMINISTRATIVE = ("organisation", "user", "account", "security")

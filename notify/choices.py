@@ -1,0 +1,70 @@
+"""The vocabulary of notifications (DESIGN10: purposes, channels, statuses, audiences)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Purpose(models.TextChoices):
+    ORDER = "order", _("call-out order")  # subject: dispatch.CallOutOrder
+    NOTICE = "notice", _("report notice")  # subject: dispatch.Notice (报备)
+    CONSENT = "consent", _("consent requested")  # subject: dispatch.CallOutPlan
+    PLAN_SUBMITTED = "plan_submitted", _("plan awaiting approval")  # subject: CallOutPlan
+    ORDER_OVERDUE = "order_overdue", _("overdue step")  # subject: CallOutOrder
+    ROLL_CALL = "roll_call", _("roll call")  # subject: duty.RollCallTarget
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("in-app")
+    SMS = "sms", _("SMS")
+    VOICE = "voice", _("voice call")
+    EMAIL = "email", _("email")
+
+
+# Channels that reach a phone number: replies and key presses come back on them.
+PHONE_CHANNELS = frozenset({Channel.SMS, Channel.VOICE})
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    DELIVERED = "delivered", _("delivered")
+    FAILED = "failed", _("failed")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    # The chase ended (acknowledged by another path, or closed) before this went out.
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Audience(models.TextChoices):
+    """Who, relative to the subject; the caller resolves them into Recipients."""
+
+    FORCE_ACCOUNT = "force_account", _("force account")
+    FORCE_DUTY_PHONE = "force_duty_phone", _("force's 24-hour duty phone")
+    FORCE_LEADER = "force_leader", _("force leader")
+    ORG_DUTY_PHONE = "org_duty_phone", _("organisation's duty phone")
+    ORG_USERS = "org_users", _("organisation's accounts")
+    ORG_LEADER = "org_leader", _("organisation's leader")
+    APPROVERS = "approvers", _("approvers")
+    DISPATCHERS = "dispatchers", _("dispatchers")
+    DUTY_OFFICERS = "duty_officers", _("duty officers")
+
+
+class InboundCode(models.TextChoices):
+    """The outcome of a reply, key press or link (InboundOutcome.code)."""
+
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    ALREADY = "already", _("already answered")
+    CLOSED = "closed", _("closed")
+    UNKNOWN_NUMBER = "unknown_number", _("unknown number")
+    NO_MATCH = "no_match", _("no match")
+    AMBIGUOUS = "ambiguous", _("ambiguous")
+    EXPIRED = "expired", _("expired")
+    REFUSED = "refused", _("refused")
+
+
+class ResponderChannel(models.TextChoices):
+    SMS = "sms", _("SMS reply")
+    VOICE = "voice", _("voice key press")
+    LINK = "link", _("one-time link")
+    WEB = "web", _("platform")

@@ -1,0 +1,72 @@
+"""The texts that leave the platform: SMS, voice (read by the gateway's TTS), e-mail.
+
+They are Chinese whatever the UI language, short (one SMS segment where possible) and
+built only from the notification's own title and text, which the calling app writes
+without third parties' personal data; the reply instructions and the one-time link are
+added here. The domain's ``body`` is the content sentence only, e.g.
+"出动指令LQ20260101-01：火灾，某某路。任务：灭火。"
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+from django.conf import settings
+
+from notify import registry
+from notify.choices import Channel
+
+SMS_PREFIX = "【联调联战】"
+VOICE_PREFIX = "联调联战平台"
+LINK_PATH = "/notifications/a/"
+
+
+def link_token(key: str) -> str:
+    """The one-time link's token of a delivery: 96 bits, keyed by the secret key so that a
+    re-send after a crash (same delivery key) carries the same link, while the database
+    holds only the token's sha256 (``Delivery.link_token_hash``)."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"notify.link:{key}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode().rstrip("=")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_url(token: str) -> str:
+    return f"{settings.NOTIFY_PUBLIC_URL}{LINK_PATH}{token}"
+
+
+def _sentence(text: str) -> str:
+    text = (text or "").strip()
+    if text and text[-1] not in "。！？.!?":
+        text += "。"
+    return text
+
+
+def render(*, channel: str, key: str, notification, answer: str = "") -> str:
+    """The text of one delivery. ``answer``: the delivery answers an inbound reply."""
+    if answer:
+        return f"{SMS_PREFIX}{answer}"
+    content = _sentence(notification.body or notification.title)
+    handler = registry.handler_for(notification.purpose)
+    if channel == Channel.SMS:
+        text = f"{SMS_PREFIX}{content}"
+        if handler is not None:
+            text += f"回复{notification.reply_code}{handler.verb}，或点 {link_url(link_token(key))}"
+        return text
+    if channel == Channel.VOICE:
+        text = f"{VOICE_PREFIX}{content}"
+        if handler is not None:
+            text += f"{handler.verb}请按1。"
+        return text
+    if channel == Channel.EMAIL:
+        lines = [notification.title, content]
+        if notification.link:
+            lines.append(f"{settings.NOTIFY_PUBLIC_URL}{notification.link}")
+        return "\n".join(lines)
+    return notification.title
