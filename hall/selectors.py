@@ -88,6 +88,7 @@ def alarm_config() -> dict[str, Any]:
     return {
         "types": {key: str(label) for key, label in ALARM_TYPES.items()},
         "rollcall_missed": str(gettext_lazy("{n} did not answer")),
+        "escalated_after": str(gettext_lazy("no answer for {n} min")),
         "acknowledge": str(gettext_lazy("Acknowledge")),
         "repeat_seconds": ALARM_REPEAT_SECONDS,
         "time_zone": settings.TIME_ZONE,

@@ -79,6 +79,8 @@
       var missed = Number(payload.no_answer) || 0;
       if (missed <= 0) return null;
       text = String(config.rollcall_missed || "{n}").replace("{n}", String(missed)) + " · " + text;
+    } else if (event.type === "notify.escalated" && payload.step) {
+      text += " · " + String(config.escalated_after || "{n}").replace("{n}", String(payload.step));
     } else if (!Object.prototype.hasOwnProperty.call(labels, event.type)) {
       return null;
     }

@@ -16,11 +16,14 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from core.events import record_event
 from dispatch import services as dispatch
 from duty.rollcalls import services as rollcalls
+from notify.events import NotifyEvent
 from tests import factories as f
 from tests.browser.conftest import WAIT_MS, in_worker_thread, log_in
 
@@ -193,3 +196,50 @@ def test_an_unacknowledged_alarm_survives_a_reload_and_a_quiet_event_does_not_ri
     expect(page.locator("#hall-alarms")).to_be_visible()
     page.locator("#hall-alarms-list .hall-alarm-ack").click()
     expect(page.locator("#hall-alarms")).to_be_hidden()
+
+
+def test_the_hall_screen_rings_for_an_incident_a_plan_and_an_escalation(
+    alarmed_context, asgi_server, incident_world
+):
+    """One alarm each, newest first, acknowledged all at once; the events beside them
+    (the plan drafted before it was submitted) do not ring."""
+    w = incident_world
+    (order,) = in_worker_thread(
+        lambda: dispatch.approve_plan(
+            actor=w.approver_a,
+            plan_id=f.plan(w.dispatcher_a, w.incident_a, [w.force_a], submit=True).pk,
+        )
+    )
+    page = open_live(alarmed_context, asgi_server, "screen_a", "/hall/screen/")
+    turn_alarms_on(page)
+
+    def escalate() -> None:
+        with transaction.atomic():
+            record_event(
+                type=NotifyEvent.ESCALATED,
+                jurisdiction=w.county_a,
+                subject=order,
+                organisation=w.water_a,
+                payload={"purpose": "order", "step": 6, "channels": ["voice"]},
+            )
+
+    in_worker_thread(
+        lambda: f.incident(w.duty_officer_a, title="松林镇民房火灾", jurisdiction=w.county_a)
+    )
+    in_worker_thread(lambda: f.plan(w.dispatcher_a, w.incident_a, [w.force_power_a], submit=True))
+    in_worker_thread(escalate)
+    alarms = page.locator("#hall-alarms-list .hall-alarm")
+    expect(alarms).to_have_count(3, timeout=WAIT_MS)
+    assert alarms.evaluate_all("(items) => items.map((li) => li.dataset.type)") == [
+        "notify.escalated",
+        "plan.submitted",
+        "incident.created",
+    ]
+    expect(alarms.first).to_contain_text(order.number)
+    expect(alarms.first).to_contain_text("6")
+    expect(alarms.last).to_contain_text("松林镇民房火灾")
+    wait_until(page, "window.__alarmLog.notifications.length === 3")
+
+    page.locator("#hall-alarms-ack-all").click()
+    expect(page.locator("#hall-alarms")).to_be_hidden()
+    assert page.evaluate("window.__alarmLog.closed") == 3
