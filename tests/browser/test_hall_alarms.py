@@ -199,7 +199,7 @@ def test_an_unacknowledged_alarm_survives_a_reload_and_a_quiet_event_does_not_ri
 
 
 def test_the_hall_screen_rings_for_an_incident_a_plan_and_an_escalation(
-    alarmed_context, asgi_server, incident_world
+    alarmed_context, asgi_server, incident_world, results_dir
 ):
     """One alarm each, newest first, acknowledged all at once; the events beside them
     (the plan drafted before it was submitted) do not ring."""
@@ -239,6 +239,7 @@ def test_the_hall_screen_rings_for_an_incident_a_plan_and_an_escalation(
     expect(alarms.first).to_contain_text("6")
     expect(alarms.last).to_contain_text("松林镇民房火灾")
     wait_until(page, "window.__alarmLog.notifications.length === 3")
+    page.screenshot(path=str(results_dir / "hall_screen_alarms.png"))
 
     page.locator("#hall-alarms-ack-all").click()
     expect(page.locator("#hall-alarms")).to_be_hidden()
