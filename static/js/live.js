@@ -363,6 +363,7 @@
   // also refreshes it on a timer, for what the feed does not tell this user.
 
   var REGION_DELAY_MS = 400;
+  var REGION_IDLE_MS = 25 * 60 * 1000; // under the default 30-minute session idle timeout
   var regionTimer = null;
   var regionFetching = false;
   var regionAgain = false;
@@ -474,10 +475,21 @@
     document.addEventListener("focusout", function () {
       scheduleRegions();
     });
+    // Every request renews the session, so the timer asks only while someone uses the
+    // page: a forgotten tab still signs out after the idle timeout (SESSION_IDLE_MINUTES).
+    var lastActivity = Date.now();
+    ["keydown", "pointerdown", "touchstart", "scroll", "wheel"].forEach(function (name) {
+      window.addEventListener(name, function () {
+        lastActivity = Date.now();
+      }, { passive: true, capture: true });
+    });
     Array.prototype.forEach.call(regions, function (region) {
       var every = Number(region.getAttribute("data-live-every")) || 0;
       if (every > 0) {
         setInterval(function () {
+          if (document.visibilityState === "hidden" || Date.now() - lastActivity > REGION_IDLE_MS) {
+            return;
+          }
           var current = document.getElementById(region.id);
           if (current) current.setAttribute("data-live-stale", "1");
           scheduleRegions(0);
