@@ -76,6 +76,9 @@ def screen_labels() -> dict[str, Any]:
 ALARM_TYPES = {
     "incident.created": gettext_lazy("New incident"),
     "plan.submitted": gettext_lazy("Plan awaiting approval"),
+    # Issue 10: approving a plan at 3 a.m. rings the dispatcher's and duty officer's
+    # dashboards, so that someone watches the orders go out.
+    "plan.approved": gettext_lazy("Plan approved: orders issued"),
     "order.overdue": gettext_lazy("Order overdue"),
     "notify.escalated": gettext_lazy("Not acknowledged: escalated"),
     "rollcall.closed": gettext_lazy("Roll call unanswered"),

@@ -198,7 +198,7 @@ def test_an_unacknowledged_alarm_survives_a_reload_and_a_quiet_event_does_not_ri
     expect(page.locator("#hall-alarms")).to_be_hidden()
 
 
-def test_the_hall_screen_rings_for_an_incident_a_plan_and_an_escalation(
+def test_the_hall_screen_rings_for_an_incident_a_plan_an_escalation_and_an_approval(
     alarmed_context, asgi_server, incident_world, results_dir
 ):
     """One alarm each, newest first, acknowledged all at once; the events beside them
@@ -226,7 +226,9 @@ def test_the_hall_screen_rings_for_an_incident_a_plan_and_an_escalation(
     in_worker_thread(
         lambda: f.incident(w.duty_officer_a, title="松林镇民房火灾", jurisdiction=w.county_a)
     )
-    in_worker_thread(lambda: f.plan(w.dispatcher_a, w.incident_a, [w.force_power_a], submit=True))
+    plan = in_worker_thread(
+        lambda: f.plan(w.dispatcher_a, w.incident_a, [w.force_power_a], submit=True)
+    )
     in_worker_thread(escalate)
     alarms = page.locator("#hall-alarms-list .hall-alarm")
     expect(alarms).to_have_count(3, timeout=WAIT_MS)
@@ -244,3 +246,9 @@ def test_the_hall_screen_rings_for_an_incident_a_plan_and_an_escalation(
     page.locator("#hall-alarms-ack-all").click()
     expect(page.locator("#hall-alarms")).to_be_hidden()
     assert page.evaluate("window.__alarmLog.closed") == 3
+
+    # The approval rings too: the orders are out, someone must watch them acknowledged.
+    in_worker_thread(lambda: dispatch.approve_plan(actor=w.approver_a, plan_id=plan.pk))
+    approved = page.locator('#hall-alarms-list .hall-alarm[data-type="plan.approved"]')
+    expect(approved).to_have_count(1, timeout=WAIT_MS)
+    expect(alarms).to_have_count(1)  # the orders issued beside it do not ring
