@@ -94,6 +94,9 @@ FAMILIES: dict[str, Audience] = {
     "notice": Audience(DISPATCH_READERS | HALL_ROLES, frozenset({Role.DEPARTMENT_EDITOR})),
     "reinforcement": Audience(DISPATCH_READERS | HALL_ROLES),
     "rollcall": Audience(ROLL_CALL_READERS, frozenset({Role.FORCE_ACCOUNT})),
+    # "A roll call reached your forces", in the force's organisation's jurisdiction: only
+    # that force account reads it (its answer page); readers follow rollcall.delivered.
+    "rollcall.called": Audience(_NONE, frozenset({Role.FORCE_ACCOUNT})),
     # Escalations and failed deliveries, recorded on the order, notice, plan or roll-call
     # target they chase: read like the dispatch chain, and by the organisation chased.
     "notify": Audience(

@@ -22,6 +22,9 @@ class RosterEvent(StrEnum):
 class RollCallEvent(StrEnum):
     STARTED = "rollcall.started"
     DELIVERED = "rollcall.delivered"
+    # One per organisation whose forces a roll call reached: what tells a force account's
+    # live page that a roll call is waiting (DELIVERED names no organisation).
+    CALLED = "rollcall.called"
     ANSWERED = "rollcall.answered"
     CLOSED = "rollcall.closed"
     SCHEDULE_SAVED = "rollcall.schedule_saved"

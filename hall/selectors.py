@@ -16,6 +16,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from command.choices import IncidentLevel, IncidentStatus
 from command.models import Incident
@@ -65,6 +66,34 @@ def screen_labels() -> dict[str, Any]:
         "sentences": event_sentences(),
         "feed_prefixes": list(FEED_PREFIXES),
         "feed_types": list(FEED_TYPES),
+        "time_zone": settings.TIME_ZONE,
+    }
+
+
+# What rings in the hall (issue 10), by event type; rollcall.closed rings only when some
+# force did not answer. "notify.escalated" is spelt here because the hall must ring for it
+# without importing the notify app's vocabulary (hall.js matches the string).
+ALARM_TYPES = {
+    "incident.created": gettext_lazy("New incident"),
+    "plan.submitted": gettext_lazy("Plan awaiting approval"),
+    # Issue 10: approving a plan at 3 a.m. rings the dispatcher's and duty officer's
+    # dashboards, so that someone watches the orders go out.
+    "plan.approved": gettext_lazy("Plan approved: orders issued"),
+    "order.overdue": gettext_lazy("Order overdue"),
+    "notify.escalated": gettext_lazy("Not acknowledged: escalated"),
+    "rollcall.closed": gettext_lazy("Roll call unanswered"),
+}
+ALARM_REPEAT_SECONDS = 5
+
+
+def alarm_config() -> dict[str, Any]:
+    """The labels and timing of static/js/alarms.js, sent as page data."""
+    return {
+        "types": {key: str(label) for key, label in ALARM_TYPES.items()},
+        "rollcall_missed": str(gettext_lazy("{n} did not answer")),
+        "escalated_after": str(gettext_lazy("no answer for {n} min")),
+        "acknowledge": str(gettext_lazy("Acknowledge")),
+        "repeat_seconds": ALARM_REPEAT_SECONDS,
         "time_zone": settings.TIME_ZONE,
     }
 

@@ -78,6 +78,7 @@ def screen(request: HttpRequest) -> HttpResponse:
             "force_statuses": ForceStatus.choices,
             "order_statuses": OrderStatus.choices,
             "can_use_dashboard": user.is_superuser or user.has_role(*DASHBOARD_ROLES),
+            "alarm_config": selectors.alarm_config(),
         },
     )
 
@@ -152,6 +153,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "now": now,
         "panels": [(name, build(request.user, now)) for name, build in selectors.PANELS.items()],
         "storage_key": f"linkage.hall.dashboard.{request.user.pk}",
+        "alarm_config": selectors.alarm_config(),
     }
     return render(request, "hall/dashboard.html", context)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,7 +176,11 @@ def deliver_roll_call(*, roll_call_id: int, now: datetime | None = None) -> int:
     if roll_call is None:
         return 0
     now = now or timezone.now()
-    notified = roll_call.targets.filter(notified_at__isnull=True).update(notified_at=now)
+    waiting = roll_call.targets.filter(notified_at__isnull=True)
+    by_organisation = dict(
+        waiting.values_list("force__organisation").annotate(n=Count("pk")).order_by()
+    )
+    notified = waiting.update(notified_at=now)
     if roll_call.delivered_at is None:
         roll_call.delivered_at = now
         roll_call.save(update_fields=["delivered_at"])
@@ -186,6 +190,18 @@ def deliver_roll_call(*, roll_call_id: int, now: datetime | None = None) -> int:
             jurisdiction=roll_call.jurisdiction,
             subject=roll_call,
             payload={"roll_call": roll_call.pk, "notified": notified},
+        )
+    for organisation in Organisation.objects.filter(pk__in=by_organisation).select_related(
+        "jurisdiction"
+    ):
+        # In the organisation's own jurisdiction, so that its force account reads it even
+        # when the roll call was started above (a city's roll call of a county's forces).
+        record_event(
+            type=RollCallEvent.CALLED,
+            jurisdiction=organisation.jurisdiction,
+            subject=roll_call,
+            payload={"roll_call": roll_call.pk, "targets": by_organisation[organisation.pk]},
+            organisation=organisation,
         )
     return notified
 

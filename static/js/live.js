@@ -352,6 +352,152 @@
     });
   }
 
+  // ---- live regions: server-rendered parts of a page that follow the feed ---------------
+  //
+  // <div id="order-list" data-live-refresh data-live-types="order.,notify."
+  //      data-live-subject="dispatch.calloutorder:12" data-live-every="30">
+  // On each event of those type prefixes (and that subject, if given) the page's own URL
+  // is fetched again and the element with the same id replaces this one: the server
+  // renders it exactly as on a reload, so no second template can drift. A region whose
+  // form someone is filling in waits until the form is left or sent. data-live-every
+  // also refreshes it on a timer, for what the feed does not tell this user.
+
+  var REGION_DELAY_MS = 400;
+  var REGION_IDLE_MS = 25 * 60 * 1000; // under the default 30-minute session idle timeout
+  var regionTimer = null;
+  var regionFetching = false;
+  var regionAgain = false;
+  var regionStats = { refreshes: 0 };
+
+  function regionWants(region, event) {
+    var types = (region.getAttribute("data-live-types") || "").split(",").filter(Boolean);
+    if (types.length && !types.some(function (prefix) {
+      return String(event.type || "").indexOf(prefix.trim()) === 0;
+    })) {
+      return false;
+    }
+    var subject = region.getAttribute("data-live-subject");
+    return !subject || subject === event.subject_type + ":" + event.subject_id;
+  }
+
+  function beingEdited(region) {
+    var active = document.activeElement;
+    if (active && region.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) {
+      return true;
+    }
+    var fields = region.querySelectorAll("input, textarea, select");
+    for (var i = 0; i < fields.length; i++) {
+      var field = fields[i];
+      if (field.tagName === "SELECT") {
+        for (var j = 0; j < field.options.length; j++) {
+          if (field.options[j].selected !== field.options[j].defaultSelected) return true;
+        }
+      } else if (field.type === "checkbox" || field.type === "radio") {
+        if (field.checked !== field.defaultChecked) return true;
+      } else if (field.type !== "hidden" && field.value !== field.defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function scheduleRegions(delay) {
+    if (regionTimer !== null) return;
+    regionTimer = setTimeout(function () {
+      regionTimer = null;
+      refreshRegions();
+    }, delay == null ? REGION_DELAY_MS : delay);
+  }
+
+  function refreshRegions() {
+    if (regionFetching) {
+      regionAgain = true;
+      return;
+    }
+    var due = Array.prototype.filter.call(
+      document.querySelectorAll("[data-live-refresh][data-live-stale]"),
+      function (region) {
+        return region.id && !beingEdited(region);
+      }
+    );
+    if (!due.length) return;
+    regionFetching = true;
+    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok || response.redirected) throw new Error("page " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        due.forEach(function (region) {
+          var replacement = fresh.getElementById(region.id);
+          if (!region.isConnected || !replacement) return;
+          var adopted = document.importNode(replacement, true);
+          region.replaceWith(adopted);
+          if (window.htmx) window.htmx.process(adopted);
+        });
+        regionStats.refreshes += 1;
+        document.body.setAttribute("data-live-refreshes", String(regionStats.refreshes));
+      })
+      .catch(function () {
+        /* stays stale: the next event, timer or focus change tries again */
+      })
+      .then(function () {
+        regionFetching = false;
+        if (regionAgain) {
+          regionAgain = false;
+          scheduleRegions(0);
+        }
+      });
+  }
+
+  function watchRegions() {
+    var regions = document.querySelectorAll("[data-live-refresh]");
+    if (!regions.length) return;
+    document.addEventListener("linkage:event", function (e) {
+      var event = e.detail || {};
+      var any = false;
+      document.querySelectorAll("[data-live-refresh]").forEach(function (region) {
+        if (regionWants(region, event)) {
+          region.setAttribute("data-live-stale", "1");
+          any = true;
+        }
+      });
+      if (any) scheduleRegions();
+    });
+    document.addEventListener("linkage:resync", function () {
+      document.querySelectorAll("[data-live-refresh]").forEach(function (region) {
+        region.setAttribute("data-live-stale", "1");
+      });
+      scheduleRegions(0);
+    });
+    // A form left or sent: what waited for it may refresh now.
+    document.addEventListener("focusout", function () {
+      scheduleRegions();
+    });
+    // Every request renews the session, so the timer asks only while someone uses the
+    // page: a forgotten tab still signs out after the idle timeout (SESSION_IDLE_MINUTES).
+    var lastActivity = Date.now();
+    ["keydown", "pointerdown", "touchstart", "scroll", "wheel"].forEach(function (name) {
+      window.addEventListener(name, function () {
+        lastActivity = Date.now();
+      }, { passive: true, capture: true });
+    });
+    Array.prototype.forEach.call(regions, function (region) {
+      var every = Number(region.getAttribute("data-live-every")) || 0;
+      if (every > 0) {
+        setInterval(function () {
+          if (document.visibilityState === "hidden" || Date.now() - lastActivity > REGION_IDLE_MS) {
+            return;
+          }
+          var current = document.getElementById(region.id);
+          if (current) current.setAttribute("data-live-stale", "1");
+          scheduleRegions(0);
+        }, every * 1000);
+      }
+    });
+  }
+
   window.LinkageLive = {
     start: start,
     stop: stop,
@@ -365,7 +511,9 @@
     get mode() {
       return page.mode;
     },
+    regions: regionStats,
   };
 
   autostart();
+  watchRegions();
 })();

@@ -142,7 +142,16 @@ HALL_FORCE_TYPES = ("force.status_changed", "force.created")
 ADMINISTRATIVE = ("organisation", "user", "account", "security")
 
 
+# Exact types whose subject a narrower page shows than their family's.
+EXACT_PAGES = {
+    # "Your forces are called": the force account's answer page alone.
+    "rollcall.called": ["/duty/rollcalls/answer/"],
+}
+
+
 def _pages_of(event_type: str) -> list[str] | None:
+    if event_type in EXACT_PAGES:
+        return EXACT_PAGES[event_type]
     family = event_type.split(".", 1)[0]
     pages = PAGES.get(family)
     if pages is not None and event_type in HALL_FORCE_TYPES:
