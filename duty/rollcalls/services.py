@@ -38,8 +38,10 @@ from duty.models import (
     RollCallStatus,
     RollCallTarget,
 )
+from duty.rollcalls import notifications
 from duty.rollcalls.permissions import can_answer, can_manage_schedules, can_start
 from forces.models import Force
+from notify.types import Responder
 
 
 class RollCallClosed(InvalidTransition):
@@ -117,6 +119,10 @@ def _create(
     if not targets:
         raise NoTargets(_("No active force matches this roll call."))
     RollCallTarget.objects.bulk_create(targets, batch_size=1000)
+    if roll_call.closes_at > timezone.now():
+        # Every force, by SMS as well as in-app, written with the targets. A roll call
+        # that closed before it was written (a backfilled one) reaches nobody.
+        notifications.notify_targets(roll_call, targets)
     record_event(
         type=RollCallEvent.STARTED,
         jurisdiction=jurisdiction,
@@ -201,15 +207,20 @@ def undelivered_roll_call_ids(limit: int = 100) -> list[int]:
 @transaction.atomic
 def answer_roll_call(
     *,
-    actor: User,
+    actor: User | None,
     target_id: int,
     people_on_duty: int | None = None,
     equipment_ready: bool | None = None,
     remark: str = "",
     now: datetime | None = None,
+    responder: Responder | None = None,
 ) -> RollCallTarget:
     """The force answers through its own account: on time up to and including the
-    deadline, late until the roll call closes, refused after (Liaocheng §三.二.2)."""
+    deadline, late until the roll call closes, refused after (Liaocheng §三.二.2).
+
+    Without an actor, ``responder`` is the force answering through a channel (an SMS
+    reply from its duty phone, a one-time link, a voice key), verified by notify; the
+    answer counts exactly like one on the page."""
     target = (
         RollCallTarget.objects.select_for_update(of=("self",))
         .select_related("roll_call__jurisdiction", "force__organisation")
@@ -218,10 +229,14 @@ def answer_roll_call(
     )
     if target is None:
         raise NotFoundError(_("No such roll call."))
-    if not can_answer(actor, target.force):
+    if actor is None:
+        if responder is None:
+            raise PermissionDeniedError(_("Only the force itself can answer its roll call."))
+    elif not can_answer(actor, target.force):
         if not in_jurisdiction(actor, target.roll_call.jurisdiction):
             raise NotFoundError(_("No such roll call."))
         raise PermissionDeniedError(_("Only the force's own account can answer its roll call."))
+    responder = responder or Responder(channel="web", label=str(actor)[:100])
     roll_call = target.roll_call
     now = now or timezone.now()
     if target.outcome in (RollCallOutcome.ON_TIME, RollCallOutcome.LATE):
@@ -235,11 +250,15 @@ def answer_roll_call(
     target.people_on_duty = people_on_duty
     target.equipment_ready = equipment_ready
     target.remark = remark[:200]
+    target.answered_via = responder.channel
+    target.answered_label = responder.label[:100]
     target.save(
         update_fields=[
             "outcome",
             "answered_at",
             "answered_by",
+            "answered_via",
+            "answered_label",
             "answer_seconds",
             "people_on_duty",
             "equipment_ready",
@@ -255,17 +274,23 @@ def answer_roll_call(
             "force": target.force_id,
             "force_name": target.force.name,
             "outcome": target.outcome,
+            "via": target.answered_via,
+            "via_label": target.answered_label,
         },
         actor=actor,
         organisation=target.force.organisation,
     )
+    notifications.target_answered(target, responder)
     return target
 
 
 def _close(roll_call: RollCall, *, now: datetime, actor: User | None) -> RollCall:
+    waiting = list(roll_call.targets.filter(outcome=RollCallOutcome.WAITING))
     missed = roll_call.targets.filter(outcome=RollCallOutcome.WAITING).update(
         outcome=RollCallOutcome.NO_ANSWER
     )
+    # Nobody is chased for a roll call that no longer takes answers.
+    notifications.targets_closed(waiting)
     roll_call.status = RollCallStatus.CLOSED
     roll_call.closed_at = now
     if actor is not None:
