@@ -285,12 +285,15 @@ def answer_roll_call(
 
 
 def _close(roll_call: RollCall, *, now: datetime, actor: User | None) -> RollCall:
-    waiting = list(roll_call.targets.filter(outcome=RollCallOutcome.WAITING))
+    if now < roll_call.closes_at:
+        # Closed by hand: nobody is chased for a roll call that no longer takes answers.
+        # At closes_at the notifications expire by themselves (notify's tick).
+        notifications.targets_closed(
+            list(roll_call.targets.filter(outcome=RollCallOutcome.WAITING).only("pk"))
+        )
     missed = roll_call.targets.filter(outcome=RollCallOutcome.WAITING).update(
         outcome=RollCallOutcome.NO_ANSWER
     )
-    # Nobody is chased for a roll call that no longer takes answers.
-    notifications.targets_closed(waiting)
     roll_call.status = RollCallStatus.CLOSED
     roll_call.closed_at = now
     if actor is not None:

@@ -423,3 +423,21 @@ def test_approval_writes_notifications_in_a_constant_number_of_queries(
     one = notify_queries([w.force_a])
     many = notify_queries(extra)
     assert many <= one
+
+
+def test_the_department_signs_for_its_notice_on_the_notice_list(
+    w, client, django_capture_on_commit_callbacks
+):
+    _plan, [order] = approve(w, django_capture_on_commit_callbacks)
+    url = f"/dispatch/notices/{order.notice.pk}/read/"
+    client.force_login(w.approver_a)  # sees the notice, but does not sign for it
+    assert client.post(url).status_code == 403
+    client.force_login(w.editor_a)
+    listing = client.get("/dispatch/notices/").content.decode()
+    assert "notice-read-button" in listing
+    assert client.post(url).status_code == 302
+    listing = client.get("/dispatch/notices/").content.decode()
+    assert 'class="small text-success notice-read" data-via="web"' in listing
+    assert "notice-read-button" not in listing
+    notification = Notification.objects.get(purpose=Purpose.NOTICE, object_id=order.notice.pk)
+    assert notification.acknowledged_at is not None
