@@ -99,6 +99,10 @@ def test_the_progress_page_shows_who_was_reached_how(w, client, django_capture_o
     assert 'data-channel="sms" data-status="acknowledged"' in page
     assert 'data-channel="sms" data-status="sent"' in page  # the force that has not answered
     assert DUTY_A not in page.split('id="rollcall-counts"')[1]
+    # The force account's own page lists the answer its duty phone gave.
+    client.force_login(w.force_account_a)
+    answers = client.get("/duty/rollcalls/answer/").content.decode()
+    assert 'data-via="sms"' in answers and "短信回复，0635-****001" in answers
 
 
 def test_a_page_answer_records_the_account_and_stops_the_chase(
