@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 
 from django.conf import settings
 
@@ -41,8 +42,20 @@ def link_url(token: str) -> str:
     return f"{settings.NOTIFY_PUBLIC_URL}{LINK_PATH}{token}"
 
 
+# A resident identity number (GB 11643): it never leaves the platform in a message, even
+# if a caller's text carries one by mistake.
+_ID_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+    r"(?![0-9A-Za-z])"
+)
+
+
+def scrub(text: str) -> str:
+    return _ID_NUMBER.sub("[已隐去]", text or "")
+
+
 def _sentence(text: str) -> str:
-    text = (text or "").strip()
+    text = scrub(text).strip()
     if text and text[-1] not in "。！？.!?":
         text += "。"
     return text
@@ -51,7 +64,7 @@ def _sentence(text: str) -> str:
 def render(*, channel: str, key: str, notification, answer: str = "") -> str:
     """The text of one delivery. ``answer``: the delivery answers an inbound reply."""
     if answer:
-        return f"{SMS_PREFIX}{answer}"
+        return f"{SMS_PREFIX}{scrub(answer)}"
     content = _sentence(notification.body or notification.title)
     handler = registry.handler_for(notification.purpose)
     if channel == Channel.SMS:
@@ -65,8 +78,8 @@ def render(*, channel: str, key: str, notification, answer: str = "") -> str:
             text += f"{handler.verb}请按1。"
         return text
     if channel == Channel.EMAIL:
-        lines = [notification.title, content]
+        lines = [scrub(notification.title), content]
         if notification.link:
             lines.append(f"{settings.NOTIFY_PUBLIC_URL}{notification.link}")
         return "\n".join(lines)
-    return notification.title
+    return scrub(notification.title)

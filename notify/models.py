@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -67,6 +68,13 @@ class RecipientRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} → {self.get_audience_display()}"
+
+    def clean(self) -> None:
+        channels = self.channels if isinstance(self.channels, list) else None
+        if channels is None or not set(channels) <= set(Channel.values):
+            raise ValidationError(
+                {"channels": _("A list of channels: %s.") % ", ".join(Channel.values)}
+            )
 
 
 class EscalationStep(models.Model):

@@ -263,7 +263,12 @@ def send_pending(
     ids = list(delivery_ids) if delivery_ids is not None else None
     handled = accepted = 0
     while handled < limit:
-        count, ok = _send_batch(ids, now or timezone.now(), min(CLAIM, limit - handled))
+        at = now or timezone.now()
+        count, ok, seen = _send_batch(ids, at, min(CLAIM, limit - handled))
+        # After the batch's commit: the status row is shared by every worker, and its
+        # lock must not serialise them.
+        for (channel, path), error in seen.items():
+            _gateway_seen(channel, path, error, at)
         if count == 0:
             break
         handled += count
@@ -271,7 +276,7 @@ def send_pending(
     return accepted
 
 
-def _send_batch(ids, now, size) -> tuple[int, int]:
+def _send_batch(ids, now, size) -> tuple[int, int, dict[tuple[str, str], str]]:
     with transaction.atomic():
         claim = Delivery.objects.select_for_update(skip_locked=True, of=("self",)).filter(
             status=DeliveryStatus.QUEUED, next_attempt_at__lte=now
@@ -280,7 +285,7 @@ def _send_batch(ids, now, size) -> tuple[int, int]:
             claim = claim.filter(pk__in=ids)
         rows = list(claim.order_by("next_attempt_at", "pk")[:size])
         if not rows:
-            return 0, 0
+            return 0, 0, {}
         notifications = Notification.objects.in_bulk(
             {r.notification_id for r in rows if r.notification_id}
         )
@@ -294,6 +299,7 @@ def _send_batch(ids, now, size) -> tuple[int, int]:
             by_channel[row.channel].append(row)
         accepted = 0
         failed: list[Delivery] = []
+        seen: dict[tuple[str, str], str] = {}
         for channel, group in by_channel.items():
             backend = get_backend(channel)
             path = backend_path(channel)
@@ -315,7 +321,8 @@ def _send_batch(ids, now, size) -> tuple[int, int]:
                     for d in chunk
                 ]
                 results, batch_error = _hand_over(backend, outbound)
-                _gateway_seen(channel, path, batch_error, now)
+                # The last hand-over of the batch decides what the health page shows.
+                seen[(channel, path)] = batch_error
                 ok, lost = _apply_results(chunk, results, batch_error, path, now)
                 accepted += ok
                 failed.extend(lost)
@@ -334,7 +341,7 @@ def _send_batch(ids, now, size) -> tuple[int, int]:
         )
         for delivery in failed:
             record_failure(delivery, notifications.get(delivery.notification_id))
-        return len(rows), accepted
+        return len(rows), accepted, seen
 
 
 def _hand_over(backend, outbound: list[OutboundMessage]) -> tuple[dict[str, SendResult], str]:
@@ -374,17 +381,18 @@ def _apply_results(chunk, results, batch_error, path, now) -> tuple[int, list[De
 
 
 def _gateway_seen(channel: str, path: str, error: str, now) -> None:
-    status, _created = GatewayStatus.objects.select_for_update().get_or_create(
-        channel=channel, backend=path[:200]
-    )
-    if error:
-        status.last_error_at = now
-        status.last_error = error[:500]
-        status.consecutive_failures += 1
-    else:
-        status.last_ok_at = now
-        status.consecutive_failures = 0
-    status.save()
+    with transaction.atomic():
+        status, _created = GatewayStatus.objects.select_for_update().get_or_create(
+            channel=channel, backend=path[:200]
+        )
+        if error:
+            status.last_error_at = now
+            status.last_error = error[:500]
+            status.consecutive_failures += 1
+        else:
+            status.last_ok_at = now
+            status.consecutive_failures = 0
+        status.save()
 
 
 def record_failure(delivery: Delivery, notification: Notification | None) -> None:

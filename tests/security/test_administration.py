@@ -100,6 +100,9 @@ WRITABLE_IN_ADMIN = {
     "forces.specialty",
     "forces.formation",
     "drills.drillfrequencyrule",
+    # Who gets which notification, and how the chase escalates (issue 10).
+    "notify.recipientrule",
+    "notify.escalationstep",
 }
 
 
