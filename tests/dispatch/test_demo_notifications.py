@@ -23,6 +23,17 @@ from notify.models import Notification, SimulatedMessage
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _domain_handlers():
+    """The registry is process-wide and other tests replace a purpose's handler with
+    their own: these tests need the real ones, as AppConfig.ready() registers them."""
+    from dispatch.notifications import register_handlers as dispatch_handlers
+    from duty.rollcalls.notifications import register_handlers as duty_handlers
+
+    dispatch_handlers()
+    duty_handlers()
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])

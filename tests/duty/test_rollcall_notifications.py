@@ -24,6 +24,18 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _domain_handlers():
+    """The registry is process-wide and other tests replace a purpose's handler with
+    their own: these tests need the real ones, as AppConfig.ready() registers them."""
+    from dispatch.notifications import register_handlers as dispatch_handlers
+    from duty.rollcalls.notifications import register_handlers as duty_handlers
+
+    dispatch_handlers()
+    duty_handlers()
+
+
 DUTY_A = "0635-2100001"
 DUTY_POWER = "0635-2100002"
 CODE = re.compile(r"回复(\d{4,5})应答")
