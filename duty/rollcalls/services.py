@@ -104,8 +104,16 @@ def _create(
     if actor is not None:
         roll_call._history_user = actor
     roll_call.save()
-    rows = target_forces(jurisdiction, category=category, department=department).values_list(
-        "pk", "category", "organisation_id", "industry_authority_id"
+    rows = list(
+        target_forces(jurisdiction, category=category, department=department).values_list(
+            "pk",
+            "category",
+            "organisation_id",
+            "industry_authority_id",
+            "duty_phone",
+            "leader_name",
+            "leader_phone",
+        )
     )
     targets = [
         RollCallTarget(
@@ -114,7 +122,7 @@ def _create(
             category=force_category,
             department_id=authority_id or organisation_id,
         )
-        for pk, force_category, organisation_id, authority_id in rows
+        for pk, force_category, organisation_id, authority_id, *_contacts in rows
     ]
     if not targets:
         raise NoTargets(_("No active force matches this roll call."))
@@ -122,7 +130,13 @@ def _create(
     if roll_call.closes_at > timezone.now():
         # Every force, by SMS as well as in-app, written with the targets. A roll call
         # that closed before it was written (a backfilled one) reaches nobody.
-        notifications.notify_targets(roll_call, targets)
+        contacts = {
+            row[0]: notifications.ForceContact(
+                organisation_id=row[2], duty_phone=row[4], leader_name=row[5], leader_phone=row[6]
+            )
+            for row in rows
+        }
+        notifications.notify_targets(roll_call, targets, contacts)
     record_event(
         type=RollCallEvent.STARTED,
         jurisdiction=jurisdiction,
