@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import logging
 import random
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 
+from core.masking import mask_phone
 from notify import messages
 from notify.choices import Channel
 from notify.models import Delivery, Notification, RecipientRule
@@ -84,6 +86,15 @@ def reaches(recipient: Recipient, channel: str) -> bool:
     if channel == Channel.IN_APP:
         return recipient.user_id is not None
     return bool(address_for(recipient, channel))
+
+
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86)?1\d{10}(?!\d)")
+
+
+def masked_error(text: str | None) -> str:
+    """A gateway's error text as we store and show it: a backend that quotes the number
+    it could not reach must not put the full number on the health page or in a log."""
+    return _MOBILE.sub(lambda m: mask_phone(m.group(0)[-11:]), text or "")[:500]
 
 
 def normalise_phone(phone: str | None) -> str:

@@ -101,9 +101,11 @@ def escalate(*, now: datetime.datetime | None = None, limit: int = 1000) -> int:
             notification.escalated_through = levels[-1]
         # The notifications are locked: no concurrent tick writes the same level.
         Delivery.objects.bulk_create(planned, batch_size=BULK_BATCH)
-        Notification.objects.bulk_update(
-            [n for n in candidates if n.escalated_through], ["escalated_through"], BULK_BATCH
-        )
+        through: dict[int, list[int]] = defaultdict(list)
+        for notification, _minutes, _wanted, _count in events:
+            through[notification.escalated_through].append(notification.pk)
+        for minutes, pks in through.items():
+            Notification.objects.filter(pk__in=set(pks)).update(escalated_through=minutes)
         for notification, minutes, wanted, count in events:
             subject = subjects.get((notification.content_type_id, notification.object_id))
             if subject is not None:

@@ -20,7 +20,13 @@ from core.masking import mask_phone
 from notify import messages, registry
 from notify.choices import PHONE_CHANNELS, Channel, DeliveryStatus, InboundCode
 from notify.models import Delivery, InboundMessage, Notification
-from notify.services._common import OPEN, logger, normalise_phone, send_after_commit
+from notify.services._common import (
+    OPEN,
+    logger,
+    masked_error,
+    normalise_phone,
+    send_after_commit,
+)
 from notify.services.outbox import acknowledged, record_failure
 from notify.types import InboundOutcome, Responder
 
@@ -327,7 +333,7 @@ def record_receipt(
         elif status == DeliveryStatus.FAILED:
             if delivery.status != DeliveryStatus.FAILED:
                 delivery.status = DeliveryStatus.FAILED
-                delivery.last_error = (error or "failed")[:500]
+                delivery.last_error = masked_error(error or "failed")
                 delivery.save(update_fields=["status", "last_error"])
                 record_failure(delivery, delivery.notification)
         else:

@@ -13,7 +13,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,7 @@ from notify.services._common import (
     free_reply_codes,
     load_rules,
     logger,
+    masked_error,
     max_attempts,
     plan_deliveries,
     recipients_json,
@@ -246,7 +247,7 @@ def _cancel_chase(notification: Notification) -> None:
 
 # Rows claimed in one transaction: their locks are held while the backend is called, so
 # a second worker skips them instead of sending them twice.
-CLAIM = 500
+CLAIM = 1000
 
 
 def send_pending(
@@ -286,7 +287,7 @@ def _send_batch(ids, now, size) -> tuple[int, int, dict[tuple[str, str], str]]:
         rows = list(claim.order_by("next_attempt_at", "pk")[:size])
         if not rows:
             return 0, 0, {}
-        notifications = Notification.objects.in_bulk(
+        notifications = Notification.objects.defer("audiences").in_bulk(
             {r.notification_id for r in rows if r.notification_id}
         )
         answers = dict(
@@ -326,22 +327,48 @@ def _send_batch(ids, now, size) -> tuple[int, int, dict[tuple[str, str], str]]:
                 ok, lost = _apply_results(chunk, results, batch_error, path, now)
                 accepted += ok
                 failed.extend(lost)
-        Delivery.objects.bulk_update(
-            rows,
-            [
-                "status",
-                "attempts",
-                "next_attempt_at",
-                "sent_at",
-                "gateway_id",
-                "backend",
-                "last_error",
-            ],
-            batch_size=BULK_BATCH,
-        )
+        _save_outcomes(rows)
         for delivery in failed:
             record_failure(delivery, notifications.get(delivery.notification_id))
         return len(rows), accepted, seen
+
+
+def _save_outcomes(rows: list[Delivery]) -> None:
+    """Store what the hand-over did to each row. Rows of one batch share their outcome
+    but for the gateway's ids: one UPDATE per outcome, and one for all the ids (Django's
+    bulk_update builds a CASE per row and field, far too slow for a roll call)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for row in rows:
+        outcome = (
+            row.status,
+            row.attempts,
+            row.next_attempt_at,
+            row.sent_at,
+            row.backend,
+            row.last_error,
+        )
+        groups[outcome].append(row.pk)
+    for (status, attempts, next_attempt_at, sent_at, backend, error), pks in groups.items():
+        Delivery.objects.filter(pk__in=pks).update(
+            status=status,
+            attempts=attempts,
+            next_attempt_at=next_attempt_at,
+            sent_at=sent_at,
+            backend=backend,
+            last_error=error,
+        )
+    ids = [(row.pk, row.gateway_id) for row in rows if row.gateway_id]
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    for start in range(0, len(ids), 400):
+        chunk = ids[start : start + 400]
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        # VALUES columns are column1, column2 on PostgreSQL and SQLite alike.
+        sql = (
+            f"UPDATE {table} SET gateway_id = v.column2 FROM (VALUES {values}) AS v "
+            f"WHERE {table}.id = v.column1"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [item for pair in chunk for item in pair])
 
 
 def _hand_over(backend, outbound: list[OutboundMessage]) -> tuple[dict[str, SendResult], str]:
@@ -371,7 +398,7 @@ def _apply_results(chunk, results, batch_error, path, now) -> tuple[int, list[De
             accepted += 1
             continue
         error = batch_error or (result.error if result is not None else "no result") or "refused"
-        delivery.last_error = error[:500]
+        delivery.last_error = masked_error(error)
         if (result is not None and result.permanent) or delivery.attempts >= limit:
             delivery.status = DeliveryStatus.FAILED
             failed.append(delivery)
@@ -387,7 +414,7 @@ def _gateway_seen(channel: str, path: str, error: str, now) -> None:
         )
         if error:
             status.last_error_at = now
-            status.last_error = error[:500]
+            status.last_error = masked_error(error)
             status.consecutive_failures += 1
         else:
             status.last_ok_at = now

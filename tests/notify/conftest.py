@@ -34,10 +34,16 @@ class Recorder:
 
 @pytest.fixture
 def handler():
+    """A throwaway handler for ORDER, in place of whatever dispatch registered, which
+    is put back afterwards (the registry lives as long as the process)."""
+    previous = registry.handler_for(Purpose.ORDER)
     recorder = Recorder()
     registry.register(Purpose.ORDER, acknowledge=recorder, verb="签收")
     yield recorder
-    registry.unregister(Purpose.ORDER)
+    if previous is None:
+        registry.unregister(Purpose.ORDER)
+    else:
+        registry.register(Purpose.ORDER, acknowledge=previous.acknowledge, verb=previous.verb)
 
 
 def audiences_of(world, force) -> dict[str, list[Recipient]]:

@@ -9,13 +9,13 @@ import time
 import pytest
 from django.db import close_old_connections, connection
 
-from notify import registry, services
+from notify import services
 from notify.backends.base import BaseBackend, SendResult
 from notify.choices import Channel, DeliveryStatus, Purpose
 from notify.models import Delivery, InboundMessage
 from notify.types import NotifyRequest
 from tests import factories as f
-from tests.notify.conftest import Recorder, audiences_of
+from tests.notify.conftest import audiences_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -90,7 +90,7 @@ def test_workers_sending_at_once_hand_each_message_over_once(world, settings, de
     assert not Delivery.objects.filter(status=DeliveryStatus.QUEUED).exists()
 
 
-def test_concurrent_ticks_write_each_level_once(world, default_rules):
+def test_concurrent_ticks_write_each_level_once(world, default_rules, handler):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -98,35 +98,27 @@ def test_concurrent_ticks_write_each_level_once(world, default_rules):
     from core.models import Event
     from tests.notify.conftest import order_notification
 
-    registry.register(Purpose.ORDER, acknowledge=Recorder(), verb="签收")
-    try:
-        order_notification(world)
-        later = timezone.now() + timedelta(minutes=11)
-        _results, errors = _run_concurrently(lambda i: services.escalate(now=later), WORKERS)
-        assert errors == []
-        assert Event.objects.filter(type="notify.escalated").count() == 3
-        steps = Delivery.objects.values_list("step", "audience", "channel")
-        assert len(steps) == len(set(steps))
-    finally:
-        registry.unregister(Purpose.ORDER)
+    order_notification(world)
+    later = timezone.now() + timedelta(minutes=11)
+    _results, errors = _run_concurrently(lambda i: services.escalate(now=later), WORKERS)
+    assert errors == []
+    assert Event.objects.filter(type="notify.escalated").count() == 3
+    steps = Delivery.objects.values_list("step", "audience", "channel")
+    assert len(steps) == len(set(steps))
 
 
-def test_the_same_reply_from_two_gateway_deliveries_counts_once(world, default_rules):
+def test_the_same_reply_from_two_gateway_deliveries_counts_once(world, default_rules, handler):
     from tests.notify.conftest import order_notification
 
-    recorder = Recorder()
-    registry.register(Purpose.ORDER, acknowledge=recorder, verb="签收")
-    try:
-        notification = order_notification(world)
-        results, errors = _run_concurrently(
-            lambda i: services.receive_reply(
-                phone="13812345678", body=notification.reply_code, event_id=f"e{i}"
-            ),
-            WORKERS,
-        )
-        assert errors == []
-        assert sorted(r.code for r in results) == ["acknowledged"] + ["already"] * (WORKERS - 1)
-        assert len(recorder.calls) == 1
-        assert InboundMessage.objects.count() == WORKERS
-    finally:
-        registry.unregister(Purpose.ORDER)
+    recorder = handler
+    notification = order_notification(world)
+    results, errors = _run_concurrently(
+        lambda i: services.receive_reply(
+            phone="13812345678", body=notification.reply_code, event_id=f"e{i}"
+        ),
+        WORKERS,
+    )
+    assert errors == []
+    assert sorted(r.code for r in results) == ["acknowledged"] + ["already"] * (WORKERS - 1)
+    assert len(recorder.calls) == 1
+    assert InboundMessage.objects.count() == WORKERS

@@ -195,3 +195,65 @@ def test_notify_many_uses_the_same_number_of_queries_for_few_and_many(world):
     assert Notification.objects.count() == len(forces)
     codes = list(Notification.objects.values_list("reply_code", flat=True))
     assert len(set(codes)) == len(codes)
+
+
+def test_an_organisations_rule_overrides_the_default_one_and_email_goes_out(nw, mailoutbox):
+    from notify.models import RecipientRule
+    from notify.types import Recipient
+
+    world = nw.world
+    RecipientRule.objects.create(
+        purpose=Purpose.NOTICE,
+        audience="org_duty_phone",
+        channels=["email"],
+        organisation=world.water_a,
+    )
+    notification = services.notify(
+        purpose=Purpose.NOTICE,
+        subject=world.force_a,
+        jurisdiction=world.county_a,
+        organisation=world.water_a,
+        audiences={
+            "org_duty_phone": [
+                Recipient("值班室", phone="0635-2000000", email="duty@water.example.gov.cn")
+            ],
+            "org_users": [Recipient(world.editor_a.username, user_id=world.editor_a.pk)],
+        },
+        title="报备通知：卫运河临清段漫堤",
+        body="请水利局报备",
+        link="/dispatch/notices/1/",
+    )
+    assert {(d.channel, d.audience) for d in notification.deliveries.all()} == {
+        (Channel.EMAIL, "org_duty_phone"),
+        (Channel.IN_APP, "org_users"),
+    }
+    services.send_pending()
+    [mail] = mailoutbox
+    assert mail.to == ["duty@water.example.gov.cn"]
+    assert mail.subject == "【联调联战】报备通知：卫运河临清段漫堤"
+    assert "http://127.0.0.1:8000/dispatch/notices/1/" in mail.body
+    # Another department keeps the default: SMS to its duty phone.
+    other = services.notify(
+        purpose=Purpose.NOTICE,
+        subject=world.force_b,
+        jurisdiction=world.county_b,
+        organisation=world.water_b,
+        audiences={"org_duty_phone": [Recipient("值班室", phone="0635-3000000")]},
+        title="报备通知",
+        body="请水利局报备",
+    )
+    assert [d.channel for d in other.deliveries.all()] == [Channel.SMS]
+
+
+def test_an_inactive_rule_of_an_organisation_sends_nothing_to_that_audience(nw):
+    from notify.models import RecipientRule
+
+    RecipientRule.objects.create(
+        purpose=Purpose.ORDER,
+        audience="force_leader",
+        channels=["sms"],
+        organisation=nw.world.force_a.organisation,
+        is_active=False,
+    )
+    notification = order_notification(nw.world)
+    assert "force_leader" not in {d.audience for d in notification.deliveries.all()}

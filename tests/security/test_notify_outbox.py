@@ -99,3 +99,35 @@ def test_a_reply_code_from_another_phone_does_not_acknowledge(nw):
     for notification in (mine, other):
         notification.refresh_from_db()
         assert notification.acknowledged_at is None
+
+
+class Quoting:
+    """A gateway whose errors quote the number it could not reach."""
+
+    max_batch = 100
+
+    def __init__(self, **options):
+        pass
+
+    def send_messages(self, batch):
+        from notify.backends import SendResult
+
+        return [
+            SendResult(key=m.key, accepted=False, error=f"invalid number {m.to}", permanent=True)
+            for m in batch
+        ]
+
+
+def test_a_gateway_error_quoting_a_number_is_stored_masked(nw, settings):
+    settings.NOTIFY_BACKENDS = {
+        **settings.NOTIFY_BACKENDS,
+        "sms": "tests.security.test_notify_outbox.Quoting",
+    }
+    order_notification(nw.world)
+    services.send_pending()
+    leader = Delivery.objects.get(address=FULL)
+    assert leader.status == "failed"
+    assert leader.last_error == "invalid number 138****5678"
+    assert services.record_receipt(key=leader.key, status="failed", error=f"+86{FULL} 空号")
+    failed = Event.objects.filter(type="notify.failed")
+    assert failed.exists() and FULL not in str([e.payload for e in failed])
