@@ -453,3 +453,27 @@ def test_the_department_signs_for_its_notice_on_the_notice_list(
     assert "notice-read-button" not in listing
     notification = Notification.objects.get(purpose=Purpose.NOTICE, object_id=order.notice.pk)
     assert notification.acknowledged_at is not None
+
+
+def test_the_one_time_link_in_the_sms_acknowledges_the_order(w, django_capture_on_commit_callbacks):
+    _plan, [order] = approve(w, django_capture_on_commit_callbacks)
+    token = re.search(r"/notifications/a/(\S+)$", texts(LEADER_A)[0]).group(1)
+    outcome = notify_services.redeem_link(token=token)
+    assert outcome.ok
+    order.refresh_from_db()
+    assert (order.acknowledged_via, order.acknowledged_label) == ("link", "短信链接，138****5678")
+    assert not notify_services.redeem_link(token=token).ok  # once only
+
+
+def test_pressing_1_in_the_voice_call_acknowledges_the_order(w, django_capture_on_commit_callbacks):
+    start = timezone.now().replace(microsecond=0) + timedelta(hours=1)
+    with time_machine.travel(start, tick=False) as clock:
+        _plan, [order] = approve(w, django_capture_on_commit_callbacks)
+        clock.shift(timedelta(minutes=6))
+        tick()
+        call = SimulatedMessage.objects.get(to=DUTY_A, channel=Channel.VOICE)
+        outcome = notify_services.receive_keypress(key=call.key, digit="1")
+    assert outcome.ok
+    order.refresh_from_db()
+    assert order.acknowledged_via == "voice"
+    assert order.acknowledged_label == "语音按键，0635-****001"
