@@ -31,7 +31,7 @@ from dispatch.models import (
     DispatchAlert,
     Notice,
 )
-from dispatch.permissions import may_step
+from dispatch.permissions import may_consent_for, may_step
 from dispatch.policies import deadlines_for
 from dispatch.selectors import overdue_orders, overdue_steps
 from forces.choices import ForceStatus
@@ -265,8 +265,9 @@ def deliver_order(*, order_id: int) -> bool:
 def read_notice(
     *, actor: User | None, notice_id: int, responder: Responder | None = None
 ) -> Notice:
-    """The department has read (签收) its notice for the record: a user of the department
-    on the page, or its duty phone by SMS reply, link or voice key (``responder``)."""
+    """The department has read (签收) its notice for the record: an account that speaks
+    for the department (not its force accounts) on the page, or its duty phone by SMS
+    reply, link or voice key (``responder``)."""
     notice = (
         Notice.objects.select_for_update(of=("self",))
         .select_related("organisation", "order__force", "order__plan__incident__jurisdiction")
@@ -278,7 +279,7 @@ def read_notice(
     if actor is None:
         if responder is None:
             raise PermissionDeniedError(_("Only the notified department reads its notice."))
-    elif getattr(actor, "organisation_id", None) != notice.organisation_id:
+    elif not may_consent_for(actor, notice.organisation_id):
         if not Notice.objects.visible_to(actor).filter(pk=notice_id).exists():
             raise NotFoundError(_("No such notice."))
         raise PermissionDeniedError(_("Only the notified department reads its notice."))

@@ -33,7 +33,16 @@ class NoticeListView(RoleRequiredMixin, View):
         return render(
             request,
             "dispatch/notice_list.html",
-            {"page": page, "query": query, "status": status, "statuses": NoticeStatus.choices},
+            {
+                "page": page,
+                "query": query,
+                "status": status,
+                "statuses": NoticeStatus.choices,
+                # The department whose notices this user signs for, if any.
+                "signs_for": request.user.organisation_id
+                if permissions.may_consent_for(request.user, request.user.organisation_id)
+                else None,
+            },
         )
 
 

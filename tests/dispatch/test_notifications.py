@@ -373,11 +373,13 @@ def test_a_reply_from_the_department_reads_the_notice(w, django_capture_on_commi
 
 
 def test_the_department_reads_its_notice_on_the_page(w, django_capture_on_commit_callbacks):
-    from core.exceptions import InvalidTransition, PermissionDeniedError
+    from core.exceptions import InvalidTransition, NotFoundError, PermissionDeniedError
 
     _plan, [order] = approve(w, django_capture_on_commit_callbacks)
     with pytest.raises(PermissionDeniedError):
         services.read_notice(actor=w.approver_a, notice_id=order.notice.pk)
+    with pytest.raises((PermissionDeniedError, NotFoundError)):  # a force account of it
+        services.read_notice(actor=w.force_account_a, notice_id=order.notice.pk)
     notice = services.read_notice(actor=w.editor_a, notice_id=order.notice.pk)
     assert notice.read_by == w.editor_a and notice.read_via == "web"
     notification = Notification.objects.get(purpose=Purpose.NOTICE, object_id=notice.pk)
