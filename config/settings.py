@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "DisasterTypeEnum": "forces.choices.DisasterType",
         "RollCallOutcomeEnum": "duty.models.rollcall.RollCallOutcome",
         "RollCallStatusEnum": "duty.models.rollcall.RollCallStatus",
+        "ResponderChannelEnum": "notify.choices.ResponderChannel",
     },
 }
 

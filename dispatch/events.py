@@ -24,6 +24,7 @@ class DispatchEvent(StrEnum):
     ORDER_REPORTED = "order.reported"
     ORDER_OVERDUE = "order.overdue"
     NOTICE_DELIVERED = "notice.delivered"
+    NOTICE_READ = "notice.read"
     REINFORCEMENT_REQUESTED = "reinforcement.requested"
     REINFORCEMENT_APPROVED = "reinforcement.approved"
     REINFORCEMENT_REJECTED = "reinforcement.rejected"

@@ -21,6 +21,7 @@ from dispatch.choices import (
     SpecialPeriodKind,
 )
 from forces.models import Force
+from notify.choices import ResponderChannel
 
 User = settings.AUTH_USER_MODEL
 
@@ -342,6 +343,12 @@ class CallOutOrder(models.Model):
         verbose_name=_("last step by"),
     )
     last_step_on_behalf = models.BooleanField(_("last step on the force's behalf"), default=False)
+    # How the acknowledgement came: the page, an SMS reply, a one-time link or a key in a
+    # voice call, and who (a user's name, or "短信回复，138****5678": masked already).
+    acknowledged_via = models.CharField(
+        _("acknowledged via"), max_length=8, choices=ResponderChannel.choices, blank=True
+    )
+    acknowledged_label = models.CharField(_("acknowledged by"), max_length=100, blank=True)
 
     history = HistoricalRecords()
     objects = IncidentScopedQuerySet.as_manager()
@@ -392,6 +399,10 @@ class Notice(models.Model):
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("read by")
     )
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    read_via = models.CharField(
+        _("read via"), max_length=8, choices=ResponderChannel.choices, blank=True
+    )
+    read_label = models.CharField(_("read by (as recorded)"), max_length=100, blank=True)
 
     objects = IncidentScopedQuerySet.as_manager()
 

@@ -41,6 +41,7 @@ from dispatch.policies import deadlines_for
 from dispatch.sentences import timeline_sentence
 from forces.choices import ForceStatus
 from forces.models import Force, Formation
+from notify.selectors import deliveries_for
 
 # --- suggestions --------------------------------------------------------------------------
 
@@ -410,3 +411,13 @@ def incident_timeline(incident: Incident) -> list[TimelineEntry]:
         )
         for e in events
     ]
+
+
+def order_deliveries(order: CallOutOrder, notice: Notice | None = None) -> list[Any]:
+    """Every message sent about an order (to the force, on escalation, on overdue) and
+    about its notice for the record, per channel, with its status: the order page's
+    "who was reached how". Addresses are shown masked (``Delivery.shown_address``)."""
+    rows = list(deliveries_for(order))
+    if notice is not None:
+        rows += list(deliveries_for(notice))
+    return rows

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from command.choices import IncidentLevel
 from core.models import Event
 from dispatch.choices import AlertKind
+from notify.choices import Audience, Channel, Purpose, ResponderChannel
 
 # --- the live feed ------------------------------------------------------------------------
 
@@ -53,12 +54,17 @@ def event_sentences() -> dict[str, str]:
         "order.issued": _("Call-out order issued to {force}"),
         "order.delivered": _("Call-out order delivered to {force}"),
         "order.acknowledged": _("{force} acknowledged the order"),
+        # An answer by SMS reply, link or voice key says how (hall.js: type + ".via").
+        "order.acknowledged.via": _("{force} acknowledged the order ({via})"),
         "order.departed": _("{force} has set out"),
         "order.arrived": _("{force} arrived on scene"),
         "order.completed": _("{force} completed its task"),
         "order.reported": _("{force} reported the result"),
         "order.overdue": _("Overdue: {force} — {kind}"),
         "notice.delivered": _("Notice for the record delivered to {department}"),
+        "notice.read": _("{department} read the notice for the record"),
+        "notify.escalated": _("No acknowledgement yet, escalated: {subject}"),
+        "notify.failed": _("A notification could not be delivered: {subject}"),
         "reinforcement.requested": _("Cross-region reinforcement requested: {subject}"),
         "reinforcement.approved": _("Cross-region reinforcement approved: {subject}"),
         "reinforcement.rejected": _("Cross-region reinforcement rejected: {subject}"),
@@ -79,7 +85,10 @@ def feed_sentence(
     """The feed sentence of an event; hall.js fills the same table (sent as page data) the
     same way for events that arrive over the WebSocket."""
     sentences = labels["sentences"]
-    template = sentences.get(event_type, sentences["*"])
+    via = payload.get("via_label", "") if payload.get("via") not in (None, "", "web") else ""
+    template = (via and sentences.get(f"{event_type}.via")) or sentences.get(
+        event_type, sentences["*"]
+    )
     values = _Blank(
         subject=subject_label,
         force=payload.get("force") or subject_label,
@@ -88,6 +97,7 @@ def feed_sentence(
         level=labels["levels"].get(payload.get("level", ""), ""),
         kind=labels["alert_kinds"].get(payload.get("kind", ""), ""),
         new=labels["force_status"].get(payload.get("new", ""), ""),
+        via=via,
     )
     return template.format_map(values)
 
@@ -100,6 +110,13 @@ def _level_label(value: str) -> str:
         return str(IncidentLevel(value).label)
     except ValueError:
         return value or "—"
+
+
+def _choice_label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 def timeline_sentence(event: Event, organisations: dict[int, str]) -> str:
@@ -166,6 +183,11 @@ def timeline_sentence(event: Event, organisations: dict[int, str]) -> str:
         "order.completed": _("%(force)s completed the task (order %(number)s)"),
         "order.reported": _("%(force)s reported the result (order %(number)s)"),
     }
+    if t == "order.acknowledged" and p.get("via") not in (None, "", "web"):
+        return _("%(force)s acknowledged order %(number)s (%(via)s)") % {
+            **order,
+            "via": p.get("via_label") or _choice_label(ResponderChannel, p["via"]),
+        }
     if t in order_sentences:
         return order_sentences[t] % order + behalf
     if t == "order.overdue":
@@ -176,6 +198,27 @@ def timeline_sentence(event: Event, organisations: dict[int, str]) -> str:
         return _("Notice for the record delivered to %(department)s (order %(number)s)") % {
             **order,
             "department": organisations.get(p.get("organisation_id"), ""),
+        }
+    if t == "notice.read":
+        return _("%(department)s read the notice for the record (order %(number)s, %(via)s)") % {
+            **order,
+            "department": organisations.get(p.get("organisation_id"), ""),
+            "via": p.get("via_label", ""),
+        }
+    if t == "notify.escalated":
+        return _(
+            "%(purpose)s not acknowledged after %(minutes)s min: %(audiences)s by %(channels)s"
+        ) % {
+            "purpose": _choice_label(Purpose, p.get("purpose", "")),
+            "minutes": p.get("step", ""),
+            "audiences": "、".join(_choice_label(Audience, a) for a in p.get("audiences", [])),
+            "channels": "、".join(_choice_label(Channel, c) for c in p.get("channels", [])),
+        }
+    if t == "notify.failed":
+        return _("%(purpose)s could not be delivered by %(channel)s %(to)s") % {
+            "purpose": _choice_label(Purpose, p.get("purpose", "")),
+            "channel": _choice_label(Channel, p.get("channel", "")),
+            "to": p.get("to", ""),
         }
     if t == "reinforcement.requested":
         return _("Cross-region reinforcement requested")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from dispatch import services
+from notify import services as notify_services
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
@@ -22,5 +23,8 @@ def sweep_deliveries() -> int:
 
 @shared_task(acks_late=True)
 def mark_overdue_orders() -> int:
-    """Raise alerts for overdue order steps."""
-    return len(services.mark_overdue())
+    """Raise alerts for overdue order steps, then drive notifications (one beat tick):
+    escalate what nobody acknowledged in time, send what is due, retry what failed."""
+    raised = len(services.mark_overdue())
+    notify_services.tick()
+    return raised

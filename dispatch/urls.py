@@ -42,4 +42,5 @@ urlpatterns = [
         name="reinforcement_decide",
     ),
     path("notices/", views.NoticeListView.as_view(), name="notice_list"),
+    path("notices/<int:pk>/read/", views.NoticeReadView.as_view(), name="notice_read"),
 ]

@@ -150,6 +150,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "people_rescued",
             "last_step_by_name",
             "last_step_on_behalf",
+            "acknowledged_via",
+            "acknowledged_label",
         ]
         read_only_fields = fields
 
@@ -180,6 +182,9 @@ class NoticeSerializer(serializers.ModelSerializer):
             "recorded_at",
             "delivered_at",
             "attempts",
+            "read_at",
+            "read_via",
+            "read_label",
         ]
         read_only_fields = fields
 

@@ -37,6 +37,7 @@ from dispatch.services.orders import (
     deliver_order,
     depart_order,
     mark_overdue,
+    read_notice,
     report_order_result,
     undelivered_order_ids,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "mark_overdue",
     "missing_consents",
     "policy_for",
+    "read_notice",
     "record_consent",
     "reject_plan",
     "report_order_result",

@@ -18,6 +18,7 @@ from core.exceptions import (
     ValidationFailed,
 )
 from core.models import User
+from dispatch import notifications
 from dispatch.choices import (
     ORDER_STEPS,
     AlertKind,
@@ -30,12 +31,13 @@ from dispatch.models import (
     DispatchAlert,
     Notice,
 )
-from dispatch.permissions import may_step
+from dispatch.permissions import may_consent_for, may_step
 from dispatch.policies import deadlines_for
 from dispatch.selectors import overdue_orders, overdue_steps
 from forces.choices import ForceStatus
 from forces.models import Force
 from forces.services import set_force_status
+from notify.types import Responder
 
 OPEN_ORDER_STATUSES = (
     OrderStatus.ISSUED,
@@ -60,15 +62,20 @@ def _order_payload(order: CallOutOrder, **extra: Any) -> dict[str, Any]:
 @transaction.atomic
 def advance_order(
     *,
-    actor: User,
+    actor: User | None,
     order_id: int,
     action: str,
     result: str = "",
     people_rescued: int | None = None,
+    responder: Responder | None = None,
 ) -> CallOutOrder:
     """One step of an order: acknowledge, depart, arrive, complete, result (Zhoushan §三.2:
     on-scene and completion feedback, result within 24 h). The force account acts for its
-    force; a dispatcher of the plan's brigade may act on its behalf, recorded as such."""
+    force; a dispatcher of the plan's brigade may act on its behalf, recorded as such.
+
+    Without an actor, ``responder`` is who acknowledged through a channel (an SMS reply,
+    a one-time link, a voice key), verified by notify before it calls here: such an
+    answer only acknowledges."""
     order = (
         CallOutOrder.objects.select_for_update(of=("self",))
         .select_related("force__organisation", "plan__jurisdiction", "plan__incident__jurisdiction")
@@ -77,11 +84,18 @@ def advance_order(
     )
     if order is None:
         raise NotFoundError(_("No such order."))
-    may, on_behalf = may_step(actor, order)
-    if not may:
-        if not CallOutOrder.objects.visible_to(actor).filter(pk=order_id).exists():
-            raise NotFoundError(_("No such order."))
-        raise PermissionDeniedError(_("Only the force or the dispatching brigade steps orders."))
+    if actor is None:
+        if responder is None or action != "acknowledge":
+            raise PermissionDeniedError(_("A channel's answer only acknowledges an order."))
+        on_behalf = False
+    else:
+        may, on_behalf = may_step(actor, order)
+        if not may:
+            if not CallOutOrder.objects.visible_to(actor).filter(pk=order_id).exists():
+                raise NotFoundError(_("No such order."))
+            raise PermissionDeniedError(
+                _("Only the force or the dispatching brigade steps orders.")
+            )
     if action not in ORDER_STEPS:
         raise ValidationFailed(_("Unknown step %(step)r.") % {"step": action}, code="unknown_step")
     required, target = ORDER_STEPS[action]
@@ -116,20 +130,34 @@ def advance_order(
         order.result = result.strip()
         order.people_rescued = people_rescued or 0
         fields += ["result", "people_rescued"]
+    via = {}
+    if action == "acknowledge":
+        responder = responder or notifications.web_responder(actor)
+        order.acknowledged_via = responder.channel
+        order.acknowledged_label = responder.label[:100]
+        fields += ["acknowledged_via", "acknowledged_label"]
+        via = {"via": order.acknowledged_via, "via_label": order.acknowledged_label}
     order.status = target
     order.last_step_by = actor
     order.last_step_on_behalf = on_behalf
     order._history_user = actor
     order.save(update_fields=fields)
+    if action == "acknowledge":
+        # Whatever the path, the chase stops here: no more SMS, no voice call.
+        notifications.order_acknowledged(order, responder)
     resolves = {
         "acknowledge": [AlertKind.ACK_OVERDUE],
         "arrive": [AlertKind.ARRIVAL_OVERDUE],
         "result": [AlertKind.RESULT_OVERDUE],
     }.get(action, [])
     if resolves:
-        DispatchAlert.objects.filter(
+        resolved = DispatchAlert.objects.filter(
             order=order, kind__in=resolves, resolved_at__isnull=True
         ).update(resolved_at=now)
+        if resolved:
+            notifications.order_alerts_resolved(order)
+    if action in ("complete", "result"):
+        notifications.order_done(order)
     if action == "complete":
         force = Force.objects.select_for_update(of=("self",)).get(pk=order.force_id)
         still_out = (
@@ -149,14 +177,17 @@ def advance_order(
         jurisdiction=order.plan.incident.jurisdiction,
         subject=order,
         actor=actor,
-        payload=_order_payload(order, on_behalf=on_behalf),
+        payload=_order_payload(order, on_behalf=on_behalf, **via),
         organisation=order.force.organisation,
     )
     return order
 
 
-def acknowledge_order(*, actor: User, order_id: int) -> CallOutOrder:
-    return advance_order(actor=actor, order_id=order_id, action="acknowledge")
+def acknowledge_order(
+    *, actor: User | None, order_id: int, responder: Responder | None = None
+) -> CallOutOrder:
+    """The page, the API, an SMS reply, a one-time link or a voice key: one service."""
+    return advance_order(actor=actor, order_id=order_id, action="acknowledge", responder=responder)
 
 
 def depart_order(*, actor: User, order_id: int) -> CallOutOrder:
@@ -230,6 +261,54 @@ def deliver_order(*, order_id: int) -> bool:
     return changed
 
 
+@transaction.atomic
+def read_notice(
+    *, actor: User | None, notice_id: int, responder: Responder | None = None
+) -> Notice:
+    """The department has read (签收) its notice for the record: an account that speaks
+    for the department (not its force accounts) on the page, or its duty phone by SMS
+    reply, link or voice key (``responder``)."""
+    notice = (
+        Notice.objects.select_for_update(of=("self",))
+        .select_related("organisation", "order__force", "order__plan__incident__jurisdiction")
+        .filter(pk=notice_id)
+        .first()
+    )
+    if notice is None:
+        raise NotFoundError(_("No such notice."))
+    if actor is None:
+        if responder is None:
+            raise PermissionDeniedError(_("Only the notified department reads its notice."))
+    elif not may_consent_for(actor, notice.organisation_id):
+        if not Notice.objects.visible_to(actor).filter(pk=notice_id).exists():
+            raise NotFoundError(_("No such notice."))
+        raise PermissionDeniedError(_("Only the notified department reads its notice."))
+    if notice.read_at is not None:
+        raise InvalidTransition(_("This notice was already read."), code="already_read")
+    responder = responder or notifications.web_responder(actor)
+    notice.read_at = timezone.now()
+    notice.read_by = actor
+    notice.read_via = responder.channel
+    notice.read_label = responder.label[:100]
+    notice.save(update_fields=["read_at", "read_by", "read_via", "read_label"])
+    order = notice.order
+    record_event(
+        type=DispatchEvent.NOTICE_READ,
+        jurisdiction=order.plan.incident.jurisdiction,
+        subject=notice,
+        actor=actor,
+        payload=_order_payload(
+            order,
+            organisation_id=notice.organisation_id,
+            via=notice.read_via,
+            via_label=notice.read_label,
+        ),
+        organisation=notice.organisation,
+    )
+    notifications.notice_read(notice, responder)
+    return notice
+
+
 def undelivered_order_ids(limit: int = 500) -> list[int]:
     from django.db.models import Q
 
@@ -250,7 +329,7 @@ def mark_overdue(*, now: datetime | None = None) -> list[DispatchAlert]:
     # locking before writing alerts keeps the sweep from deadlocking with steps.
     overdue = (
         overdue_orders(CallOutOrder.objects.select_for_update(of=("self",), skip_locked=True), now)
-        .select_related("plan__incident__jurisdiction", "force__organisation")
+        .select_related("plan__incident__jurisdiction", "plan__jurisdiction", "force__organisation")
         .prefetch_related("alerts")
         .order_by("pk")
     )
@@ -273,5 +352,6 @@ def mark_overdue(*, now: datetime | None = None) -> list[DispatchAlert]:
                 payload=_order_payload(order, kind=late.kind, deadline=late.deadline.isoformat()),
                 organisation=order.force.organisation,
             )
+            notifications.notify_overdue(order, late.kind)
             raised.append(alert)
     return raised

@@ -23,6 +23,7 @@ from core.exceptions import (
 )
 from core.models import Jurisdiction, Organisation, User
 from core.permissions import in_jurisdiction
+from dispatch import notifications
 from dispatch.choices import (
     PlanStatus,
     ReinforcementStatus,
@@ -68,7 +69,9 @@ class LineInput:
 def _load_plan(actor: Any, plan_id: int) -> CallOutPlan:
     plan = (
         CallOutPlan.objects.select_for_update(of=("self",))
-        .select_related("incident__jurisdiction", "jurisdiction", "reinforcement")
+        .select_related(
+            "incident__jurisdiction", "incident__incident_type", "jurisdiction", "reinforcement"
+        )
         .filter(pk=plan_id)
         .first()
     )
@@ -268,6 +271,9 @@ def submit_plan(*, actor: User, plan_id: int) -> CallOutPlan:
         actor=actor,
         payload=_plan_payload(plan),
     )
+    notifications.notify_plan_submitted(plan)
+    if plan.in_special_period:
+        notifications.notify_consent_needed(plan, missing_consents(plan))
     return plan
 
 
@@ -387,6 +393,8 @@ def approve_plan(*, actor: User, plan_id: int) -> list[CallOutOrder]:
             payload=_order_payload(order),
             organisation=order.force.organisation,
         )
+    notifications.plan_decided(plan)
+    notifications.notify_orders_issued(plan, orders)
     transaction.on_commit(lambda: _deliver_after_commit([o.pk for o in orders]), robust=True)
     return orders
 
@@ -422,6 +430,7 @@ def reject_plan(*, actor: User, plan_id: int, reason: str) -> CallOutPlan:
         actor=actor,
         payload=_plan_payload(plan, reason=plan.rejection_reason),
     )
+    notifications.plan_decided(plan)
     return plan
 
 
@@ -504,4 +513,6 @@ def record_consent(
         ),
         organisation=org,
     )
+    if not missing_consents(plan):
+        notifications.consents_complete(plan, notifications.web_responder(actor))
     return consent

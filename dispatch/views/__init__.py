@@ -9,6 +9,7 @@ One module per aggregate (plans, orders, reinforcements, notices), re-exported h
 
 from dispatch.views.notices import (
     NoticeListView,
+    NoticeReadView,
 )
 from dispatch.views.orders import (
     OrderDetailView,
@@ -35,6 +36,7 @@ from dispatch.views.reinforcements import (
 
 __all__ = [
     "NoticeListView",
+    "NoticeReadView",
     "OrderDetailView",
     "OrderListView",
     "OrderPdfView",

@@ -91,6 +91,7 @@ def _order_detail(
         (_("Completed"), order.completed_at),
         (_("Result reported"), order.reported_at),
     ]
+    notice = Notice.objects.filter(order=order).select_related("organisation").first()
     context = {
         "order": order,
         "plan": order.plan,
@@ -103,7 +104,8 @@ def _order_detail(
         "overdue": overdue,
         "overdue_kinds": [late.kind for late in overdue],
         "alerts": list(selectors.open_alerts(order)),
-        "notice": Notice.objects.filter(order=order).select_related("organisation").first(),
+        "notice": notice,
+        "deliveries": selectors.order_deliveries(order, notice),
         "result_form": result_form or (ResultForm() if step == "result" else None),
     }
     return render(request, "dispatch/order_detail.html", context, status=status)

@@ -28,6 +28,7 @@ from duty.rollcalls.choices import (
 )
 from forces.choices import ForceCategory
 from forces.models import Force
+from notify.choices import ResponderChannel
 
 __all__ = [
     "FREQUENCY_RANK",
@@ -265,6 +266,12 @@ class RollCallTarget(models.Model):
         related_name="+",
         verbose_name=_("answered by"),
     )
+    # The page, an SMS reply, a one-time link or a voice key, and who ("短信回复，
+    # 138****5678", masked already, or the account's name).
+    answered_via = models.CharField(
+        _("answered via"), max_length=8, choices=ResponderChannel.choices, blank=True
+    )
+    answered_label = models.CharField(_("answered by (as recorded)"), max_length=100, blank=True)
     people_on_duty = models.PositiveIntegerField(_("people on duty"), null=True, blank=True)
     equipment_ready = models.BooleanField(_("key equipment ready"), null=True, blank=True)
     answer_seconds = models.PositiveIntegerField(

@@ -38,8 +38,10 @@ from duty.models import (
     RollCallStatus,
     RollCallTarget,
 )
+from duty.rollcalls import notifications
 from duty.rollcalls.permissions import can_answer, can_manage_schedules, can_start
 from forces.models import Force
+from notify.types import Responder
 
 
 class RollCallClosed(InvalidTransition):
@@ -102,8 +104,16 @@ def _create(
     if actor is not None:
         roll_call._history_user = actor
     roll_call.save()
-    rows = target_forces(jurisdiction, category=category, department=department).values_list(
-        "pk", "category", "organisation_id", "industry_authority_id"
+    rows = list(
+        target_forces(jurisdiction, category=category, department=department).values_list(
+            "pk",
+            "category",
+            "organisation_id",
+            "industry_authority_id",
+            "duty_phone",
+            "leader_name",
+            "leader_phone",
+        )
     )
     targets = [
         RollCallTarget(
@@ -112,11 +122,21 @@ def _create(
             category=force_category,
             department_id=authority_id or organisation_id,
         )
-        for pk, force_category, organisation_id, authority_id in rows
+        for pk, force_category, organisation_id, authority_id, *_contacts in rows
     ]
     if not targets:
         raise NoTargets(_("No active force matches this roll call."))
     RollCallTarget.objects.bulk_create(targets, batch_size=1000)
+    if roll_call.closes_at > timezone.now():
+        # Every force, by SMS as well as in-app, written with the targets. A roll call
+        # that closed before it was written (a backfilled one) reaches nobody.
+        contacts = {
+            row[0]: notifications.ForceContact(
+                organisation_id=row[2], duty_phone=row[4], leader_name=row[5], leader_phone=row[6]
+            )
+            for row in rows
+        }
+        notifications.notify_targets(roll_call, targets, contacts)
     record_event(
         type=RollCallEvent.STARTED,
         jurisdiction=jurisdiction,
@@ -217,15 +237,20 @@ def undelivered_roll_call_ids(limit: int = 100) -> list[int]:
 @transaction.atomic
 def answer_roll_call(
     *,
-    actor: User,
+    actor: User | None,
     target_id: int,
     people_on_duty: int | None = None,
     equipment_ready: bool | None = None,
     remark: str = "",
     now: datetime | None = None,
+    responder: Responder | None = None,
 ) -> RollCallTarget:
     """The force answers through its own account: on time up to and including the
-    deadline, late until the roll call closes, refused after (Liaocheng §三.二.2)."""
+    deadline, late until the roll call closes, refused after (Liaocheng §三.二.2).
+
+    Without an actor, ``responder`` is the force answering through a channel (an SMS
+    reply from its duty phone, a one-time link, a voice key), verified by notify; the
+    answer counts exactly like one on the page."""
     target = (
         RollCallTarget.objects.select_for_update(of=("self",))
         .select_related("roll_call__jurisdiction", "force__organisation")
@@ -234,10 +259,14 @@ def answer_roll_call(
     )
     if target is None:
         raise NotFoundError(_("No such roll call."))
-    if not can_answer(actor, target.force):
+    if actor is None:
+        if responder is None:
+            raise PermissionDeniedError(_("Only the force itself can answer its roll call."))
+    elif not can_answer(actor, target.force):
         if not in_jurisdiction(actor, target.roll_call.jurisdiction):
             raise NotFoundError(_("No such roll call."))
         raise PermissionDeniedError(_("Only the force's own account can answer its roll call."))
+    responder = responder or Responder(channel="web", label=str(actor)[:100])
     roll_call = target.roll_call
     now = now or timezone.now()
     if target.outcome in (RollCallOutcome.ON_TIME, RollCallOutcome.LATE):
@@ -251,11 +280,15 @@ def answer_roll_call(
     target.people_on_duty = people_on_duty
     target.equipment_ready = equipment_ready
     target.remark = remark[:200]
+    target.answered_via = responder.channel
+    target.answered_label = responder.label[:100]
     target.save(
         update_fields=[
             "outcome",
             "answered_at",
             "answered_by",
+            "answered_via",
+            "answered_label",
             "answer_seconds",
             "people_on_duty",
             "equipment_ready",
@@ -271,14 +304,23 @@ def answer_roll_call(
             "force": target.force_id,
             "force_name": target.force.name,
             "outcome": target.outcome,
+            "via": target.answered_via,
+            "via_label": target.answered_label,
         },
         actor=actor,
         organisation=target.force.organisation,
     )
+    notifications.target_answered(target, responder)
     return target
 
 
 def _close(roll_call: RollCall, *, now: datetime, actor: User | None) -> RollCall:
+    if now < roll_call.closes_at:
+        # Closed by hand: nobody is chased for a roll call that no longer takes answers.
+        # At closes_at the notifications expire by themselves (notify's tick).
+        notifications.targets_closed(
+            list(roll_call.targets.filter(outcome=RollCallOutcome.WAITING).only("pk"))
+        )
     missed = roll_call.targets.filter(outcome=RollCallOutcome.WAITING).update(
         outcome=RollCallOutcome.NO_ANSWER
     )

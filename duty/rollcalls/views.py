@@ -34,6 +34,7 @@ from duty.rollcalls.forms import (
     RollCallStartForm,
     ScheduleForm,
 )
+from notify.selectors import deliveries_for_many
 
 READERS = permissions.READER_ROLES
 STARTERS = permissions.STARTER_ROLES
@@ -89,6 +90,9 @@ def roll_call_start(request: HttpRequest) -> HttpResponse:
 
 def _progress_context(request: HttpRequest, roll_call: RollCall) -> dict[str, Any]:
     targets = list(selectors.targets_of(roll_call))
+    reached = deliveries_for_many(targets)
+    for target in targets:
+        target.reached = reached.get(target.pk, [])
     return {
         "roll_call": roll_call,
         "progress": selectors.progress(roll_call),

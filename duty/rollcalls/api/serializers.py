@@ -27,6 +27,8 @@ class TargetSerializer(serializers.ModelSerializer):
             "outcome",
             "notified_at",
             "answered_at",
+            "answered_via",
+            "answered_label",
             "answer_seconds",
             "people_on_duty",
             "equipment_ready",
