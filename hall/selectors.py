@@ -42,7 +42,7 @@ PANEL_ROWS = 50
 
 # What the feed shows. Every event still refreshes counters and map; registry edits
 # (equipment, experts, accounts) are noise on a wall screen.
-FEED_PREFIXES = ("incident.", "plan.", "order.", "notice.", "reinforcement.")
+FEED_PREFIXES = ("incident.", "plan.", "order.", "notice.", "reinforcement.", "notify.")
 FEED_TYPES = ("force.status_changed", "force.created")
 
 ACTIVE_ORDER_STATUSES = (

@@ -83,8 +83,7 @@ def target_answered(target: RollCallTarget, responder: Responder) -> None:
 
 
 def targets_closed(targets: Sequence[RollCallTarget]) -> None:
-    for target in targets:
-        notify_services.close(purpose=Purpose.ROLL_CALL, subject=target)
+    notify_services.close_many(purpose=Purpose.ROLL_CALL, subjects=targets)
 
 
 # Chinese whatever the UI language: the answer goes back by SMS.

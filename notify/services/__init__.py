@@ -11,6 +11,7 @@ from notify.services.inbound import (
 from notify.services.outbox import (
     acknowledged,
     close,
+    close_many,
     mark_read,
     notify,
     notify_many,
@@ -21,6 +22,7 @@ from notify.services.outbox import (
 __all__ = [
     "acknowledged",
     "close",
+    "close_many",
     "escalate",
     "expire",
     "mark_read",

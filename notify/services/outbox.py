@@ -234,6 +234,32 @@ def close(*, purpose: str, subject) -> None:
         _cancel_chase(notification)
 
 
+def close_many(*, purpose: str, subjects: Sequence) -> int:
+    """``close`` for many subjects of one model at once (a roll call over thousands of
+    forces closed by hand): two UPDATEs per thousand, whatever the count."""
+    subjects = list(subjects)
+    if not subjects:
+        return 0
+    ct = content_type_of(subjects[0])
+    now = timezone.now()
+    closed = 0
+    with transaction.atomic():
+        for start in range(0, len(subjects), 1000):
+            ids = [s.pk for s in subjects[start : start + 1000]]
+            open_ = Notification.objects.filter(
+                OPEN, purpose=str(purpose), content_type=ct, object_id__in=ids
+            )
+            notification_ids = list(open_.values_list("pk", flat=True))
+            closed += Notification.objects.filter(pk__in=notification_ids).update(closed_at=now)
+            Delivery.objects.filter(
+                notification_id__in=notification_ids,
+                status=DeliveryStatus.QUEUED,
+                channel__in=CHASE_CHANNELS,
+                inbound__isnull=True,
+            ).update(status=DeliveryStatus.CANCELLED)
+    return closed
+
+
 def _cancel_chase(notification: Notification) -> None:
     Delivery.objects.filter(
         notification=notification,

@@ -423,7 +423,12 @@
       if (event.sentence) return event.sentence;
       var payload = event.payload || {};
       var templates = labels.sentences || {};
-      return fill(templates[event.type] || templates["*"] || "{subject}", {
+      // An answer through a channel (SMS reply, link, voice key) says which, as the
+      // server's feed line does (dispatch/sentences.py: type + ".via").
+      var via = payload.via && payload.via !== "web" ? payload.via_label || "" : "";
+      var template = (via && templates[event.type + ".via"]) || templates[event.type] || templates["*"] || "{subject}";
+      return fill(template, {
+        via: via,
         subject: event.subject_label || "",
         force: payload.force || event.subject_label || "",
         department: String(event.subject_label || "").split(" · ")[0],

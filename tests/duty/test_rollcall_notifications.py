@@ -201,3 +201,23 @@ def test_starting_a_roll_call_takes_a_constant_number_of_notify_queries(w):
         f.force(w.editor_a, w.water_a, name=f"临清巡查{n}队")
     many = notify_queries()
     assert many <= few
+
+
+def test_closing_a_roll_call_by_hand_takes_a_constant_number_of_notify_queries(w):
+    """Closing by hand ends every waiting target's chase in bulk, not one target at a
+    time (thousands of forces in a city-wide roll call)."""
+
+    def close_queries():
+        roll_call = services.start_roll_call(actor=w.dispatcher_a, jurisdiction=w.county_a)
+        with CaptureQueriesContext(connection) as queries:
+            services.close_roll_call(actor=w.dispatcher_a, roll_call_id=roll_call.pk)
+        assert not Notification.objects.filter(
+            purpose=Purpose.ROLL_CALL, closed_at__isnull=True, acknowledged_at__isnull=True
+        ).exists()
+        return sum("notify_" in q["sql"] for q in queries.captured_queries)
+
+    few = close_queries()
+    for n in range(12):
+        f.force(w.editor_a, w.water_a, name=f"临清巡查{n}队")
+    many = close_queries()
+    assert many <= few
