@@ -21,7 +21,7 @@ from notify.choices import Channel
 
 SMS_PREFIX = "【联调联战】"
 VOICE_PREFIX = "联调联战平台"
-LINK_PATH = "/notifications/a/"
+LINK_PATH = "/a/"
 
 
 def link_token(key: str) -> str:

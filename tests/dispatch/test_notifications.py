@@ -109,7 +109,7 @@ def test_approving_a_plan_texts_each_forces_duty_phone_and_leader(
     assert to_duty.startswith(
         f"【联调联战】出动指令{number}：洪水，卫运河临清段漫堤。任务：抢险救援。"
     )
-    assert re.search(r"回复\d{4}签收，或点 http\S+/notifications/a/\S+$", to_duty)
+    assert re.search(r"回复\d{4}签收，或点 http\S+/a/\S+$", to_duty)
     assert by_force[w.force_power_a.pk].number in to_power
     # The leader gets the same order text, with its own link.
     assert to_leader.split("或点")[0] == to_duty.split("或点")[0]
@@ -459,7 +459,7 @@ def test_the_department_signs_for_its_notice_on_the_notice_list(
 
 def test_the_one_time_link_in_the_sms_acknowledges_the_order(w, django_capture_on_commit_callbacks):
     _plan, [order] = approve(w, django_capture_on_commit_callbacks)
-    token = re.search(r"/notifications/a/(\S+)$", texts(LEADER_A)[0]).group(1)
+    token = re.search(r"/a/(\S+)$", texts(LEADER_A)[0]).group(1)
     outcome = notify_services.redeem_link(token=token)
     assert outcome.ok
     order.refresh_from_db()

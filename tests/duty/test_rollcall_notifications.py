@@ -71,7 +71,7 @@ def test_a_roll_call_reaches_every_force_by_sms_and_in_app(w, django_capture_on_
     for phone in (DUTY_A, DUTY_POWER):
         [sms] = texts(phone)
         assert sms.startswith(f"【联调联战】点名{roll_call.pk}：请在{deadline:%H:%M}前应答。")
-        assert CODE.search(sms) and "/notifications/a/" in sms
+        assert CODE.search(sms) and "/a/" in sms
     # The force accounts see it in-app; the page's own delivery marks still happen.
     users = set(
         Delivery.objects.filter(

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def link_of(phone: str) -> str:
     body = SimulatedMessage.objects.get(to=phone).body
-    return re.search(r"/notifications/a/([A-Za-z0-9_-]+)", body).group(1)
+    return re.search(r"/a/([A-Za-z0-9_-]+)", body).group(1)
 
 
 def test_the_link_in_the_sms_opens_its_subject_once(nw):
@@ -111,5 +111,5 @@ def test_a_resend_after_a_lost_commit_carries_the_same_link(nw, settings):
     key = Delivery.objects.get(address="13812345678").key
     first, second = Recording.bodies[key]
     assert first == second
-    token = re.search(r"/notifications/a/([A-Za-z0-9_-]+)", first).group(1)
+    token = re.search(r"/a/([A-Za-z0-9_-]+)", first).group(1)
     assert services.redeem_link(token=token).code == InboundCode.ACKNOWLEDGED
