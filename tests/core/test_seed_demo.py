@@ -347,7 +347,7 @@ DEMO_COUNTS = {
     "command.HistoricalIncident": 3,
     "command.Incident": 3,
     "command.IncidentType": 23,
-    "core.Event": 1453,
+    "core.Event": 1657,
     "core.EventCounter": 1,
     "core.HistoricalOrganisation": 159,
     "core.Jurisdiction": 30,
@@ -411,6 +411,10 @@ DEMO_COUNTS = {
     "forces.Personnel": 346,
     "forces.Specialty": 21,
     "guardian.GroupObjectPermission": 78,
+    "notify.Delivery": 17,
+    "notify.EscalationStep": 8,
+    "notify.Notification": 8,
+    "notify.RecipientRule": 12,
 }
 
 
@@ -421,7 +425,7 @@ def test_seed_demo_builds_the_recorded_accounts_in_order(demo):
 
 
 def test_seed_demo_writes_the_recorded_number_of_rows_of_every_model(demo):
-    demo_labels = {"core", "forces", "command", "dispatch", "duty", "drills", "support"}
+    demo_labels = {"core", "forces", "command", "notify", "dispatch", "duty", "drills", "support"}
     counts = {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
