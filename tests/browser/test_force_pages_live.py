@@ -121,6 +121,14 @@ def test_the_order_page_keeps_what_the_force_is_typing(force_page, asgi_server, 
     expect(force_page.locator("#order-status")).to_have_attribute(
         "data-status", "completed", timeout=WAIT_MS
     )
+    # Let the refreshes the steps' own events asked for finish before typing.
+    refreshes = force_page.evaluate("LinkageLive.regions.refreshes")
+    for _ in range(20):
+        force_page.wait_for_timeout(1_000)
+        now = force_page.evaluate("LinkageLive.regions.refreshes")
+        if now == refreshes:
+            break
+        refreshes = now
     result = force_page.locator("#id_result")
     result.fill("转移群众120人，堤防加固完成")
     refreshes = force_page.evaluate("LinkageLive.regions.refreshes")
