@@ -11,9 +11,9 @@ notify.backends.http.HttpGatewayBackend. The bench process itself plays the disp
 
 Timed, from the dispatcher's call to the gateway's last acceptance:
   create   the roll call and its F notifications and SMS deliveries, up to COMMIT
-           (``--via direct``: duty's start_roll_call with its own delivery held back,
-           then notify.services.notify_many with one ROLL_CALL request per target;
-           ``--via domain``: start_roll_call alone, for when duty calls notify itself)
+           (``--via domain``, the default: duty's start_roll_call, which notifies every
+           target itself; ``--via direct``: start_roll_call with its own delivery held
+           back, then notify.services.notify_many with one ROLL_CALL request per target)
   accepted COMMIT → the worker's send_deliveries tasks → POSTs of NOTIFY_GATEWAY_BATCH
            → the gateway has accepted all F (its own clock, same machine)
 Then: lost = SMS deliveries whose key the gateway never accepted; doubled = phones that
@@ -156,7 +156,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--forces", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=100, help="messages per POST")
-    parser.add_argument("--via", choices=("direct", "domain"), default="direct")
+    parser.add_argument("--via", choices=("direct", "domain"), default="domain")
     parser.add_argument("--timeout", type=float, default=120.0)
     args = parser.parse_args()
     if not 1 <= args.forces <= 100_000:
