@@ -46,12 +46,15 @@ run: export DJANGO_HSTS_PRELOAD := 0
 # The demo's logins work without an authenticator app (the login page says so); set
 # OTP_REQUIRED_ROLES=administrator,bureau_approver to require the second factor here too.
 run: export OTP_REQUIRED_ROLES ?=
+# The one-time links in the simulator's SMS point at this server.
+run: export NOTIFY_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: install var/secret_key
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(serve_demo)
 
 ## The same demo with Django's debug pages, for working on the code.
 dev: export DJANGO_DEBUG := 1
+dev: export NOTIFY_PUBLIC_URL ?= http://$(HOST):$(PORT)
 dev: install
 	$(serve_demo)
 

@@ -117,6 +117,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the writer instead of failing at once: the embedded mode serves
     # HTTP, WebSockets and in-process tasks from one file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A transaction that reads first and writes later cannot wait for the lock (SQLite
+    # answers "database is locked" at once to avoid a deadlock): take the write lock at
+    # BEGIN, so every writer queues for up to the timeout instead. WAL lets readers (the
+    # pages, the live feed) go on while one writes.
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

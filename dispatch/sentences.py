@@ -63,7 +63,7 @@ def event_sentences() -> dict[str, str]:
         "order.overdue": _("Overdue: {force} — {kind}"),
         "notice.delivered": _("Notice for the record delivered to {department}"),
         "notice.read": _("{department} read the notice for the record"),
-        "notify.escalated": _("No acknowledgement yet, escalated: {subject}"),
+        "notify.escalated": _("No answer yet, escalated: {subject}"),
         "notify.failed": _("A notification could not be delivered: {subject}"),
         "reinforcement.requested": _("Cross-region reinforcement requested: {subject}"),
         "reinforcement.approved": _("Cross-region reinforcement approved: {subject}"),
@@ -206,10 +206,16 @@ def timeline_sentence(event: Event, organisations: dict[int, str]) -> str:
             "via": p.get("via_label", ""),
         }
     if t == "notify.escalated":
-        return _(
-            "%(purpose)s not acknowledged after %(minutes)s min: %(audiences)s by %(channels)s"
-        ) % {
-            "purpose": _choice_label(Purpose, p.get("purpose", "")),
+        # Names the subject ("出动指令 LQ… · 某队"): two orders escalate at the same minute.
+        template = (
+            _("%(subject)s not answered after %(minutes)s min: %(audiences)s by %(channels)s")
+            if p.get("purpose") == Purpose.ROLL_CALL
+            else _(
+                "%(subject)s not acknowledged after %(minutes)s min: %(audiences)s by %(channels)s"
+            )
+        )
+        return template % {
+            "subject": p.get("title") or label or _choice_label(Purpose, p.get("purpose", "")),
             "minutes": p.get("step", ""),
             "audiences": "、".join(_choice_label(Audience, a) for a in p.get("audiences", [])),
             "channels": "、".join(_choice_label(Channel, c) for c in p.get("channels", [])),

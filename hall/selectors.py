@@ -80,7 +80,7 @@ ALARM_TYPES = {
     # dashboards, so that someone watches the orders go out.
     "plan.approved": gettext_lazy("Plan approved: orders issued"),
     "order.overdue": gettext_lazy("Order overdue"),
-    "notify.escalated": gettext_lazy("Not acknowledged: escalated"),
+    "notify.escalated": gettext_lazy("No answer: escalated"),
     "rollcall.closed": gettext_lazy("Roll call unanswered"),
 }
 ALARM_REPEAT_SECONDS = 5

@@ -3,7 +3,8 @@ notification per target, written in bulk in the transaction that starts the roll
 (a constant number of queries for 5,000 forces), and an SMS reply, a one-time link or a
 voice key answers through ``answer_roll_call`` exactly like the force account's page.
 
-The text is Chinese whatever the UI language and names no person: "点名12：请在09:10前应答。"
+The text is Chinese whatever the UI language and names no person:
+"临清市12月4日09:00点名：请在09:10前应答。"
 (notify adds the prefix, the reply code and the link).
 """
 
@@ -24,12 +25,15 @@ from notify.types import NotifyRequest, Responder
 
 
 def roll_call_title(roll_call: RollCall) -> str:
-    return f"点名{roll_call.pk}"
+    """Who calls and when, e.g. "临清市12月4日09:00点名": a phone answering two roll calls
+    started together (the city's and the county's) tells them apart."""
+    started = timezone.localtime(roll_call.started_at)
+    return f"{roll_call.jurisdiction.name}{started.month}月{started.day}日{started:%H:%M}点名"
 
 
 def roll_call_body(roll_call: RollCall) -> str:
     deadline = timezone.localtime(roll_call.deadline)
-    return f"点名{roll_call.pk}：请在{deadline:%H:%M}前应答。"
+    return f"{roll_call_title(roll_call)}：请在{deadline:%H:%M}前应答。"
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ def answer_by_channel(subject_id: int, responder: Responder, text: str) -> str:
 
     target = answer_roll_call(actor=None, target_id=subject_id, responder=responder)
     outcome = OUTCOME_TEXT.get(target.outcome, "")
-    return f"已应答点名{target.roll_call_id}（{outcome}）。"
+    return f"已应答{roll_call_title(target.roll_call)}（{outcome}）。"
 
 
 def register_handlers() -> None:

@@ -116,6 +116,7 @@ def escalate(*, now: datetime.datetime | None = None, limit: int = 1000) -> int:
                     organisation=notification.organisation,
                     payload={
                         "purpose": notification.purpose,
+                        "title": notification.title,
                         "step": minutes,
                         "channels": sorted({c for _a, c in wanted}),
                         "audiences": sorted({a for a, _c in wanted}),

@@ -79,6 +79,10 @@
       var missed = Number(payload.no_answer) || 0;
       if (missed <= 0) return null;
       text = String(config.rollcall_missed || "{n}").replace("{n}", String(missed)) + " · " + text;
+    } else if (event.type === "notify.escalated" && payload.purpose === "roll_call") {
+      // One escalation per force: a roll call over hundreds would flood the banner. An
+      // unanswered roll call rings once, when it closes (rollcall.closed above).
+      return null;
     } else if (event.type === "notify.escalated" && payload.step) {
       text += " · " + String(config.escalated_after || "{n}").replace("{n}", String(payload.step));
     } else if (!Object.prototype.hasOwnProperty.call(labels, event.type)) {

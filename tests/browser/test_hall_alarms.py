@@ -215,6 +215,14 @@ def test_the_hall_screen_rings_for_an_incident_a_plan_an_escalation_and_an_appro
 
     def escalate() -> None:
         with transaction.atomic():
+            # A roll call's escalations (one per force) do not ring: its closing does.
+            record_event(
+                type=NotifyEvent.ESCALATED,
+                jurisdiction=w.county_a,
+                subject=order,
+                organisation=w.water_a,
+                payload={"purpose": "roll_call", "step": 5, "channels": ["voice"]},
+            )
             record_event(
                 type=NotifyEvent.ESCALATED,
                 jurisdiction=w.county_a,

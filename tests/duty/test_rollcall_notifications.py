@@ -70,7 +70,9 @@ def test_a_roll_call_reaches_every_force_by_sms_and_in_app(w, django_capture_on_
     deadline = timezone.localtime(roll_call.deadline)
     for phone in (DUTY_A, DUTY_POWER):
         [sms] = texts(phone)
-        assert sms.startswith(f"【联调联战】点名{roll_call.pk}：请在{deadline:%H:%M}前应答。")
+        started = timezone.localtime(roll_call.started_at)
+        name = f"临清市{started.month}月{started.day}日{started:%H:%M}点名"
+        assert sms.startswith(f"【联调联战】{name}：请在{deadline:%H:%M}前应答。")
         assert CODE.search(sms) and "/a/" in sms
     # The force accounts see it in-app; the page's own delivery marks still happen.
     users = set(
@@ -91,7 +93,7 @@ def test_an_sms_reply_answers_like_the_page(w, django_capture_on_commit_callback
     [sms] = texts(DUTY_A)
     outcome = notify_services.receive_reply(phone=DUTY_A, body=reply_code(sms))
     assert outcome.ok and outcome.code == InboundCode.ACKNOWLEDGED
-    assert outcome.answer == f"已应答点名{roll_call.pk}（按时）。"
+    assert outcome.answer.startswith("已应答临清市") and outcome.answer.endswith("点名（按时）。")
     target = roll_call.targets.get(force=w.force_a)
     assert target.outcome == RollCallOutcome.ON_TIME and target.answered_at
     assert target.answered_by is None
@@ -160,7 +162,7 @@ def test_a_late_reply_in_the_late_window_counts_as_late(w, django_capture_on_com
         code = reply_code(texts(DUTY_A)[0])
         clock.shift(timedelta(minutes=12))
         outcome = notify_services.receive_reply(phone=DUTY_A, body=code)
-        assert outcome.answer == f"已应答点名{roll_call.pk}（迟到）。"
+        assert outcome.answer.endswith("点名（迟到）。")
         assert roll_call.targets.get(force=w.force_a).outcome == RollCallOutcome.LATE
 
 
