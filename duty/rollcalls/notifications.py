@@ -102,7 +102,19 @@ def answer_by_channel(subject_id: int, responder: Responder, text: str) -> str:
     return f"已应答{roll_call_title(target.roll_call)}（{outcome}）。"
 
 
+def roll_calls_of(targets: list[RollCallTarget]) -> dict[int, RollCall]:
+    """The roll call each target belongs to: its escalations are told of there, one line
+    per roll call and level (one query)."""
+    roll_calls = RollCall.objects.in_bulk({t.roll_call_id for t in targets})
+    return {t.pk: roll_calls[t.roll_call_id] for t in targets if t.roll_call_id in roll_calls}
+
+
 def register_handlers() -> None:
     from notify import registry
 
-    registry.register(Purpose.ROLL_CALL, acknowledge=answer_by_channel, verb="应答")
+    registry.register(
+        Purpose.ROLL_CALL,
+        acknowledge=answer_by_channel,
+        verb="应答",
+        timeline_subjects=roll_calls_of,
+    )

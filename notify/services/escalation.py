@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core.events import record_event
+from notify import registry
 from notify.choices import DeliveryStatus
 from notify.events import NotifyEvent
 from notify.models import Delivery, EscalationStep, Notification
@@ -46,6 +49,61 @@ def _policy_of(policies, own, notification: Notification) -> list[tuple[int, str
     if notification.organisation_id is not None and key in own:
         return policies.get(key, [])
     return policies.get((notification.purpose, None), [])
+
+
+@dataclass
+class _Line:
+    jurisdiction: Any
+    subject: Any
+    organisation: Any
+    payload: dict[str, Any]
+
+
+def _timeline_lines(events, subjects) -> list[_Line]:
+    """One ``notify.escalated`` per subject and level; a purpose whose handler names a
+    timeline subject (a roll call for its targets) gets one per that subject and level,
+    counting the subjects it stands for, so a roll call over 5,000 forces writes one
+    line per level, not 5,000."""
+    by_purpose: dict[str, list] = defaultdict(list)
+    for notification, *_rest in events:
+        subject = subjects.get((notification.content_type_id, notification.object_id))
+        if subject is not None:
+            by_purpose[notification.purpose].append(subject)
+    told_on: dict[str, dict[int, Any]] = {}
+    for purpose, found in by_purpose.items():
+        handler = registry.handler_for(purpose)
+        if handler is not None and handler.timeline_subjects is not None:
+            told_on[purpose] = handler.timeline_subjects(found)
+    lines: dict[tuple, _Line] = {}
+    for notification, minutes, wanted, count in events:
+        subject = subjects.get((notification.content_type_id, notification.object_id))
+        if subject is None:
+            continue
+        parent = told_on.get(notification.purpose, {}).get(subject.pk)
+        target = parent if parent is not None else subject
+        key = (notification.purpose, type(target), target.pk, minutes)
+        line = lines.get(key)
+        if line is None:
+            lines[key] = _Line(
+                jurisdiction=notification.jurisdiction,
+                subject=target,
+                organisation=notification.organisation if parent is None else None,
+                payload={
+                    "purpose": notification.purpose,
+                    "title": notification.title,
+                    "step": minutes,
+                    "channels": sorted({c for _a, c in wanted}),
+                    "audiences": sorted({a for a, _c in wanted}),
+                    "deliveries": count,
+                    "subjects": 1,
+                },
+            )
+            continue
+        line.payload["deliveries"] += count
+        line.payload["subjects"] += 1
+        line.payload["channels"] = sorted({*line.payload["channels"], *(c for _a, c in wanted)})
+        line.payload["audiences"] = sorted({*line.payload["audiences"], *(a for a, _c in wanted)})
+    return list(lines.values())
 
 
 def escalate(*, now: datetime.datetime | None = None, limit: int = 1000) -> int:
@@ -106,24 +164,15 @@ def escalate(*, now: datetime.datetime | None = None, limit: int = 1000) -> int:
             through[notification.escalated_through].append(notification.pk)
         for minutes, pks in through.items():
             Notification.objects.filter(pk__in=set(pks)).update(escalated_through=minutes)
-        for notification, minutes, wanted, count in events:
-            subject = subjects.get((notification.content_type_id, notification.object_id))
-            if subject is not None:
-                record_event(
-                    type=NotifyEvent.ESCALATED,
-                    jurisdiction=notification.jurisdiction,
-                    subject=subject,
-                    organisation=notification.organisation,
-                    payload={
-                        "purpose": notification.purpose,
-                        "title": notification.title,
-                        "step": minutes,
-                        "channels": sorted({c for _a, c in wanted}),
-                        "audiences": sorted({a for a, _c in wanted}),
-                        "deliveries": count,
-                    },
-                )
-            levels_done += 1
+        for line in _timeline_lines(events, subjects):
+            record_event(
+                type=NotifyEvent.ESCALATED,
+                jurisdiction=line.jurisdiction,
+                subject=line.subject,
+                organisation=line.organisation,
+                payload=line.payload,
+            )
+        levels_done += len(events)
         keys = [d.key for d in planned]
         if keys:
             send_after_commit(

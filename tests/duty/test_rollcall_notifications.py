@@ -223,3 +223,28 @@ def test_closing_a_roll_call_by_hand_takes_a_constant_number_of_notify_queries(w
         f.force(w.editor_a, w.water_a, name=f"临清巡查{n}队")
     many = close_queries()
     assert many <= few
+
+
+def test_a_roll_calls_escalation_is_one_line_on_the_roll_call_per_level(
+    w, django_capture_on_commit_callbacks
+):
+    """Five minutes without an answer: a voice call to every force that has not
+    answered, told once on the roll call (a city roll call calls thousands of forces),
+    counting the forces it chases."""
+    begin = timezone.now().replace(microsecond=0) + timedelta(hours=1)
+    with time_machine.travel(begin, tick=False) as clock:
+        roll_call = start(w, django_capture_on_commit_callbacks)
+        targets = roll_call.targets.count()
+        assert targets >= 2
+        notify_services.receive_reply(phone=DUTY_A, body=reply_code(texts(DUTY_A)[0]))
+        clock.shift(timedelta(minutes=5))
+        notify_services.tick()
+        lines = Event.objects.filter(type="notify.escalated")
+        assert lines.count() == 1
+        line = lines.get()
+        assert (line.subject_type, line.subject_id) == ("duty.rollcall", str(roll_call.pk))
+        assert line.payload["subjects"] == targets - 1  # force_a answered by SMS
+        assert line.organisation_id is None
+        assert not texts(DUTY_A, Channel.VOICE) and texts(DUTY_POWER, Channel.VOICE)
+        notify_services.tick()
+        assert lines.count() == 1
