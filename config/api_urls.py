@@ -10,4 +10,5 @@ urlpatterns = [
     path("duty/", include("duty.api.urls")),
     path("drills/", include("drills.api.urls")),
     path("notify/", include("notify.api.urls")),
+    path("sync/", include("sync.api.urls")),
 ]

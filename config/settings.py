@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "support",
     "hall",
     "notify",
+    "sync",
 ]
 
 MIDDLEWARE = [

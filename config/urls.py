@@ -41,6 +41,7 @@ urlpatterns = [
     path("hall/", include("hall.urls")),
     path("duty/", include("duty.urls")),
     path("drills/", include("drills.urls")),
+    path("sync/", include("sync.urls")),
     path("accounts/", include("core.account_urls")),
     # /notifications/… and the SMS's one-time link /a/<token>
     path("", include("notify.urls")),

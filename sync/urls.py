@@ -1,0 +1,5 @@
+"""The sync pages under /sync/."""
+
+app_name = "sync"
+
+urlpatterns: list = []
