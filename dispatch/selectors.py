@@ -37,6 +37,7 @@ from dispatch.models import (
     DispatchAlert,
     Notice,
     ReinforcementRequest,
+    SpecialPeriod,
 )
 from dispatch.permissions import can_read_dispatch
 from dispatch.policies import deadlines_for
@@ -194,6 +195,21 @@ def _reasons(s: Suggestion, core: list[str], support: list[str]) -> list[str]:
     else:
         reasons.append(str(TIER_OPEN_REASONS[s.tier]))
     return reasons
+
+
+def special_periods_for(user: Any) -> QuerySet[SpecialPeriod]:
+    """Flood seasons and sensitive periods that concern the user: declared for the user's
+    jurisdiction or above (they cover it) and below."""
+    qs = SpecialPeriod.objects.select_related("jurisdiction", "declared_by")
+    if user.is_superuser:
+        return qs
+    own = user.jurisdiction
+    if own is None:
+        return qs.none()
+    return qs.filter(
+        Q(jurisdiction__path__startswith=own.path)
+        | Q(jurisdiction__code__in=own.ancestors_and_self())
+    )
 
 
 def department_plans(organisation_id: int) -> QuerySet[CallOutPlan]:

@@ -365,6 +365,7 @@ class SpecialPeriodViewSet(ScopedModelViewSet):
     permission_classes = [permissions.IsAuthenticated, DispatchAccess]
     queryset = SpecialPeriod.objects.select_related("jurisdiction", "declared_by")
     serializer_class = s.SpecialPeriodSerializer
+    # The list is ordered by the model's Meta (newest first).
     ordering_fields = ()
     search_fields = ()
     http_method_names = ["get", "post", "head", "options"]
@@ -398,16 +399,7 @@ class SpecialPeriodViewSet(ScopedModelViewSet):
         return Response(s.SpecialPeriodSerializer(period).data)
 
     def get_queryset(self) -> QuerySet[SpecialPeriod]:
-        user = self.request.user
-        if user.is_superuser:
-            return self.queryset.all()
-        own = user.jurisdiction
-        if own is None:
-            return self.queryset.none()
-        return self.queryset.filter(
-            Q(jurisdiction__path__startswith=own.path)
-            | Q(jurisdiction__code__in=own.ancestors_and_self())
-        )
+        return selectors.special_periods_for(self.request.user)
 
 
 class AlertViewSet(ScopedReadOnlyViewSet):
