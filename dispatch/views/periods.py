@@ -16,6 +16,7 @@ from django.views import View
 from core.exceptions import DomainError
 from core.web import RoleRequiredMixin, raise_for
 from dispatch import permissions, selectors, services
+from dispatch.choices import SpecialPeriodKind
 from dispatch.forms import SpecialPeriodForm
 from dispatch.policies import _in_range
 from dispatch.views.base import _page
@@ -55,7 +56,15 @@ class SpecialPeriodListView(RoleRequiredMixin, View):
                 "page": page,
                 "query": query,
                 "rows": rows,
-                "form": form if form is not None else (SpecialPeriodForm() if declares else None),
+                "form": form
+                if form is not None
+                else (
+                    SpecialPeriodForm(
+                        initial={"kind": SpecialPeriodKind.SENSITIVE, "starts_on": today}
+                    )
+                    if declares
+                    else None
+                ),
                 "level": level,
             },
             status=status,
