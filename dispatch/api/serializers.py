@@ -361,7 +361,7 @@ class SuggestionQuerySerializer(serializers.Serializer):
         min_value=1,
         max_value=bounded.MAX_INT,
         required=False,
-        help_text="An approved reinforcement request: its upper level, without the "
+        help_text="A reinforcement request of the incident: its upper level, without the "
         "requesting jurisdiction.",
     )
     limit = serializers.IntegerField(min_value=1, max_value=50, required=False, default=20)
