@@ -106,7 +106,7 @@ class PlanViewSet(ScopedModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "incident", "reinforcement", "in_special_period"]
-    ordering_fields = ["drafted_at", "submitted_at", "decided_at"]
+    ordering_fields = ["drafted_at", "submitted_at", "decided_at", "updated_at"]
 
     def get_queryset(self) -> QuerySet[CallOutPlan]:
         user = self.request.user
@@ -218,7 +218,7 @@ class OrderViewSet(ScopedReadOnlyViewSet):
     search_fields = ()
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "plan", "force", "plan__incident"]
-    ordering_fields = ["issued_at", "status"]
+    ordering_fields = ["issued_at", "status", "updated_at"]
 
     def get_queryset(self) -> QuerySet[CallOutOrder]:
         user = self.request.user
@@ -278,7 +278,7 @@ class NoticeViewSet(ScopedReadOnlyViewSet):
     search_fields = ()
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "organisation"]
-    ordering_fields = ["recorded_at", "delivered_at"]
+    ordering_fields = ["recorded_at", "delivered_at", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Notice]:
         user = self.request.user

@@ -536,3 +536,24 @@ def test_updated_at_cannot_be_written_through_the_api(incident_world, api):
     assert response.status_code == 200
     assert CallOutPlan.objects.get(pk=plan.pk).updated_at >= stamped
     assert not response.json()["updated_at"].startswith("2030")
+
+
+def test_lists_are_ordered_by_updated_at_on_request(incident_world, api, notice):
+    w = incident_world
+    first = f.plan(w.dispatcher_a, w.incident_a, [w.force_power_a])
+    second = f.plan(w.dispatcher_a, w.incident_a, [w.force_power_a])
+    with time_machine.travel(timezone.now() + timedelta(minutes=5), tick=False):
+        services.update_plan(
+            actor=w.dispatcher_a,
+            plan_id=first.pk,
+            task="改派",
+            reason=first.reason,
+            lines=[services.LineInput(force_id=w.force_power_a.pk)],
+        )
+    client = api(w.approver_a)
+    for endpoint in ("plans", "orders", "notices"):
+        assert client.get(f"{BASE}{endpoint}/", {"ordering": "-updated_at"}).status_code == 200
+    default = [r["id"] for r in client.get(f"{BASE}plans/").json()["results"]]
+    assert default[:2] == [second.pk, first.pk]
+    rows = client.get(f"{BASE}plans/", {"ordering": "-updated_at"}).json()["results"]
+    assert [r["id"] for r in rows][:2] == [first.pk, second.pk]
