@@ -2,6 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
+from sync.api.subscribers import SubscriberViewSet
+
 router = SimpleRouter()
+router.register("subscribers", SubscriberViewSet, basename="sync-subscriber")
 
 urlpatterns = [*router.urls]
