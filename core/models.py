@@ -373,3 +373,6 @@ class RequestNonce(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["token", "nonce"], name="core_request_nonce_once")
         ]
+
+    def __str__(self) -> str:
+        return self.nonce
