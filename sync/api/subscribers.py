@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -90,6 +89,16 @@ class SubscriberSerializer(serializers.ModelSerializer):
 class SubscriberCreatedSerializer(SubscriberSerializer):
     secret = serializers.CharField(
         help_text=_("The signing secret, shown this once; keep it at the receiver.")
+    )
+
+    class Meta(SubscriberSerializer.Meta):
+        fields = [*SubscriberSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class SubscriberChangedSerializer(SubscriberSerializer):
+    secret = serializers.CharField(
+        required=False, help_text=_("The new signing secret, echoed once when one was set.")
     )
 
     class Meta(SubscriberSerializer.Meta):
@@ -199,7 +208,7 @@ class SubscriberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         request=SubscriberUpdateSerializer,
-        responses={200: SubscriberCreatedSerializer},
+        responses={200: SubscriberChangedSerializer},
         summary=_("Change a push subscriber (administrators); a new secret is echoed once"),
     )
     def partial_update(self, request: Request, pk=None) -> Response:
@@ -247,7 +256,7 @@ class SubscriberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         request=CursorSerializer,
-        responses={200: SubscriberSerializer, 400: OpenApiResponse(description="Bad cursor")},
+        responses={200: SubscriberSerializer},
     )
     @action(detail=True, methods=["post"], url_path="reset-cursor")
     def reset_cursor(self, request: Request, pk=None) -> Response:
