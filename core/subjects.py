@@ -30,9 +30,10 @@ from django.db.models import QuerySet
 
 __all__ = [
     "Representation",
+    "declare",
+    "feed_kinds",
     "from_viewset",
     "kind_of",
-    "known_kinds",
     "register",
     "registered",
     "represent",
@@ -43,32 +44,58 @@ __all__ = [
 class Representation:
     serializer: type  # a rest_framework Serializer class
     queryset: Callable[[Any], QuerySet]
+    # Extra serializer context for a page of objects (bulk counts the API's list view
+    # computes once per page), or None.
+    context: Callable[[Any, list[Any]], dict[str, Any]] | None = None
 
 
 _REGISTRY: dict[str, Representation] = {}
+# Subjects events are recorded on that have no API representation (accounts, roll-call
+# intensifications): in the feed with ``data: null``, and a ``?kind=`` of their own.
+_UNREPRESENTED: set[str] = set()
 
 
-def register(model_label: str, *, serializer: type, queryset: Callable[[Any], QuerySet]) -> None:
+def register(
+    model_label: str,
+    *,
+    serializer: type,
+    queryset: Callable[[Any], QuerySet],
+    context: Callable[[Any, list[Any]], dict[str, Any]] | None = None,
+) -> None:
     """Declare how subjects of ``model_label`` (``app_label.model_name``) are shown:
     ``serializer`` (the API's detail serializer) over ``queryset(user)`` (what the API
-    lets that user read, with its select/prefetch)."""
+    lets that user read, with its select/prefetch); ``context(user, objects)`` adds what
+    the API's list view puts in the serializer context for a page (bulk counts)."""
     label = model_label.lower()
     apps.get_model(label)  # fail at start-up on a typo
-    _REGISTRY[label] = Representation(serializer=serializer, queryset=queryset)
+    _REGISTRY[label] = Representation(serializer=serializer, queryset=queryset, context=context)
+
+
+def declare(model_label: str) -> None:
+    """Declare a subject that events are recorded on but that the API does not show:
+    the feed sends its changes with ``data: null``."""
+    label = model_label.lower()
+    apps.get_model(label)
+    _UNREPRESENTED.add(label)
 
 
 def registered() -> dict[str, Representation]:
     return dict(_REGISTRY)
 
 
+def subject_types() -> frozenset[str]:
+    """Every declared subject type, with or without a representation."""
+    return frozenset(_REGISTRY) | frozenset(_UNREPRESENTED)
+
+
+def feed_kinds() -> list[str]:
+    """The kinds the feed's ``?kind=`` filter accepts, sorted."""
+    return sorted({kind_of(label) for label in subject_types()})
+
+
 def kind_of(subject_type: str) -> str:
     """``command.incident`` → ``incident``."""
     return subject_type.rsplit(".", 1)[-1]
-
-
-def known_kinds() -> frozenset[str]:
-    """Every kind a subject may have: the model names of the installed models."""
-    return frozenset(model._meta.model_name for model in apps.get_models())
 
 
 def subject_types_of(kinds: Iterable[str]) -> list[str]:
@@ -109,13 +136,16 @@ def represent(user: Any, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str
     for subject_type, subject_id in refs:
         if subject_type in _REGISTRY:
             by_type[subject_type].add(str(subject_id))
-    context = {"request": _request_for(user)}
+    request = _request_for(user)
     found: dict[tuple[str, str], dict | None] = {}
     for subject_type, ids in sorted(by_type.items()):
         entry = _REGISTRY[subject_type]
         model = apps.get_model(subject_type)
         valid = _valid_pks(model, ids)
         objects = list(entry.queryset(user).filter(pk__in=valid)) if valid else []
+        context: dict[str, Any] = {"request": request}
+        if entry.context is not None and objects:
+            context.update(entry.context(user, objects))
         rendered = {str(obj.pk): entry.serializer(obj, context=context).data for obj in objects}
         for subject_id in ids:
             found[(subject_type, subject_id)] = rendered.get(subject_id)
