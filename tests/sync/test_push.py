@@ -196,3 +196,20 @@ def test_backoff_doubles_from_thirty_seconds_up_to_an_hour():
         3600,
         3600,
     ]
+
+
+def test_the_beat_schedule_and_run_ticks_push_every_ten_seconds(world, small_batches):
+    from config.celery import app
+    from sync.tasks import push_subscribers
+
+    entry = next(
+        e for e in app.conf.beat_schedule.values() if e["task"] == "sync.tasks.push_subscribers"
+    )
+    assert entry["schedule"] <= 10
+    port = free_port()
+    subscriber, secret = _subscriber(world, f"http://127.0.0.1:{port}/push")
+    with Receiver(secret, port=port) as receiver:
+        result = push_subscribers.apply()
+    assert result.successful() and result.result == len(receiver.applied) > 0
+    subscriber.refresh_from_db()
+    assert subscriber.cursor == receiver.cursor
