@@ -23,6 +23,21 @@ class CoreConfig(AppConfig):
         user_logged_out.connect(audit.on_logged_out, dispatch_uid="core.audit.logged_out")
         user_login_failed.connect(audit.on_login_failed, dispatch_uid="core.audit.login_failed")
         user_logged_in.connect(extend_screen_session, dispatch_uid="core.extend_screen_session")
+        _register_subjects()
+
+
+def _register_subjects() -> None:
+    """The change feed shows organisations as the API does (core.subjects); accounts
+    have no API representation and go out with ``data: null``."""
+    from core import subjects
+    from core.api.views import OrganisationViewSet
+
+    subjects.register(
+        "core.organisation",
+        serializer=OrganisationViewSet.serializer_class,
+        queryset=subjects.from_viewset(OrganisationViewSet),
+    )
+    subjects.declare("core.user")
 
 
 class PlatformAdminConfig(admin_apps.AdminConfig):
