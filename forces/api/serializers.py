@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.api.fields import ExternalIdField
 from core.masking import mask_id_number, mask_phone
 from core.models import Jurisdiction, Organisation
 from core.permissions import can_see_personal_data
@@ -94,6 +95,7 @@ class ForceSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
     )
     comm_means = serializers.MultipleChoiceField(choices=CommMeans.choices, required=False)
     linkage_tier = serializers.IntegerField(read_only=True)
+    external_id = ExternalIdField()
 
     class Meta:
         model = Force
@@ -144,6 +146,7 @@ class ForceItemSerializerMixin(MaskedSerializerMixin):
 class PersonnelSerializer(ForceItemSerializerMixin, serializers.ModelSerializer):
     masked_fields = ("phone", "id_number")
     force = ScopedRelatedField(queryset=Force.objects.all())
+    external_id = ExternalIdField()
     specialty = serializers.SlugRelatedField(
         slug_field="code", queryset=Specialty.objects.all(), required=False, allow_null=True
     )
@@ -163,29 +166,33 @@ class PersonnelSerializer(ForceItemSerializerMixin, serializers.ModelSerializer)
             "medical_exam_date",
             "insurance_expiry",
             "is_active",
+            "external_id",
         ]
 
 
 class EquipmentSerializer(ForceItemSerializerMixin, serializers.ModelSerializer):
     force = ScopedRelatedField(queryset=Force.objects.all())
+    external_id = ExternalIdField()
 
     class Meta:
         model = Equipment
-        fields = ["id", "force", "name", "model", "quantity", "unit", "condition"]
+        fields = ["id", "force", "name", "model", "quantity", "unit", "condition", "external_id"]
 
 
 class MaterialSerializer(ForceItemSerializerMixin, serializers.ModelSerializer):
     force = ScopedRelatedField(queryset=Force.objects.all())
+    external_id = ExternalIdField()
 
     class Meta:
         model = Material
-        fields = ["id", "force", "name", "spec", "quantity", "unit", "expiry_date"]
+        fields = ["id", "force", "name", "spec", "quantity", "unit", "expiry_date", "external_id"]
 
 
 class ExpertSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
     masked_fields = ("phone", "id_number")
     organisation = ScopedRelatedField(queryset=Organisation.objects.all())
     jurisdiction = JurisdictionCodeField(required=False)
+    external_id = ExternalIdField()
     specialties = serializers.SlugRelatedField(
         slug_field="code", many=True, required=False, queryset=Specialty.objects.all()
     )
