@@ -138,6 +138,12 @@ class ForceSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         return sorted(value)
 
 
+def normalised_id_number(value: str) -> str:
+    """The form the model stores (check character X in capitals), so an upsert that
+    sends the same number in lower case is seen as unchanged."""
+    return (value or "").strip().upper()
+
+
 class ForceItemSerializerMixin(MaskedSerializerMixin):
     def owner_organisation_id(self, obj: Any) -> int | None:
         return obj.force.organisation_id
@@ -168,6 +174,9 @@ class PersonnelSerializer(ForceItemSerializerMixin, serializers.ModelSerializer)
             "is_active",
             "external_id",
         ]
+
+    def validate_id_number(self, value: str) -> str:
+        return normalised_id_number(value)
 
 
 class EquipmentSerializer(ForceItemSerializerMixin, serializers.ModelSerializer):
@@ -213,6 +222,9 @@ class ExpertSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
             "jurisdiction",
             "external_id",
         ]
+
+    def validate_id_number(self, value: str) -> str:
+        return normalised_id_number(value)
 
 
 class ExpertGroupSerializer(serializers.ModelSerializer):

@@ -229,3 +229,22 @@ def test_a_repeated_upsert_of_a_closed_incident_changes_nothing(incident_world, 
     assert same.json()["status"] == "closed"
     changed = put(api(w.sync_client), kind, "sd:2026-0008", {**body, "title": "改"})
     assert changed.status_code == 409
+
+
+def _id_number_with_x() -> str:
+    from tests.idnumbers import id_number
+
+    return next(n for seq in range(100, 999) if (n := id_number(sequence=seq)).endswith("X"))
+
+
+@pytest.mark.parametrize("kind", [KINDS[2], KINDS[5]], ids=["personnel", "expert"])
+def test_an_id_number_sent_with_a_lower_case_x_is_unchanged_on_the_next_upsert(
+    incident_world, api, kind
+):
+    events = Events()
+    client = api(incident_world.sync_client)
+    body = {**kind.body(incident_world, "a"), "id_number": _id_number_with_x().lower()}
+    assert put(client, kind, "sd:2026-0009", body).status_code == 201
+    assert put(client, kind, "sd:2026-0009", body).status_code == 200
+    assert kind.model.objects.get(external_id="sd:2026-0009").id_number.endswith("X")
+    assert events(kind, kind.updated) == 0
