@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -120,19 +121,27 @@ class ExternalIdUpsertMixin:
             )
         body["external_id"] = external_id
         queryset = self.get_queryset()  # type: ignore[attr-defined]
-        existing = (
-            queryset.model._default_manager.filter(external_id=external_id)
-            .values_list("pk", flat=True)
-            .first()
-        )
+        existing = self._existing_pk(queryset, external_id)
         if existing is None:
-            instance = self.upsert_create(body)
-            code = status.HTTP_201_CREATED
-        else:
-            visible = queryset.filter(pk=existing).first()
-            if visible is None:
-                raise NotFoundError(_("No such record in your jurisdiction."))
-            self.check_object_permissions(request, visible)  # type: ignore[attr-defined]
-            instance = self.upsert_update(visible, body)
-            code = status.HTTP_200_OK
-        return Response(self.upsert_representation(instance), status=code)
+            try:
+                with transaction.atomic():
+                    instance = self.upsert_create(body)
+                return Response(
+                    self.upsert_representation(instance), status=status.HTTP_201_CREATED
+                )
+            except IntegrityError:
+                # A concurrent upsert of the same id committed first: ours is an update.
+                existing = self._existing_pk(queryset, external_id)
+                if existing is None:
+                    raise
+        visible = queryset.filter(pk=existing).first()
+        if visible is None:
+            raise NotFoundError(_("No such record in your jurisdiction."))
+        self.check_object_permissions(request, visible)  # type: ignore[attr-defined]
+        instance = self.upsert_update(visible, body)
+        return Response(self.upsert_representation(instance), status=status.HTTP_200_OK)
+
+    @staticmethod
+    def _existing_pk(queryset: Any, external_id: str) -> Any:
+        manager = queryset.model._default_manager
+        return manager.filter(external_id=external_id).values_list("pk", flat=True).first()
