@@ -26,3 +26,13 @@ def CountField(**kwargs) -> serializers.IntegerField:
     kwargs.setdefault("min_value", 0)
     kwargs.setdefault("max_value", MAX_INT)
     return serializers.IntegerField(**kwargs)
+
+
+def ExternalIdField(**kwargs) -> serializers.RegexField:
+    """``<source>:<id>`` or empty; the pattern is in the schema and enforced the same."""
+    from core.validators import EXTERNAL_ID_MAX_LENGTH, EXTERNAL_ID_PATTERN
+
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_blank", True)
+    kwargs.setdefault("max_length", EXTERNAL_ID_MAX_LENGTH)
+    return serializers.RegexField(EXTERNAL_ID_PATTERN, **kwargs)
