@@ -6,9 +6,6 @@ still needs this site's Origin, and a refused, revoked or expired token closes 4
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -194,40 +191,6 @@ async def test_token_of_an_account_without_jurisdiction_is_closed_with_4403(worl
 # A real WebSocket client against a real server on loopback ------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def uvicorn_server():
-    """uvicorn serving config.asgi.application in a thread of this process, so that it
-    shares the test database (see tests/browser/test_dispatch_live.py's docstring; not
-    daphne: Twisted's reactor runs once per process and the browser tests own it)."""
-    import uvicorn
-
-    db_settings = connections["default"].settings_dict
-    saved_max_age = db_settings.get("CONN_MAX_AGE", 0)
-    db_settings["CONN_MAX_AGE"] = 0
-    port = _free_port()
-    config = uvicorn.Config(
-        application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-test-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the in-process uvicorn server did not start")
-        time.sleep(0.05)
-    yield f"ws://127.0.0.1:{port}/ws/live/"
-    server.should_exit = True
-    thread.join(timeout=10)
-    db_settings["CONN_MAX_AGE"] = saved_max_age
-
-
 def _replay(ws, after: int) -> tuple[list[int], int]:
     ws.send(json.dumps({"type": "resume", "after": after}))
     found: list[int] = []
@@ -255,9 +218,10 @@ def test_real_websocket_client_syncs_and_resumes_with_a_token(incident_world, uv
     from websockets.sync.client import connect
 
     w = incident_world
+    url = f"ws://{uvicorn_server}/ws/live/"
     issued = issue_token(user=w.sync_client, name="province")
     header = {"Authorization": f"Token {issued.secret}"}
-    with connect(uvicorn_server, additional_headers=header, open_timeout=10) as ws:
+    with connect(url, additional_headers=header, open_timeout=10) as ws:
         received, cursor = _replay(ws, 0)
         assert received == visible_seqs(w.sync_client)
         fresh = new_incident(w.duty_officer_b, "阳谷县实时险情")
@@ -265,12 +229,12 @@ def test_real_websocket_client_syncs_and_resumes_with_a_token(incident_world, uv
         assert fresh in pushed and cursor >= fresh
     missed = new_incident(w.duty_officer_a, "临清市离线期间险情")
     # No header this time: the token as the first message, no Origin either.
-    with connect(uvicorn_server, open_timeout=10) as ws:
+    with connect(url, open_timeout=10) as ws:
         ws.send(json.dumps({"type": "auth", "token": issued.secret}))
         received, _ = _replay(ws, cursor)
         assert received == [missed]
     revoke_token(actor=w.sync_client, token_id=issued.token.pk)
-    with connect(uvicorn_server, additional_headers=header, open_timeout=10) as ws:
+    with connect(url, additional_headers=header, open_timeout=10) as ws:
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=10)
     assert closed.value.rcvd.code == 4401
