@@ -146,7 +146,9 @@ def represent(user: Any, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str
         context: dict[str, Any] = {"request": request}
         if entry.context is not None and objects:
             context.update(entry.context(user, objects))
-        rendered = {str(obj.pk): entry.serializer(obj, context=context).data for obj in objects}
+        # One serializer for the page: its fields are built once, not once per object.
+        data = entry.serializer(objects, many=True, context=context).data if objects else []
+        rendered = {str(obj.pk): item for obj, item in zip(objects, data, strict=True)}
         for subject_id in ids:
             found[(subject_type, subject_id)] = rendered.get(subject_id)
     return found

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from command import services as command_services
 from command.models import Incident
-from core.models import Event
+from core import subjects
+from core.models import Event, User
 from core.roles import Role
 from forces.models import Force
 from tests import factories as f
@@ -236,3 +237,11 @@ def test_query_count_per_page_does_not_grow_with_the_page(
     # The first page had both kinds too: same queries, one per kind.
     first = _read(client, after=0, limit=4)
     assert {c["subject"]["kind"] for c in first["changes"]} == kinds
+
+
+def test_every_registered_queryset_answers_for_every_role(world):
+    personas = [v for v in vars(world).values() if isinstance(v, User)]
+    assert len(personas) > 10
+    for label, entry in subjects.registered().items():
+        for user in personas:
+            assert isinstance(list(entry.queryset(user)[:1]), list), (label, user.username)
