@@ -291,7 +291,12 @@ def main() -> int:
             import django
 
             django.setup()
+            import warnings
+
             from django.db import connection
+
+            # No collectstatic here: WhiteNoise's notice about it is not the bench's business.
+            warnings.filterwarnings("ignore", message="No directory at")
 
             print(
                 f"Linkage provincial sync — {connection.vendor}; Python "

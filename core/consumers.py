@@ -24,11 +24,11 @@ or expired), 4403 no jurisdiction or nothing the user may read (``core.visibilit
 
 Who: a screen signs in with its browser session, and its ``Origin`` must be this site
 (``OriginOrTokenValidator``). A machine client (the provincial platform) authenticates
-with an API token instead — ``Authorization: Token <secret>`` on the handshake, or as
-its first message ``{"type": "auth", "token": "<secret>"}`` — and may then connect
-without ``Origin``; a connection without ``Origin`` is never signed in by a session
-cookie. Any other first message from a connection that is not signed in closes it with
-4401, as does silence for AUTH_TIMEOUT seconds. The token is checked again every
+with an API token instead: ``Authorization: Token <secret>`` on the handshake (with or
+without ``Origin``), or — connecting without ``Origin`` — as its first message
+``{"type": "auth", "token": "<secret>"}``. A connection without ``Origin`` is never
+signed in by a session cookie: any other first message closes it with 4401, as does
+silence for AUTH_TIMEOUT seconds. The token is checked again every
 TOKEN_RECHECK seconds and on every ping (``ApiTokenAuthentication``'s rules: revoked,
 expired, password changed, account inactive → 4401).
 
@@ -407,10 +407,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if secret is not None:
             await self._start_with_token(secret)
             return
-        user = self.scope.get("user")
-        if self.scope.get("machine_client") or user is None or not user.is_authenticated:
-            # Not signed in (or no Origin, so no session counts): a token must follow.
+        if self.scope.get("machine_client"):
+            # No Origin, so no browser and no session: the token must come first.
             self.awaiting_auth = asyncio.create_task(self._auth_deadline())
+            return
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         await self._start(user.pk)
 

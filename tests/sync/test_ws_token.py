@@ -101,10 +101,9 @@ async def test_reconnecting_with_the_cursor_gets_exactly_what_was_missed(inciden
     await second.disconnect()
 
 
-async def test_token_with_this_sites_origin_works_too(incident_world):
+async def test_token_header_with_this_sites_origin_works_too(incident_world):
     secret = await _secret(incident_world.sync_client)
-    communicator = await _connect([ORIGIN])
-    await communicator.send_json_to({"type": "auth", "token": secret})
+    communicator = await _connect([ORIGIN, (b"authorization", f"Token {secret}".encode())])
     events, _ = await resume(communicator, 0)
     assert events
     await communicator.disconnect()
