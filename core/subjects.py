@@ -43,7 +43,9 @@ __all__ = [
 @dataclass(frozen=True)
 class Representation:
     serializer: type  # a rest_framework Serializer class
-    queryset: Callable[[Any], QuerySet]
+    # What the API lets a user read; None when the user's role may not read this kind
+    # through the API at all (the feed then sends data null, not a tombstone).
+    queryset: Callable[[Any], QuerySet | None]
     # Extra serializer context for a page of objects (bulk counts the API's list view
     # computes once per page), or None.
     context: Callable[[Any, list[Any]], dict[str, Any]] | None = None
@@ -59,7 +61,7 @@ def register(
     model_label: str,
     *,
     serializer: type,
-    queryset: Callable[[Any], QuerySet],
+    queryset: Callable[[Any], QuerySet | None],
     context: Callable[[Any, list[Any]], dict[str, Any]] | None = None,
 ) -> None:
     """Declare how subjects of ``model_label`` (``app_label.model_name``) are shown:
@@ -106,20 +108,20 @@ def subject_types_of(kinds: Iterable[str]) -> list[str]:
     )
 
 
-def from_viewset(viewset_class: type) -> Callable[[Any], QuerySet]:
-    """The queryset a viewset's ``get_queryset`` gives a user on its detail route, empty
+def from_viewset(viewset_class: type) -> Callable[[Any], QuerySet | None]:
+    """The queryset a viewset's ``get_queryset`` gives a user on its detail route; None
     when the viewset's permissions refuse the user a read."""
 
-    def queryset(user: Any) -> QuerySet:
+    def queryset(user: Any) -> QuerySet | None:
         view = viewset_class()
         view.request = _request_for(user)
         view.action = "retrieve"
         view.args, view.kwargs, view.format_kwarg = (), {}, None
-        allowed = all(
+        if not all(
             permission.has_permission(view.request, view) for permission in view.get_permissions()
-        )
-        found = view.get_queryset()
-        return found if allowed else found.none()
+        ):
+            return None
+        return view.get_queryset()
 
     return queryset
 
@@ -131,7 +133,8 @@ def _request_for(user: Any) -> SimpleNamespace:
 def represent(user: Any, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict | None]:
     """The current representation of each registered (subject_type, subject_id) for
     ``user``; ``None`` when the user's queryset no longer holds it. References of
-    unregistered subject types are left out (they have no API representation)."""
+    unregistered subject types, and of kinds the user's role may not read through the
+    API at all, are left out (no representation for this user, not a tombstone)."""
     by_type: dict[str, set[str]] = defaultdict(set)
     for subject_type, subject_id in refs:
         if subject_type in _REGISTRY:
@@ -140,13 +143,17 @@ def represent(user: Any, refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str
     found: dict[tuple[str, str], dict | None] = {}
     for subject_type, ids in sorted(by_type.items()):
         entry = _REGISTRY[subject_type]
-        model = apps.get_model(subject_type)
-        valid = _valid_pks(model, ids)
-        objects = list(entry.queryset(user).filter(pk__in=valid)) if valid else []
+        readable = entry.queryset(user)
+        if readable is None:
+            continue
+        valid = _valid_pks(apps.get_model(subject_type), ids)
+        objects = list(readable.filter(pk__in=valid)) if valid else []
         context: dict[str, Any] = {"request": request}
         if entry.context is not None and objects:
             context.update(entry.context(user, objects))
-        rendered = {str(obj.pk): entry.serializer(obj, context=context).data for obj in objects}
+        # One serializer for the page: its fields are built once, not once per object.
+        data = entry.serializer(objects, many=True, context=context).data if objects else []
+        rendered = {str(obj.pk): item for obj, item in zip(objects, data, strict=True)}
         for subject_id in ids:
             found[(subject_type, subject_id)] = rendered.get(subject_id)
     return found

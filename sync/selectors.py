@@ -49,12 +49,11 @@ def changes_after(
     events it may not see.
     """
     if after < 0:
-        raise ValidationFailed(_("Give a cursor of 0 or more."), errors={"after": ["min 0"]})
+        message = _("Give a cursor of 0 or more.")
+        raise ValidationFailed(message, errors={"after": [message]})
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed(
-            _("Give a limit between 1 and %(max)d.") % {"max": MAX_LIMIT},
-            errors={"limit": [f"1..{MAX_LIMIT}"]},
-        )
+        message = _("Give a limit between 1 and %(max)d.") % {"max": MAX_LIMIT}
+        raise ValidationFailed(message, errors={"limit": [message]})
     latest = latest_seq()
     events = Event.objects.filter(event_filter(user), seq__gt=after)
     if kinds:
@@ -62,9 +61,8 @@ def changes_after(
     if jurisdiction is not None:
         path = Jurisdiction.objects.filter(code=jurisdiction).values_list("path", flat=True).first()
         if path is None:
-            raise ValidationFailed(
-                _("No jurisdiction has this code."), errors={"jurisdiction": [jurisdiction]}
-            )
+            message = _("No jurisdiction has this code.")
+            raise ValidationFailed(message, errors={"jurisdiction": [message]})
         events = events.filter(jurisdiction__path__startswith=path)
     rows = list(events.select_related("jurisdiction", "actor").order_by("seq")[: limit + 1])
     more = len(rows) > limit

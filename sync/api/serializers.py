@@ -17,18 +17,18 @@ class ChangesQuerySerializer(serializers.Serializer):
         min_value=0,
         max_value=MAX_SEQ,
         default=0,
-        help_text=_("The cursor: the `next` of the previous page (0 to start)."),
+        help_text="The cursor: the `next` of the previous page (0 to start).",
     )
     limit = serializers.IntegerField(
         min_value=1,
         max_value=MAX_LIMIT,
         default=DEFAULT_LIMIT,
-        help_text=_("At most this many changes."),
+        help_text="At most this many changes.",
     )
     jurisdiction = serializers.CharField(
         required=False,
         max_length=12,
-        help_text=_("Only changes in this jurisdiction (code) and below."),
+        help_text="Only changes in this jurisdiction (code) and below.",
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -38,7 +38,7 @@ class ChangesQuerySerializer(serializers.Serializer):
             child=serializers.ChoiceField(choices=subjects.feed_kinds()),
             required=False,
             max_length=50,
-            help_text=_("Only changes of subjects of these kinds (repeat the parameter)."),
+            help_text="Only changes of subjects of these kinds (repeat the parameter).",
         )
         return fields
 
@@ -54,8 +54,8 @@ class JurisdictionRefSerializer(serializers.Serializer):
 
 
 class SubjectRefSerializer(serializers.Serializer):
-    type = serializers.CharField(help_text=_("app_label.model_name"))
-    kind = serializers.CharField(help_text=_("The model name: incident, force, …"))
+    type = serializers.CharField(help_text="app_label.model_name")
+    kind = serializers.CharField(help_text="The model name: incident, force, …")
     id = serializers.CharField()
     external_id = serializers.CharField(allow_null=True)
     label = serializers.CharField(allow_blank=True)
@@ -63,7 +63,7 @@ class SubjectRefSerializer(serializers.Serializer):
 
 class ChangeSerializer(serializers.Serializer):
     seq = serializers.IntegerField(min_value=1)
-    type = serializers.CharField(help_text=_("The event type, e.g. incident.reported."))
+    type = serializers.CharField(help_text="The event type, e.g. incident.created.")
     time = serializers.DateTimeField()
     jurisdiction = JurisdictionRefSerializer()
     subject = SubjectRefSerializer()
@@ -71,19 +71,17 @@ class ChangeSerializer(serializers.Serializer):
     payload = serializers.DictField()
     data = serializers.DictField(
         allow_null=True,
-        help_text=_(
-            "The subject's current representation, as its API shows it to you; null for "
-            "a tombstone or a subject without an API representation."
-        ),
+        help_text="The subject's current representation, as its API shows it to you; null for "
+        "a tombstone or a subject without an API representation.",
     )
     deleted = serializers.BooleanField(
-        help_text=_("The subject was deleted or is no longer visible to you: drop your copy.")
+        help_text="The subject was deleted or is no longer visible to you: drop your copy."
     )
 
 
 class ChangePageSerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
     next = serializers.IntegerField(
-        min_value=0, help_text=_("Send it as `after` next time; never goes backwards.")
+        min_value=0, help_text="Send it as `after` next time; never goes backwards."
     )
-    more = serializers.BooleanField(help_text=_("More changes are waiting: ask again at once."))
+    more = serializers.BooleanField(help_text="More changes are waiting: ask again at once.")

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from command import services as command_services
 from command.models import Incident
-from core.models import Event
+from core import subjects
+from core.models import Event, User
 from core.roles import Role
 from forces.models import Force
 from tests import factories as f
@@ -155,6 +156,13 @@ def test_subject_without_api_representation_still_comes_with_null_data(world, ap
     assert all(c["data"] is None and c["deleted"] is False for c in changes)
 
 
+def test_role_that_may_not_read_a_kind_through_the_api_gets_no_data_and_no_tombstone(world, api):
+    """The hall screen reads force.created in its feed but has no registry API."""
+    changes, _ = _all(api(world.screen_a), kind="force")
+    assert changes
+    assert all(c["data"] is None and c["deleted"] is False for c in changes)
+
+
 def test_cursor_moves_past_events_the_client_may_not_see(incident_world, api):
     w = incident_world
     client = api(w.duty_officer_a)
@@ -236,3 +244,12 @@ def test_query_count_per_page_does_not_grow_with_the_page(
     # The first page had both kinds too: same queries, one per kind.
     first = _read(client, after=0, limit=4)
     assert {c["subject"]["kind"] for c in first["changes"]} == kinds
+
+
+def test_every_registered_queryset_answers_for_every_role(world):
+    personas = [v for v in vars(world).values() if isinstance(v, User)]
+    assert len(personas) > 10
+    for label, entry in subjects.registered().items():
+        for user in personas:
+            readable = entry.queryset(user)
+            assert readable is None or isinstance(list(readable[:1]), list), (label, user)
