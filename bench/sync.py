@@ -1,6 +1,6 @@
 #!/usr/bin/env python
-"""Provincial sync: the change feed paging through 100,000 events (and, in its own
-section, the outbound pusher).
+"""Provincial sync: the change feed paging through 100,000 events, and the outbound
+pusher's changes per second to a loopback receiver (section push, bench/sync_push.py).
 
 Works in a throwaway database (``<name>_bench`` on the PostgreSQL server of
 DATABASE_URL, dropped afterwards; a temporary SQLite file when DATABASE_URL is unset).
@@ -247,8 +247,17 @@ def bench_feed(args) -> int:
 
 
 # The sections this bench runs, in order; each takes the parsed arguments and returns an
-# exit status. The outbound pusher's section (bench_push) is appended below it.
-SECTIONS = {"feed": bench_feed}
+# exit status.
+def bench_push(args) -> int:
+    """The outbound pusher: bench/sync_push.py in its own process and throwaway database
+    (a subscriber's receiver on loopback, batch sizes 100 and 500)."""
+    events = str(min(args.events, args.push_events))
+    return subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "sync_push.py"), "--events", events]
+    ).returncode
+
+
+SECTIONS = {"feed": bench_feed, "push": bench_push}
 
 
 def main() -> int:
@@ -257,6 +266,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=500)
     parser.add_argument("--incidents", type=int, default=150)
     parser.add_argument("--forces", type=int, default=150)
+    parser.add_argument("--push-events", type=int, default=20_000)
     parser.add_argument("--only", choices=sorted(SECTIONS), help="run one section")
     args = parser.parse_args()
     if not (1_000 <= args.events <= 2_000_000 and 1 <= args.limit <= 1000):
