@@ -246,8 +246,6 @@ def bench_feed(args) -> int:
     return 1 if failures else 0
 
 
-# The sections this bench runs, in order; each takes the parsed arguments and returns an
-# exit status.
 def bench_push(args) -> int:
     """The outbound pusher: bench/sync_push.py in its own process and throwaway database
     (a subscriber's receiver on loopback, batch sizes 100 and 500)."""
@@ -257,6 +255,8 @@ def bench_push(args) -> int:
     ).returncode
 
 
+# The sections this bench runs, in order; each takes the parsed arguments and returns an
+# exit status.
 SECTIONS = {"feed": bench_feed, "push": bench_push}
 
 
