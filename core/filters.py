@@ -80,11 +80,14 @@ def _refers_to_an_object(f: django_filters.Filter) -> bool:
 
 
 def _is_id(value: str) -> bool:
-    value = value.strip()
-    return not value or (value.isascii() and value.isdigit() and 0 < int(value) < 2**63)
+    value = value.strip().removeprefix("-")
+    return not value or (value.isascii() and value.isdigit() and int(value) < 2**63)
 
 
 def _takes_text(f: django_filters.Filter) -> bool:
+    # A code (``?specialty=water``) is text as well: the schema declares a string.
+    if isinstance(f, django_filters.ModelChoiceFilter):
+        return getattr(f.field, "to_field_name", None) is not None
     return isinstance(f, django_filters.CharFilter)
 
 

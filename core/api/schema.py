@@ -78,6 +78,13 @@ class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's AutoSchema, with the refusals every operation can answer and the
     rules of the platform's own validators (phones, non-empty lists) as constraints."""
 
+    def map_parsers(self):
+        # The API's bodies are JSON; forms and multipart are declared only where a view
+        # takes nothing else (uploads), since a form cannot carry null, nested objects or
+        # lists of objects the JSON schema describes.
+        parsers = super().map_parsers()
+        return ["application/json"] if "application/json" in parsers else parsers
+
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         if direction == "response":
             _answer_as_the_model_stores(field)
@@ -86,6 +93,10 @@ class AutoSchema(SpectacularAutoSchema):
             for rule, pattern in _PATTERNS:
                 if validator is rule and result.get("type") == "string":
                     result["pattern"] = pattern
+        if direction == "request" and isinstance(field, serializers.DecimalField):
+            pattern = _symmetric_decimal_pattern(field)
+            if pattern and result.get("type") == "string":
+                result["pattern"] = pattern
         if isinstance(field, serializers.ListSerializer | serializers.ListField):
             if not field.allow_empty and result.get("type") == "array":
                 result.setdefault("minItems", 1)
@@ -120,6 +131,44 @@ class AutoSchema(SpectacularAutoSchema):
         if self.view.get_throttles():
             codes.append("429")
         return codes
+
+
+def _digits_between(lo: str, hi: str) -> str:
+    """A regex for the integers lo..hi written with the same number of digits."""
+    if len(lo) == 1:
+        return lo if lo == hi else f"[{lo}-{hi}]"
+    if lo[0] == hi[0]:
+        return lo[0] + _digits_between(lo[1:], hi[1:])
+    rest = len(lo) - 1
+    parts = [lo[0] + _digits_between(lo[1:], "9" * rest)]
+    if int(hi[0]) - int(lo[0]) > 1:
+        parts.append(f"[{int(lo[0]) + 1}-{int(hi[0]) - 1}][0-9]{{{rest}}}")
+    parts.append(hi[0] + _digits_between("0" * rest, hi[1:]))
+    return "(?:" + "|".join(parts) + ")"
+
+
+def _below(limit: int) -> str:
+    """A regex for the integers 0..limit-1 (no leading zeros)."""
+    parts = []
+    for length in range(1, len(str(limit - 1)) + 1):
+        lo = 0 if length == 1 else 10 ** (length - 1)
+        hi = min(limit - 1, 10**length - 1)
+        parts.append(_digits_between(str(lo), str(hi)))
+    return "|".join(parts)
+
+
+def _symmetric_decimal_pattern(field) -> str | None:
+    """-m..m with the field's decimal places (latitude ±90, longitude ±180), as a pattern:
+    a decimal is sent as a string, which ``minimum``/``maximum`` cannot bound."""
+    low, high, places = field.min_value, field.max_value, field.decimal_places
+    if low is None or high is None or places is None or low != -high or high != int(high):
+        return None
+    limit = int(high)
+    if not 0 < limit < 10000:
+        return None
+    fraction = rf"(?:\.[0-9]{{1,{places}}})?" if places else ""
+    zeros = rf"(?:\.0{{1,{places}}})?" if places else ""
+    return rf"^-?(?:(?:{_below(limit)}){fraction}|{limit}{zeros})$"
 
 
 def _model_path(field) -> list | None:

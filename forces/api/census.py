@@ -22,7 +22,6 @@ from core.exceptions import NotFoundError
 from core.models import Organisation
 from forces import census
 
-
 ORGANISATION_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 
 

@@ -20,6 +20,7 @@ from core.roles import Role
 from tests import factories as f
 
 SCHEMATHESIS = str(Path(sys.executable).with_name("st"))
+CONFIG = str(Path(__file__).with_name("schemathesis.toml"))
 SELF_ENDING = r"/auth/token/(revoke|rotate)/"
 ROLES = [
     "duty_officer_a",
@@ -41,6 +42,8 @@ def schemathesis(url: str, token: str | None, *extra: str) -> subprocess.Complet
     workers = "1" if connection.vendor == "sqlite" else "2"
     command = [
         SCHEMATHESIS,
+        "--config-file",
+        CONFIG,
         "run",
         f"{url}/api/schema/",
         "--checks",
@@ -48,7 +51,7 @@ def schemathesis(url: str, token: str | None, *extra: str) -> subprocess.Complet
         "--seed",
         "1",
         "--max-examples",
-        "5",
+        "3",
         "--phases",
         "examples,fuzzing,stateful",
         "--generation-database",
