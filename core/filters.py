@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as drf_filters
 from django_filters import utils as filter_utils
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import filters as rest_filters
 
 from core.bounds import is_date_text, is_datetime_text, validate_year_window, year_window_message
 
@@ -149,3 +150,13 @@ class FilterBackend(drf_filters.DjangoFilterBackend):
                 return queryset.none()
             raise filter_utils.translate_validation(filterset.errors)
         return filterset.qs
+
+
+class SearchFilter(rest_filters.SearchFilter):
+    """``?search=`` is advertised only where a view declares what it searches
+    (``search_fields``); elsewhere the schema does not offer a parameter that does nothing."""
+
+    def get_schema_operation_parameters(self, view):
+        if not getattr(view, "search_fields", None):
+            return []
+        return super().get_schema_operation_parameters(view)
