@@ -25,6 +25,22 @@ class CoreConfig(AppConfig):
         user_login_failed.connect(audit.on_login_failed, dispatch_uid="core.audit.login_failed")
         user_logged_in.connect(extend_screen_session, dispatch_uid="core.extend_screen_session")
         bound_model_serializers()
+        _register_subjects()
+
+
+def _register_subjects() -> None:
+    """The change feed shows organisations as the API does (core.subjects); accounts
+    have no API representation and go out with ``data: null``."""
+    from core import subjects
+    from core.api.views import OrganisationViewSet
+
+    subjects.register(
+        "core.organisation",
+        serializer=OrganisationViewSet.serializer_class,
+        queryset=subjects.from_viewset(OrganisationViewSet),
+    )
+    subjects.declare("core.user")
+>>>>>>> feed
 
 
 class PlatformAdminConfig(admin_apps.AdminConfig):

@@ -18,8 +18,19 @@ server → client
   ``{"type": "pong", "seq": n}``           answer to a ping.
   ``{"type": "error", "detail": ...}``     a message the server could not read, or
       ``"slow down"``: the frame came while another waited for its turn (rate limit).
-Close codes: 4401 not signed in (or the login ended), 4403 no jurisdiction or nothing
-the user may read (``core.visibility``), 4429 the client kept flooding.
+Close codes: 4401 not signed in (or the login ended, or the token was refused, revoked
+or expired), 4403 no jurisdiction or nothing the user may read (``core.visibility``),
+4429 the client kept flooding.
+
+Who: a screen signs in with its browser session, and its ``Origin`` must be this site
+(``OriginOrTokenValidator``). A machine client (the provincial platform) authenticates
+with an API token instead: ``Authorization: Token <secret>`` on the handshake (with or
+without ``Origin``), or — connecting without ``Origin`` — as its first message
+``{"type": "auth", "token": "<secret>"}``. A connection without ``Origin`` is never
+signed in by a session cookie: any other first message closes it with 4401, as does
+silence for AUTH_TIMEOUT seconds. The token is checked again every
+TOKEN_RECHECK seconds and on every ping (``ApiTokenAuthentication``'s rules: revoked,
+expired, password changed, account inactive → 4401).
 
 Rate limit: ``resume`` and ``ping`` replay from the database. Each connection has a
 bucket of REPLAY_BURST replays refilled at REPLAY_RATE a second; a frame that finds it
@@ -53,10 +64,13 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
+from channels.security.websocket import AllowedHostsOriginValidator
 from django.db import close_old_connections
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from rest_framework.exceptions import AuthenticationFailed
 
 from core import selectors
+from core.api.authentication import KEYWORDS, ApiTokenAuthentication
 from core.realtime import group_name
 from core.visibility import Viewer
 
@@ -73,6 +87,9 @@ WINDOW_SIZE = 1000  # recent events the hub keeps in memory
 REPLAY_BURST = 3
 REPLAY_RATE = 1.0  # replays per second once the burst is spent
 FLOOD_LIMIT = 20
+
+AUTH_TIMEOUT = 10.0  # seconds a connection that is not signed in has to send "auth"
+TOKEN_RECHECK = 60.0  # seconds between two checks of a token connection's token
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NO_JURISDICTION = 4403
@@ -305,6 +322,52 @@ def _hub() -> _Hub:
     return hub
 
 
+class OriginOrTokenValidator:
+    """Channels' ``AllowedHostsOriginValidator``, except for a handshake without any
+    ``Origin``: no browser sends that, so it passes, marked ``machine_client`` — the
+    consumer then ignores the session and accepts only a token."""
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+        self.validated = AllowedHostsOriginValidator(application)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket" and not any(
+            name == b"origin" for name, _ in scope.get("headers", ())
+        ):
+            return await self.application(dict(scope, machine_client=True), receive, send)
+        return await self.validated(scope, receive, send)
+
+
+def _header_token(scope: dict[str, Any]) -> str | None:
+    """The secret of an ``Authorization: Token|Bearer <secret>`` handshake header; ""
+    for a malformed one; None when there is none."""
+    for name, value in scope.get("headers", ()):
+        if name != b"authorization":
+            continue
+        parts = value.split()
+        if not parts or parts[0].lower() not in KEYWORDS:
+            return None
+        if len(parts) != 2:
+            return ""
+        try:
+            return parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            return ""
+    return None
+
+
+def _token_user_id(secret: str) -> int | None:
+    """The user of a valid API token, by the API's own rules; None if refused."""
+    if not secret:
+        return None
+    try:
+        user, _token = ApiTokenAuthentication().authenticate_credentials(secret)
+    except AuthenticationFailed:
+        return None
+    return user.pk
+
+
 def _identity(user_id: int, session_key: str | None) -> tuple[Any, list[str], str] | None:
     user = selectors.live_user(user_id, session_key)
     if user is None:
@@ -335,24 +398,81 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.folded = 0  # frames folded into the waiting one
         self.strikes = 0
         self.later: asyncio.Task | None = None
+        self.secret: str | None = None  # the API token of a machine client
+        self.awaiting_auth: asyncio.Task | None = None
+        self.token_watch: asyncio.Task | None = None
         # Accept before closing so that the browser sees the close code.
         await self.accept()
+        secret = _header_token(self.scope)
+        if secret is not None:
+            await self._start_with_token(secret)
+            return
+        if self.scope.get("machine_client"):
+            # No Origin, so no browser and no session: the token must come first.
+            self.awaiting_auth = asyncio.create_task(self._auth_deadline())
+            return
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        identity = await database_sync_to_async(_identity)(user.pk, None)
-        if identity is None:
+        await self._start(user.pk)
+
+    async def _auth_deadline(self) -> None:
+        await asyncio.sleep(AUTH_TIMEOUT)
+        self.awaiting_auth = None
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+
+    async def _authenticate(self, content: Any) -> None:
+        """The first message of a connection that is not signed in: ``auth`` or 4401."""
+        waiting, self.awaiting_auth = self.awaiting_auth, None
+        if waiting is not None:
+            waiting.cancel()
+        token = content.get("token") if isinstance(content, dict) else None
+        if not (isinstance(content, dict) and content.get("type") == "auth") or not isinstance(
+            token, str
+        ):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        await self._start_with_token(token)
+
+    async def _start_with_token(self, secret: str) -> None:
+        user_id = await database_sync_to_async(_token_user_id)(secret)
+        if user_id is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.secret = secret
+        if await self._start(user_id):
+            self.token_watch = asyncio.create_task(self._watch_token())
+
+    async def _watch_token(self) -> None:
+        """Close a token connection whose token was revoked or expired meanwhile."""
+        while True:
+            await asyncio.sleep(TOKEN_RECHECK)
+            if not await self._token_still_valid():
+                return
+
+    async def _token_still_valid(self) -> bool:
+        if await database_sync_to_async(_token_user_id)(self.secret or "") == self.user.pk:
+            return True
+        await self._leave()
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+        return False
+
+    async def _start(self, user_id: int) -> bool:
+        """Follow the feed as this user; False (and closed) if it may not."""
+        identity = await database_sync_to_async(_identity)(user_id, None)
+        if identity is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return False
         self.user, codes, self.key = identity
         if not self.key.reads_anything() or (not codes and not self.user.is_superuser):
             await self.close(code=CLOSE_NO_JURISDICTION)
-            return
+            return False
         self.joined = [group_name(c) for c in codes]
         self.hub = _hub()
         await self.hub.attach(self, self.joined)
         self.forwarder = asyncio.create_task(self._forward())
+        return True
 
     async def disconnect(self, code: int) -> None:
         await self._leave()
@@ -366,6 +486,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if self.awaiting_auth is not None:
+            await self._authenticate(content)
+            return
         if self.hub is None:
             return
         kind = content.get("type") if isinstance(content, dict) else None
@@ -471,8 +594,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def _refresh(self) -> bool:
         """On a heartbeat: check the login still stands, follow a change of jurisdiction
         and join the groups again (restores membership lost in a Redis restart)."""
-        session = self.scope.get("session")
-        session_key = getattr(session, "session_key", None) if session is not None else None
+        if self.secret is not None:
+            if not await self._token_still_valid():
+                return False
+            session_key = None  # a token connection never rests on a session
+        else:
+            session = self.scope.get("session")
+            session_key = getattr(session, "session_key", None) if session is not None else None
         identity = await database_sync_to_async(_identity)(self.user.pk, session_key)
         if identity is None:
             await self._leave()
@@ -489,6 +617,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         return True
 
     async def _leave(self) -> None:
+        for name in ("awaiting_auth", "token_watch"):
+            task = getattr(self, name, None)
+            setattr(self, name, None)
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
         later, self.later = self.later, None
         if later is not None and later is not asyncio.current_task():
             later.cancel()

@@ -12,3 +12,21 @@ class DispatchConfig(AppConfig):
         from dispatch.notifications import register_handlers
 
         register_handlers()
+        _register_subjects()
+
+
+def _register_subjects() -> None:
+    """The change feed shows the dispatch chain as the API does (core.subjects)."""
+    from core import subjects
+    from dispatch.api import views
+
+    for label, viewset in (
+        ("dispatch.calloutplan", views.PlanViewSet),
+        ("dispatch.calloutorder", views.OrderViewSet),
+        ("dispatch.notice", views.NoticeViewSet),
+        ("dispatch.reinforcementrequest", views.ReinforcementViewSet),
+        ("dispatch.specialperiod", views.SpecialPeriodViewSet),
+    ):
+        subjects.register(
+            label, serializer=viewset.serializer_class, queryset=subjects.from_viewset(viewset)
+        )
