@@ -16,6 +16,7 @@ from command.choices import (
     IncidentSource,
     IncidentStatus,
 )
+from core.fields import external_id_field, unique_external_id
 from core.models import Jurisdiction
 from core.querysets import ScopedQuerySet
 from forces.choices import DisasterType
@@ -88,6 +89,7 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    external_id = external_id_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -98,6 +100,7 @@ class Incident(models.Model):
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
         ordering = ["-received_at", "-id"]
+        constraints = [unique_external_id("incident")]
 
     def __str__(self) -> str:
         return self.title

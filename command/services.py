@@ -24,12 +24,22 @@ from core.permissions import in_jurisdiction
 from core.roles import Role
 from core.saving import validated
 
-INCIDENT_ROLES = (Role.DUTY_OFFICER, Role.FIRE_DISPATCHER, Role.ADMINISTRATOR)
+# Who closes incidents: the centre's own roles.
+INCIDENT_CLOSERS = (Role.DUTY_OFFICER, Role.FIRE_DISPATCHER, Role.ADMINISTRATOR)
+# Who records and changes them: those, and the provincial platform handing incidents
+# down to its jurisdiction and below (it never closes a county's incident).
+INCIDENT_ROLES = (*INCIDENT_CLOSERS, Role.SYNC_CLIENT)
 
 
 def can_record_incidents(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and (
         user.is_superuser or user.has_role(*INCIDENT_ROLES)
+    )
+
+
+def can_close_incidents(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_superuser or user.has_role(*INCIDENT_CLOSERS)
     )
 
 
@@ -74,7 +84,7 @@ def create_incident(*, actor: User, data: dict[str, Any]) -> Incident:
     return incident
 
 
-def _load_for_update(actor: Any, incident_id: int) -> Incident:
+def _load_for_update(actor: Any, incident_id: int, *, closing: bool = False) -> Incident:
     incident = (
         Incident.objects.select_for_update(of=("self",))
         .select_related("jurisdiction")
@@ -85,15 +95,17 @@ def _load_for_update(actor: Any, incident_id: int) -> Incident:
         raise NotFoundError(_("No such incident in your jurisdiction."))
     if not can_record_incidents(actor):
         raise PermissionDeniedError(_("Your role may not change incidents."))
+    if closing and not can_close_incidents(actor):
+        raise PermissionDeniedError(_("Your role may not close incidents."))
     return incident
 
 
 @transaction.atomic
 def update_incident(*, actor: User, incident_id: int, data: dict[str, Any]) -> Incident:
-    """Change an open incident; a level change is a re-assessment and says so."""
+    """Change an open incident; a level change is a re-assessment and says so. Nothing
+    to change (an identical upsert, a form saved as it was) saves and records nothing,
+    even on a closed incident."""
     incident = _load_for_update(actor, incident_id)
-    if incident.status != IncidentStatus.OPEN:
-        raise InvalidTransition(_("A closed incident cannot be changed."), code="incident_closed")
     old_level = incident.level
     changed = []
     for name, value in data.items():
@@ -104,6 +116,8 @@ def update_incident(*, actor: User, incident_id: int, data: dict[str, Any]) -> I
             changed.append(name)
     if not changed:
         return incident
+    if incident.status != IncidentStatus.OPEN:
+        raise InvalidTransition(_("A closed incident cannot be changed."), code="incident_closed")
     if "jurisdiction" in changed and not in_jurisdiction(actor, incident.jurisdiction):
         raise ValidationFailed(
             _("The incident's jurisdiction is outside yours."),
@@ -125,7 +139,7 @@ def update_incident(*, actor: User, incident_id: int, data: dict[str, Any]) -> I
 
 @transaction.atomic
 def close_incident(*, actor: User, incident_id: int) -> Incident:
-    incident = _load_for_update(actor, incident_id)
+    incident = _load_for_update(actor, incident_id, closing=True)
     if incident.status != IncidentStatus.OPEN:
         raise InvalidTransition(_("The incident is already closed."), code="incident_closed")
     incident.status = IncidentStatus.CLOSED

@@ -111,7 +111,7 @@ class IncidentDetailView(RoleRequiredMixin, View):
             "reinforcements": reinforcements,
             "timeline": dispatch_selectors.incident_timeline(incident),
             "can_edit": is_open and can_record,
-            "can_close": is_open and can_record,
+            "can_close": is_open and services.can_close_incidents(user),
             "can_draft_plan": is_open
             and user.jurisdiction is not None
             and is_fire_dispatcher_of(user, user.jurisdiction),
@@ -169,7 +169,7 @@ class IncidentFormView(RoleRequiredMixin, View):
 
 class IncidentCloseView(RoleRequiredMixin, View):
     def allowed(self, user: Any) -> bool:
-        return services.can_record_incidents(user)
+        return services.can_close_incidents(user)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)

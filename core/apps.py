@@ -40,7 +40,6 @@ def _register_subjects() -> None:
         queryset=subjects.from_viewset(OrganisationViewSet),
     )
     subjects.declare("core.user")
->>>>>>> feed
 
 
 class PlatformAdminConfig(admin_apps.AdminConfig):

@@ -35,10 +35,12 @@ def can_see_personal_data(user: Any, organisation_id: int | None) -> bool:
 
 
 def can_manage_organisation_data(user: Any, organisation: Organisation) -> bool:
-    """May ``user`` create records owned by ``organisation`` (forces, experts)?"""
+    """May ``user`` create records owned by ``organisation`` (forces, experts)? The
+    provincial sync client registers the provincial teams of every organisation in its
+    jurisdiction, like an administrator there."""
     if not in_jurisdiction(user, organisation.jurisdiction):
         return False
-    if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
+    if user.is_superuser or user.has_role(Role.ADMINISTRATOR, Role.SYNC_CLIENT):
         return True
     return user.has_role(Role.DEPARTMENT_EDITOR) and user.organisation_id == organisation.pk
 

@@ -108,6 +108,13 @@ ROLE_PERMISSIONS[Role.ADMINISTRATOR] += [
     "dispatch.add_dispatchpolicy",
     "dispatch.change_dispatchpolicy",
 ]
+# The provincial sync client hands incidents down and registers provincial teams (forces,
+# experts and their personnel, equipment, materials); everything else it only reads.
+ROLE_PERMISSIONS[Role.SYNC_CLIENT] += ["command.add_incident", "command.change_incident"] + [
+    f"forces.{action}_{m}"
+    for m in ("force", "personnel", "equipment", "material", "expert")
+    for action in ("add", "change")
+]
 ROLE_PERMISSIONS[Role.SCREEN] = ["core.view_jurisdiction", "command.view_incident"]
 ROLE_PERMISSIONS[Role.FORCE_ACCOUNT] = ["core.view_jurisdiction", "dispatch.view_calloutorder"]
 

@@ -41,6 +41,7 @@ class ForceFilter(django_filters.FilterSet):
         queryset=Organisation.objects.all(), label=_("industry authority")
     )
     linkage_tier = django_filters.NumberFilter(method="filter_tier", label=_("linkage tier"))
+    external_id = django_filters.CharFilter(label=_("external id"))
 
     class Meta:
         model = Force
@@ -54,6 +55,7 @@ class ForceFilter(django_filters.FilterSet):
             "industry_authority",
             "linkage_tier",
             "is_active",
+            "external_id",
         ]
 
     def search(self, qs, name, value):
@@ -83,6 +85,7 @@ class ForceItemFilter(django_filters.FilterSet):
     organisation = IdFilter(field_name="force__organisation_id")
     jurisdiction = JurisdictionCodeFilter()
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+    external_id = django_filters.CharFilter(label=_("external id"))
 
 
 class PersonnelFilter(ForceItemFilter):
@@ -90,19 +93,27 @@ class PersonnelFilter(ForceItemFilter):
 
     class Meta:
         model = Personnel
-        fields = ["force", "category", "organisation", "jurisdiction", "specialty", "is_active"]
+        fields = [
+            "force",
+            "category",
+            "organisation",
+            "jurisdiction",
+            "specialty",
+            "is_active",
+            "external_id",
+        ]
 
 
 class EquipmentFilter(ForceItemFilter):
     class Meta:
         model = Equipment
-        fields = ["force", "category", "organisation", "jurisdiction", "condition"]
+        fields = ["force", "category", "organisation", "jurisdiction", "condition", "external_id"]
 
 
 class MaterialFilter(ForceItemFilter):
     class Meta:
         model = Material
-        fields = ["force", "category", "organisation", "jurisdiction"]
+        fields = ["force", "category", "organisation", "jurisdiction", "external_id"]
 
 
 class ExpertFilter(django_filters.FilterSet):
@@ -120,10 +131,11 @@ class ExpertFilter(django_filters.FilterSet):
     organisation = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.all(), label=_("organisation")
     )
+    external_id = django_filters.CharFilter(label=_("external id"))
 
     class Meta:
         model = Expert
-        fields = ["q", "specialty", "availability", "jurisdiction", "organisation"]
+        fields = ["q", "specialty", "availability", "jurisdiction", "organisation", "external_id"]
 
     def search(self, qs, name, value):
         if not value:

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.choices import LinkageTier
+from core.fields import external_id_field, unique_external_id
 from core.models import Jurisdiction, Organisation
 from core.querysets import ScopedQuerySet
 from forces.choices import (
@@ -156,14 +157,7 @@ class Force(models.Model):
         blank=True,
         help_text=_("Leave empty to use the owning organisation's tier."),
     )
-    external_id = models.CharField(
-        _("external id"),
-        max_length=64,
-        null=True,
-        blank=True,
-        unique=True,
-        help_text=_("Identifier in the provincial system."),
-    )
+    external_id = external_id_field()
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -183,6 +177,7 @@ class Force(models.Model):
             models.CheckConstraint(
                 condition=models.Q(headcount__gte=0), name="force_headcount_not_negative"
             ),
+            unique_external_id("force"),
         ]
 
     def __str__(self) -> str:
@@ -228,6 +223,7 @@ class Personnel(models.Model):
     medical_exam_date = models.DateField(_("last medical exam"), null=True, blank=True)
     insurance_expiry = models.DateField(_("accident insurance expiry"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    external_id = external_id_field()
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
@@ -236,6 +232,7 @@ class Personnel(models.Model):
         verbose_name = _("personnel")
         verbose_name_plural = _("personnel")
         ordering = ["force", "name", "id"]
+        constraints = [unique_external_id("personnel")]
 
     def __str__(self) -> str:
         return self.name
@@ -263,6 +260,7 @@ class Equipment(models.Model):
         choices=EquipmentCondition.choices,
         default=EquipmentCondition.READY,
     )
+    external_id = external_id_field()
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
@@ -271,6 +269,7 @@ class Equipment(models.Model):
         verbose_name = _("equipment")
         verbose_name_plural = _("equipment")
         ordering = ["force", "name", "id"]
+        constraints = [unique_external_id("equipment")]
 
     def __str__(self) -> str:
         return self.name
@@ -291,6 +290,7 @@ class Material(models.Model):
     )
     unit = models.CharField(_("unit"), max_length=10, default="件")
     expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    external_id = external_id_field()
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
@@ -299,6 +299,7 @@ class Material(models.Model):
         verbose_name = _("material")
         verbose_name_plural = _("materials")
         ordering = ["force", "name", "id"]
+        constraints = [unique_external_id("material")]
 
     def __str__(self) -> str:
         return self.name
@@ -333,9 +334,7 @@ class Expert(models.Model):
     jurisdiction = models.ForeignKey(
         Jurisdiction, models.PROTECT, related_name="experts", verbose_name=_("jurisdiction")
     )
-    external_id = models.CharField(
-        _("external id"), max_length=64, null=True, blank=True, unique=True
-    )
+    external_id = external_id_field()
 
     history = HistoricalRecords(m2m_fields=[specialties])
     objects = ScopedQuerySet.as_manager()
@@ -344,6 +343,7 @@ class Expert(models.Model):
         verbose_name = _("expert")
         verbose_name_plural = _("experts")
         ordering = ["jurisdiction__path", "name", "id"]
+        constraints = [unique_external_id("expert")]
 
     def __str__(self) -> str:
         return self.name

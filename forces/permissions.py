@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.roles import REGISTRY_EDITORS
+from core.roles import REGISTRY_EDITORS, Role
 
 
 def may_create_records(user: Any) -> bool:
-    """Department editors and administrators add forces and experts (for an organisation
-    the service then checks)."""
+    """Department editors, administrators and the provincial sync client add forces and
+    experts (for an organisation the service then checks)."""
     return bool(getattr(user, "is_authenticated", False)) and (
-        user.is_superuser or user.has_role(*REGISTRY_EDITORS)
+        user.is_superuser or user.has_role(*REGISTRY_EDITORS, Role.SYNC_CLIENT)
     )

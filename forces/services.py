@@ -28,13 +28,21 @@ FORCE_ITEM_MODELS: dict[str, type[models.Model]] = {
 }
 
 
+def _sync_client_only(user: Any) -> bool:
+    """The provincial sync client writes forces, experts and their items, nothing else."""
+    return not user.is_superuser and set(user.role_names) == {Role.SYNC_CLIENT}
+
+
 def can_edit_force(user: Any, force: Force) -> bool:
     """Department editors edit their own organisation's forces (guardian grant to the
-    organisation's group); administrators edit every force in their jurisdiction."""
+    organisation's group); administrators edit every force in their jurisdiction; the
+    provincial sync client every force whose organisation is in its jurisdiction."""
     if not in_jurisdiction(user, force.jurisdiction):
         return False
     if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
         return True
+    if user.has_role(Role.SYNC_CLIENT):
+        return in_jurisdiction(user, force.organisation.jurisdiction)
     if not (user.has_role(Role.DEPARTMENT_EDITOR) and user.organisation_id):
         return False
     group = user.organisation.group
@@ -48,6 +56,12 @@ def editable_force_ids(user: Any, force_ids: Iterable[int]) -> set[int]:
         return set()
     if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
         return set(Force.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    if user.has_role(Role.SYNC_CLIENT) and user.jurisdiction is not None:
+        return set(
+            Force.objects.visible_to(user)
+            .filter(pk__in=ids, organisation__jurisdiction__path__startswith=user.jurisdiction.path)
+            .values_list("pk", flat=True)
+        )
     if not (user.has_role(Role.DEPARTMENT_EDITOR) and user.organisation_id):
         return set()
     from guardian.models import GroupObjectPermission
@@ -339,7 +353,7 @@ def create_expert_group(
 ) -> ExpertGroup:
     """Form an expert group for one hazard (专家组, Linqing §三: expert database)."""
     _require_visible_organisation(actor, organisation)
-    if not can_manage_organisation_data(actor, organisation):
+    if not can_manage_organisation_data(actor, organisation) or _sync_client_only(actor):
         raise PermissionDeniedError(_("You may not form expert groups for this organisation."))
     members = list(members)
     if any(not in_jurisdiction(actor, m.jurisdiction) for m in members):

@@ -61,6 +61,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "status_label",
             "reported_by_name",
             "closed_at",
+            "external_id",
             "created_at",
             "updated_at",
         ]
@@ -90,3 +91,4 @@ class IncidentInputSerializer(serializers.Serializer):
     injuries = bounded.CountField(required=False)
     missing = bounded.CountField(required=False)
     description = serializers.CharField(required=False, allow_blank=True)
+    external_id = bounded.ExternalIdField()

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +17,8 @@ from command import services
 from command.api import serializers as s
 from command.models import Incident, IncidentType
 from core import visibility
-from core.api.viewsets import ScopedModelViewSet
+from core.api.upserts import ExternalIdUpsertMixin, upsert_schema
+from core.api.viewsets import ScopedViewSetMixin
 
 # Who reads incidents is decided in core.visibility, with the live feed.
 INCIDENT_READERS = visibility.INCIDENT_READERS
@@ -41,11 +42,20 @@ class IncidentAccess(IncidentReader):
         return services.can_record_incidents(request.user)
 
 
-class IncidentViewSet(ScopedModelViewSet):
+@upsert_schema(request=s.IncidentInputSerializer, response=s.IncidentSerializer)
+class IncidentViewSet(
+    ExternalIdUpsertMixin,
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """No ``update`` (PUT on one incident): changes are PATCH; PUT is only the upsert."""
+
     permission_classes = [permissions.IsAuthenticated, IncidentAccess]
     queryset = Incident.objects.select_related("incident_type", "jurisdiction", "reported_by")
     serializer_class = s.IncidentSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
     filterset_fields = {
         "status": ["exact"],
@@ -54,6 +64,7 @@ class IncidentViewSet(ScopedModelViewSet):
         "area_type": ["exact"],
         "incident_type__code": ["exact"],
         "received_at": ["gte", "lte"],
+        "external_id": ["exact"],
     }
     search_fields = ["title", "address", "description"]
     ordering_fields = ["received_at", "level", "updated_at"]
@@ -66,6 +77,23 @@ class IncidentViewSet(ScopedModelViewSet):
         serializer = s.IncidentInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+    def upsert_create(self, data: Any) -> Incident:
+        serializer = s.IncidentInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        return services.create_incident(
+            actor=self.request.user, data=dict(serializer.validated_data)
+        )
+
+    def upsert_update(self, instance: Incident, data: Any) -> Incident:
+        serializer = s.IncidentInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        return services.update_incident(
+            actor=self.request.user, incident_id=instance.pk, data=dict(serializer.validated_data)
+        )
+
+    def upsert_representation(self, instance: Incident) -> dict[str, Any]:
+        return self._output(instance)
 
     @extend_schema(request=s.IncidentInputSerializer, responses={201: s.IncidentSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -68,3 +68,13 @@ def bound_model_serializers() -> None:
     mapping = serializers.ModelSerializer.serializer_field_mapping
     mapping[models.DateTimeField] = DateTimeField
     mapping[models.DateField] = DateField
+
+
+def ExternalIdField(**kwargs) -> serializers.RegexField:
+    """``<source>:<id>`` or empty; the pattern is in the schema and enforced the same."""
+    from core.validators import EXTERNAL_ID_MAX_LENGTH, EXTERNAL_ID_PATTERN
+
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_blank", True)
+    kwargs.setdefault("max_length", EXTERNAL_ID_MAX_LENGTH)
+    return serializers.RegexField(EXTERNAL_ID_PATTERN, **kwargs)

@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.api.fields import ExternalIdField
 from core.masking import mask_id_number, mask_phone
 from core.models import Jurisdiction, Organisation
 from core.permissions import can_see_personal_data
@@ -94,6 +95,7 @@ class ForceSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
     )
     comm_means = serializers.MultipleChoiceField(choices=CommMeans.choices, required=False)
     linkage_tier = serializers.IntegerField(read_only=True)
+    external_id = ExternalIdField()
 
     class Meta:
         model = Force
@@ -136,6 +138,12 @@ class ForceSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
         return sorted(value)
 
 
+def normalised_id_number(value: str) -> str:
+    """The form the model stores (check character X in capitals), so an upsert that
+    sends the same number in lower case is seen as unchanged."""
+    return (value or "").strip().upper()
+
+
 class ForceItemSerializerMixin(MaskedSerializerMixin):
     def owner_organisation_id(self, obj: Any) -> int | None:
         return obj.force.organisation_id
@@ -144,6 +152,7 @@ class ForceItemSerializerMixin(MaskedSerializerMixin):
 class PersonnelSerializer(ForceItemSerializerMixin, serializers.ModelSerializer):
     masked_fields = ("phone", "id_number")
     force = ScopedRelatedField(queryset=Force.objects.all())
+    external_id = ExternalIdField()
     specialty = serializers.SlugRelatedField(
         slug_field="code", queryset=Specialty.objects.all(), required=False, allow_null=True
     )
@@ -163,29 +172,36 @@ class PersonnelSerializer(ForceItemSerializerMixin, serializers.ModelSerializer)
             "medical_exam_date",
             "insurance_expiry",
             "is_active",
+            "external_id",
         ]
+
+    def validate_id_number(self, value: str) -> str:
+        return normalised_id_number(value)
 
 
 class EquipmentSerializer(ForceItemSerializerMixin, serializers.ModelSerializer):
     force = ScopedRelatedField(queryset=Force.objects.all())
+    external_id = ExternalIdField()
 
     class Meta:
         model = Equipment
-        fields = ["id", "force", "name", "model", "quantity", "unit", "condition"]
+        fields = ["id", "force", "name", "model", "quantity", "unit", "condition", "external_id"]
 
 
 class MaterialSerializer(ForceItemSerializerMixin, serializers.ModelSerializer):
     force = ScopedRelatedField(queryset=Force.objects.all())
+    external_id = ExternalIdField()
 
     class Meta:
         model = Material
-        fields = ["id", "force", "name", "spec", "quantity", "unit", "expiry_date"]
+        fields = ["id", "force", "name", "spec", "quantity", "unit", "expiry_date", "external_id"]
 
 
 class ExpertSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
     masked_fields = ("phone", "id_number")
     organisation = ScopedRelatedField(queryset=Organisation.objects.all())
     jurisdiction = JurisdictionCodeField(required=False)
+    external_id = ExternalIdField()
     specialties = serializers.SlugRelatedField(
         slug_field="code", many=True, required=False, queryset=Specialty.objects.all()
     )
@@ -206,6 +222,9 @@ class ExpertSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
             "jurisdiction",
             "external_id",
         ]
+
+    def validate_id_number(self, value: str) -> str:
+        return normalised_id_number(value)
 
 
 class ExpertGroupSerializer(serializers.ModelSerializer):

@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from core.api.upserts import ExternalIdUpsertMixin, upsert_schema
 from core.api.viewsets import RegistryReader, ScopedModelViewSet, ScopedReadOnlyViewSet
 from forces import services
 from forces.api import serializers as s
@@ -30,7 +31,7 @@ from forces.models import (
 )
 
 
-class OrganisationRecordViewSet(ScopedModelViewSet):
+class OrganisationRecordViewSet(ExternalIdUpsertMixin, ScopedModelViewSet):
     """Writes of a record an organisation owns, with specialties (forces, experts): one
     create and one update service each, named by the subclass."""
 
@@ -57,6 +58,7 @@ class OrganisationRecordViewSet(ScopedModelViewSet):
         )
 
 
+@upsert_schema(request=s.ForceSerializer, response=s.ForceSerializer)
 class ForceViewSet(OrganisationRecordViewSet):
     queryset = Force.objects.select_related("organisation", "jurisdiction").prefetch_related(
         "specialties"
@@ -72,7 +74,7 @@ class ForceViewSet(OrganisationRecordViewSet):
     id_argument = "force_id"
 
 
-class ForceItemViewSet(ScopedModelViewSet):
+class ForceItemViewSet(ExternalIdUpsertMixin, ScopedModelViewSet):
     kind = ""
 
     def perform_create(self, serializer):
@@ -93,6 +95,7 @@ class ForceItemViewSet(ScopedModelViewSet):
         services.remove_force_item(actor=self.request.user, kind=self.kind, item_id=instance.pk)
 
 
+@upsert_schema(request=s.PersonnelSerializer, response=s.PersonnelSerializer)
 class PersonnelViewSet(ForceItemViewSet):
     kind = "personnel"
     queryset = Personnel.objects.select_related("force", "specialty")
@@ -102,6 +105,7 @@ class PersonnelViewSet(ForceItemViewSet):
     filterset_class = PersonnelFilter
 
 
+@upsert_schema(request=s.EquipmentSerializer, response=s.EquipmentSerializer)
 class EquipmentViewSet(ForceItemViewSet):
     kind = "equipment"
     queryset = Equipment.objects.select_related("force")
@@ -111,6 +115,7 @@ class EquipmentViewSet(ForceItemViewSet):
     filterset_class = EquipmentFilter
 
 
+@upsert_schema(request=s.MaterialSerializer, response=s.MaterialSerializer)
 class MaterialViewSet(ForceItemViewSet):
     kind = "material"
     queryset = Material.objects.select_related("force")
@@ -120,6 +125,7 @@ class MaterialViewSet(ForceItemViewSet):
     filterset_class = MaterialFilter
 
 
+@upsert_schema(request=s.ExpertSerializer, response=s.ExpertSerializer)
 class ExpertViewSet(OrganisationRecordViewSet):
     queryset = Expert.objects.select_related("organisation", "jurisdiction").prefetch_related(
         "specialties"

@@ -74,7 +74,7 @@ def test_incident_of_another_county_is_404(incident_world, api):
     assert client.post(detail(w.incident_a, "close/")).status_code == 404
 
 
-@pytest.mark.parametrize("persona", ["screen_a", "approver_a", "sync_client"])
+@pytest.mark.parametrize("persona", ["screen_a", "approver_a"])
 def test_readers_who_do_not_record_get_403_on_writes(incident_world, api, persona):
     w = incident_world
     client = api(getattr(w, persona))

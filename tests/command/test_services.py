@@ -65,11 +65,10 @@ def test_duty_officer_dispatcher_and_admin_record_incidents_in_their_jurisdictio
     assert incident.history.latest().history_user == actor
 
 
-@pytest.mark.parametrize(
-    "persona", ["approver_a", "screen_a", "editor_a", "force_account_a", "sync_client"]
-)
+@pytest.mark.parametrize("persona", ["approver_a", "screen_a", "editor_a", "force_account_a"])
 def test_other_roles_cannot_record_incidents(incident_world, persona):
-    """SPEC §3: incidents are recorded by the duty room and the brigade's dispatchers."""
+    """SPEC §3: incidents are recorded by the duty room and the brigade's dispatchers (and
+    handed down by the provincial sync client: tests/security/test_sync_client_writes.py)."""
     w = incident_world
     with pytest.raises(PermissionDeniedError):
         services.create_incident(actor=getattr(w, persona), data=data(w))

@@ -132,7 +132,7 @@ def census_world(world):
             "comm_means": [CommMeans.RADIO_370, CommMeans.PHONE],
             "funding_mode": FundingMode.FISCAL_FULL,
             "linkage_tier_override": 2,
-            "external_id": "SD-371581-0001",
+            "external_id": "sd:371581-0001",
             "notes": "汛期驻防\r\n运河沿线",
             "jurisdiction": world.town_a,
         },
@@ -226,7 +226,7 @@ def test_export_holds_every_census_field_of_the_organisations_forces(census_worl
         "经费保障模式": "财政全额保障",
         "状态": "待命",
         "联动等级": "二级",
-        "外部编号": "SD-371581-0001",
+        "外部编号": "sd:371581-0001",
         "备注": "汛期驻防\n运河沿线",
     }
     people = rows_of(content, "人员")
