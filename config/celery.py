@@ -15,4 +15,5 @@ app.conf.beat_schedule = {
     "dispatch-mark-overdue": {"task": "dispatch.tasks.mark_overdue_orders", "schedule": 30.0},
     "dispatch-sweep-deliveries": {"task": "dispatch.tasks.sweep_deliveries", "schedule": 60.0},
     "duty-roll-call-tick": {"task": "duty.tasks.roll_call_tick", "schedule": 60.0},
+    "sync-push-subscribers": {"task": "sync.tasks.push_subscribers", "schedule": 10.0},
 }

@@ -170,6 +170,10 @@ SCREEN_SESSION_HOURS = env.int("SCREEN_SESSION_HOURS", default=24)
 API_TOKEN_HOURS = env.int("API_TOKEN_HOURS", default=12)
 SYNC_TOKEN_DAYS = env.int("SYNC_TOKEN_DAYS", default=90)
 SYNC_TOKEN_OVERLAP_HOURS = env.int("SYNC_TOKEN_OVERLAP_HOURS", default=24)
+# Outbound push to subscribers (sync.pusher): changes per POST (1-1000) and the HTTP
+# timeout in seconds.
+SYNC_PUSH_BATCH = env.int("SYNC_PUSH_BATCH", default=100)
+SYNC_PUSH_TIMEOUT = env.float("SYNC_PUSH_TIMEOUT", default=10.0)
 
 # Second factor (TOTP, django-otp) for these roles, and for superusers whenever the list
 # is not empty. The embedded demo (DEBUG) leaves it off and says so on the login page.
@@ -295,6 +299,7 @@ NOTIFY_SMS_PARAM_LIMIT = env.int("NOTIFY_SMS_PARAM_LIMIT", default=35)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.api.authentication.ApiTokenAuthentication",
+        "core.api.authentication.SignedRequestAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

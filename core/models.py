@@ -358,3 +358,21 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.prefix}…"
+
+
+class RequestNonce(models.Model):
+    """A nonce of a signed API request (core.api.authentication.SignedRequestAuthentication),
+    kept while its timestamp is inside the accepted window: the unique constraint refuses
+    the same nonce twice, whichever node receives it. Pruned by a periodic tick."""
+
+    token = models.ForeignKey(ApiToken, models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "nonce"], name="core_request_nonce_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.nonce

@@ -115,6 +115,8 @@ FAMILIES: dict[str, Audience] = {
     "user": Audience(ADMINISTRATORS),
     "account": Audience(ADMINISTRATORS),
     "security": Audience(ADMINISTRATORS),
+    # Outbound push subscribers (sync): who keeps them, and the clients they push for.
+    "subscriber": Audience(ADMINISTRATORS | {Role.SYNC_CLIENT}),
     # Operators' edits in the admin are read on the audit page (core.audit); the feed
     # gives them to no role, superusers only, as it did before they were declared here.
     "admin": Audience(_NONE),

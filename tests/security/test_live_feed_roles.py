@@ -126,6 +126,8 @@ PAGES = {
     "expert_group": [f"{API}/forces/expert-groups/"],
     "duty": [f"{API}/duty/rosters/"],
     "drill": [f"{API}/drills/drills/"],
+    # Push subscribers: their administrators, and the sync clients they push for.
+    "subscriber": [f"{API}/sync/subscribers/", "/sync/"],
     # Escalations and failed deliveries are recorded on the order, notice, plan or
     # roll-call target they chase: whoever may follow one of those reads them.
     "notify": [
