@@ -349,6 +349,7 @@ SPECTACULAR_SETTINGS = {
         "RollCallOutcomeEnum": "duty.models.rollcall.RollCallOutcome",
         "RollCallStatusEnum": "duty.models.rollcall.RollCallStatus",
         "ResponderChannelEnum": "notify.choices.ResponderChannel",
+        "SpecialPeriodKindEnum": "dispatch.choices.SpecialPeriodKind",
     },
 }
 

@@ -93,6 +93,9 @@ FAMILIES: dict[str, Audience] = {
     "order": Audience(DISPATCH_READERS | HALL_ROLES, frozenset({Role.FORCE_ACCOUNT})),
     "notice": Audience(DISPATCH_READERS | HALL_ROLES, frozenset({Role.DEPARTMENT_EDITOR})),
     "reinforcement": Audience(DISPATCH_READERS | HALL_ROLES),
+    # A flood season or sensitive period declared or ended by the bureau: whoever follows
+    # the dispatch chain (its approvals then need the departments' consent) and the hall.
+    "special_period": Audience(DISPATCH_READERS | HALL_ROLES),
     "rollcall": Audience(ROLL_CALL_READERS, frozenset({Role.FORCE_ACCOUNT})),
     # "A roll call reached your forces", in the force's organisation's jurisdiction: only
     # that force account reads it (its answer page); readers follow rollcall.delivered.

@@ -28,6 +28,8 @@ class DispatchEvent(StrEnum):
     REINFORCEMENT_REQUESTED = "reinforcement.requested"
     REINFORCEMENT_APPROVED = "reinforcement.approved"
     REINFORCEMENT_REJECTED = "reinforcement.rejected"
+    SPECIAL_PERIOD_DECLARED = "special_period.declared"
+    SPECIAL_PERIOD_ENDED = "special_period.ended"
 
 
 def order_step_event(status: str) -> DispatchEvent:

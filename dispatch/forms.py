@@ -8,9 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import validate_year_window
 from core.exceptions import DomainError
 from core.forms import BootstrapFormMixin
 from core.models import Organisation
+from dispatch.choices import SpecialPeriodKind
 from dispatch.services import LineInput
 from forces.models import Force
 
@@ -140,4 +142,21 @@ class ReinforcementDecisionForm(RenamingFormMixin, forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     decision_reason = forms.CharField(
         label=_("decision reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SpecialPeriodForm(BootstrapFormMixin, forms.Form):
+    """Declare a flood season or a sensitive period; ``declare_special_period`` checks
+    the dates, the overlap and who may."""
+
+    kind = forms.ChoiceField(label=_("kind"), choices=SpecialPeriodKind.choices)
+    name = forms.CharField(label=_("name"), max_length=100)
+    starts_on = forms.DateField(
+        label=_("starts on"), widget=DATE_WIDGET, validators=[validate_year_window]
+    )
+    ends_on = forms.DateField(
+        label=_("ends on"), widget=DATE_WIDGET, validators=[validate_year_window]
     )

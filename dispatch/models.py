@@ -218,6 +218,7 @@ class CallOutPlan(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     in_special_period = models.BooleanField(_("in a special period"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     history = HistoricalRecords()
     objects = IncidentScopedQuerySet.as_manager()
@@ -349,6 +350,7 @@ class CallOutOrder(models.Model):
         _("acknowledged via"), max_length=8, choices=ResponderChannel.choices, blank=True
     )
     acknowledged_label = models.CharField(_("acknowledged by"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     history = HistoricalRecords()
     objects = IncidentScopedQuerySet.as_manager()
@@ -403,6 +405,7 @@ class Notice(models.Model):
         _("read via"), max_length=8, choices=ResponderChannel.choices, blank=True
     )
     read_label = models.CharField(_("read by (as recorded)"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = IncidentScopedQuerySet.as_manager()
 

@@ -82,6 +82,24 @@ def may_request_reinforcement(user: Any) -> bool:
     return may_apply_for_reinforcement(user, level)
 
 
+# Who declares and ends a flood season or sensitive period for a level: the emergency
+# bureau of that level (Liaocheng §三.一.2: 汛期等特殊时期，须由应急管理部门商行业主管部门同意),
+# through its approvers and its duty officers (who hold the bureau's watch when a
+# sensitive period begins out of hours).
+SPECIAL_PERIOD_ROLES = (Role.BUREAU_APPROVER, Role.DUTY_OFFICER)
+
+
+def may_declare_special_period(user: Any, level: Jurisdiction) -> bool:
+    """An approver or duty officer of the emergency bureau at exactly this level."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.organisation_id
+        and user.organisation.kind == OrganisationKind.EMERGENCY_BUREAU
+        and user.organisation.jurisdiction_id == level.pk
+        and user.has_role(*SPECIAL_PERIOD_ROLES)
+    )
+
+
 def may_draft_at(user: Any, level: Jurisdiction) -> bool:
     """Plans are drafted and changed by the fire brigade's dispatchers of their level."""
     return is_fire_dispatcher_of(user, level)

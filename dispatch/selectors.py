@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from command.choices import AreaType
 from command.models import Incident
+from core.exceptions import NotFoundError, PermissionDeniedError, ValidationFailed
 from core.models import Event, Jurisdiction, Organisation
 from core.roles import Role
 from dispatch.choices import ORDER_STEPS, AlertKind, OrderStatus, PlanStatus
@@ -36,7 +37,9 @@ from dispatch.models import (
     DispatchAlert,
     Notice,
     ReinforcementRequest,
+    SpecialPeriod,
 )
+from dispatch.permissions import can_read_dispatch
 from dispatch.policies import deadlines_for
 from dispatch.sentences import timeline_sentence
 from forces.choices import ForceStatus
@@ -192,6 +195,21 @@ def _reasons(s: Suggestion, core: list[str], support: list[str]) -> list[str]:
     else:
         reasons.append(str(TIER_OPEN_REASONS[s.tier]))
     return reasons
+
+
+def special_periods_for(user: Any) -> QuerySet[SpecialPeriod]:
+    """Flood seasons and sensitive periods that concern the user: declared for the user's
+    jurisdiction or above (they cover it) and below."""
+    qs = SpecialPeriod.objects.select_related("jurisdiction", "declared_by")
+    if user.is_superuser:
+        return qs
+    own = user.jurisdiction
+    if own is None:
+        return qs.none()
+    return qs.filter(
+        Q(jurisdiction__path__startswith=own.path)
+        | Q(jurisdiction__code__in=own.ancestors_and_self())
+    )
 
 
 def department_plans(organisation_id: int) -> QuerySet[CallOutPlan]:
@@ -421,3 +439,77 @@ def order_deliveries(order: CallOutOrder, notice: Notice | None = None) -> list[
     if notice is not None:
         rows += list(deliveries_for(notice))
     return rows
+
+
+# --- suggestions over the API ---------------------------------------------------------------
+
+
+@dataclass
+class SuggestionScope:
+    """What a suggestion request ranks for: the incident, the level whose forces are
+    considered and, for a reinforcement, the requesting jurisdiction left out."""
+
+    incident: Incident
+    level: Jurisdiction
+    reinforcement: ReinforcementRequest | None = None
+
+    @property
+    def exclude(self) -> Jurisdiction | None:
+        return self.reinforcement.requesting_jurisdiction if self.reinforcement else None
+
+
+def suggestion_scope(
+    user: Any,
+    *,
+    incident_id: int,
+    level: Jurisdiction | None = None,
+    reinforcement_id: int | None = None,
+) -> SuggestionScope:
+    """The scope of ``suggest_forces`` for a reader of the dispatch chain, as the plan
+    page sets it: the incident (404 unless the user sees it), the level (the user's own
+    by default; a reinforcement's upper level, without the requesting jurisdiction), which
+    must lie in the user's jurisdiction (403), so every suggested force is one the user
+    may see."""
+    if not can_read_dispatch(user):
+        raise PermissionDeniedError(_("Your role may not read the dispatch chain."))
+    if user.jurisdiction is None and not user.is_superuser:
+        raise PermissionDeniedError(_("Your account belongs to no jurisdiction."))
+    incident = (
+        Incident.objects.visible_to(user)
+        .select_related("incident_type", "jurisdiction")
+        .filter(pk=incident_id)
+        .first()
+    )
+    if incident is None:
+        raise NotFoundError(_("No such incident in your jurisdiction."))
+    reinforcement = None
+    if reinforcement_id is not None:
+        reinforcement = (
+            ReinforcementRequest.objects.visible_to(user)
+            .select_related("upper_jurisdiction", "requesting_jurisdiction")
+            .filter(pk=reinforcement_id)
+            .first()
+        )
+        if reinforcement is None:
+            raise NotFoundError(_("No such reinforcement request in your jurisdiction."))
+        if reinforcement.incident_id != incident.pk:
+            raise ValidationFailed(
+                _("The reinforcement request is for another incident."),
+                errors={"reinforcement": [_("Not a request for this incident.")]},
+            )
+        if level is not None and level.pk != reinforcement.upper_jurisdiction_id:
+            raise ValidationFailed(
+                _("A reinforcement is carried out by its upper level."),
+                errors={"level": [_("Leave out or give the upper level of the request.")]},
+            )
+        level = reinforcement.upper_jurisdiction
+    if level is None:
+        level = user.jurisdiction
+        if level is None:
+            raise ValidationFailed(
+                _("Give the level whose forces to suggest."),
+                errors={"level": [_("This field is required.")]},
+            )
+    if not user.is_superuser and not level.path.startswith(user.jurisdiction.path):
+        raise PermissionDeniedError(_("That level is outside your jurisdiction."))
+    return SuggestionScope(incident=incident, level=level, reinforcement=reinforcement)

@@ -68,6 +68,8 @@ def event_sentences() -> dict[str, str]:
         "reinforcement.requested": _("Cross-region reinforcement requested: {subject}"),
         "reinforcement.approved": _("Cross-region reinforcement approved: {subject}"),
         "reinforcement.rejected": _("Cross-region reinforcement rejected: {subject}"),
+        "special_period.declared": _("Special period declared: {subject}"),
+        "special_period.ended": _("Special period ended: {subject}"),
         "force.created": _("Force registered: {subject}"),
         "force.status_changed": _("Force {subject} is now {new}"),
         "*": _("{subject}"),

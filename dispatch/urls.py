@@ -41,6 +41,12 @@ urlpatterns = [
         views.ReinforcementDecideView.as_view(),
         name="reinforcement_decide",
     ),
+    path("special-periods/", views.SpecialPeriodListView.as_view(), name="special_period_list"),
+    path(
+        "special-periods/<int:pk>/end/",
+        views.SpecialPeriodEndView.as_view(),
+        name="special_period_end",
+    ),
     path("notices/", views.NoticeListView.as_view(), name="notice_list"),
     path("notices/<int:pk>/read/", views.NoticeReadView.as_view(), name="notice_read"),
 ]

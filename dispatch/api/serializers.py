@@ -4,9 +4,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from core.api import fields as bounded
+from core.masking import mask_phone
+from core.models import Jurisdiction
+from core.permissions import can_see_personal_data
+from dispatch.choices import SpecialPeriodKind
 from dispatch.models import (
     CallOutOrder,
     CallOutPlan,
@@ -106,6 +112,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "lines",
             "consents",
             "orders",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -152,6 +159,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "last_step_on_behalf",
             "acknowledged_via",
             "acknowledged_label",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -185,6 +193,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "read_at",
             "read_via",
             "read_label",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -230,6 +239,7 @@ class SpecialPeriodSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     jurisdiction = serializers.SlugRelatedField(slug_field="code", read_only=True)
     jurisdiction_name = serializers.CharField(source="jurisdiction.name", read_only=True)
+    declared_by_name = serializers.StringRelatedField(source="declared_by", allow_null=True)
 
     class Meta:
         model = SpecialPeriod
@@ -243,6 +253,7 @@ class SpecialPeriodSerializer(serializers.ModelSerializer):
             "starts_on",
             "ends_on",
             "recurs_yearly",
+            "declared_by_name",
         ]
         read_only_fields = fields
 
@@ -322,3 +333,78 @@ class ReinforcementInputSerializer(serializers.Serializer):
     incident = serializers.IntegerField(min_value=1)
     needs = serializers.CharField()
     reason = serializers.CharField()
+
+
+class SpecialPeriodInputSerializer(serializers.Serializer):
+    """Declare a flood season or a sensitive period for the bureau's own jurisdiction."""
+
+    kind = serializers.ChoiceField(choices=SpecialPeriodKind.choices)
+    name = serializers.CharField(max_length=100)
+    starts_on = bounded.DateField()
+    ends_on = bounded.DateField()
+
+
+# --- force suggestions -------------------------------------------------------------------
+
+
+class SuggestionQuerySerializer(serializers.Serializer):
+    """``GET /api/v1/dispatch/suggestions/``: the plan page's ranking for an incident."""
+
+    incident = serializers.IntegerField(min_value=1, max_value=bounded.MAX_INT)
+    level = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Jurisdiction.objects.all(),
+        required=False,
+        help_text="Jurisdiction code of the drafting level; default the user's own.",
+    )
+    reinforcement = serializers.IntegerField(
+        min_value=1,
+        max_value=bounded.MAX_INT,
+        required=False,
+        help_text="A reinforcement request of the incident: its upper level, without the "
+        "requesting jurisdiction.",
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=50, required=False, default=20)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    """One ranked force with the reasons the plan page shows. The leader's phone is
+    masked unless the viewer may see the organisation's personal data."""
+
+    rank = serializers.IntegerField(min_value=1)
+    force = serializers.IntegerField(source="force.pk")
+    force_name = serializers.CharField(source="force.name")
+    organisation = serializers.IntegerField(source="force.organisation_id")
+    organisation_name = serializers.CharField(source="force.organisation.name")
+    jurisdiction = serializers.CharField(source="force.jurisdiction.code")
+    jurisdiction_name = serializers.CharField(source="force.jurisdiction.name")
+    headcount = serializers.IntegerField(source="force.headcount")
+    leader_name = serializers.CharField(source="force.leader_name")
+    leader_phone = serializers.CharField(source="force.leader_phone")
+    duty_phone = serializers.CharField(source="force.duty_phone")
+    linkage_tier = serializers.IntegerField(source="tier", min_value=1, max_value=3)
+    formation_match = serializers.ChoiceField(
+        choices=[("core", "core"), ("support", "support")], allow_null=True
+    )
+    matched_specialties = serializers.ListField(child=serializers.CharField())
+    distance_km = serializers.FloatField(allow_null=True)
+    eta_minutes = serializers.IntegerField(allow_null=True)
+    deadline_minutes = serializers.IntegerField(allow_null=True)
+    meets_deadline = serializers.BooleanField(allow_null=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if data["leader_phone"] and not can_see_personal_data(user, instance.force.organisation_id):
+            data["leader_phone"] = mask_phone(data["leader_phone"])
+        return data
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    incident = serializers.IntegerField()
+    level = serializers.CharField()
+    level_name = serializers.CharField()
+    reinforcement = serializers.IntegerField(allow_null=True)
+    suggestions = SuggestionSerializer(many=True)

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from dispatch.api import views
@@ -10,4 +11,7 @@ router.register("reinforcements", views.ReinforcementViewSet, basename="reinforc
 router.register("special-periods", views.SpecialPeriodViewSet, basename="special-period")
 router.register("alerts", views.AlertViewSet, basename="alert")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("suggestions/", views.SuggestionView.as_view(), name="suggestions"),
+    *router.urls,
+]

@@ -11,16 +11,18 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
 
 from core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.exceptions import InvalidTransition
 from dispatch import permissions as dispatch_permissions
-from dispatch import services
+from dispatch import selectors, services
 from dispatch.api import serializers as s
 from dispatch.models import (
     CallOutOrder,
@@ -104,7 +106,7 @@ class PlanViewSet(ScopedModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "incident", "reinforcement", "in_special_period"]
-    ordering_fields = ["drafted_at", "submitted_at", "decided_at"]
+    ordering_fields = ["drafted_at", "submitted_at", "decided_at", "updated_at"]
 
     def get_queryset(self) -> QuerySet[CallOutPlan]:
         user = self.request.user
@@ -216,7 +218,7 @@ class OrderViewSet(ScopedReadOnlyViewSet):
     search_fields = ()
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "plan", "force", "plan__incident"]
-    ordering_fields = ["issued_at", "status"]
+    ordering_fields = ["issued_at", "status", "updated_at"]
 
     def get_queryset(self) -> QuerySet[CallOutOrder]:
         user = self.request.user
@@ -276,7 +278,7 @@ class NoticeViewSet(ScopedReadOnlyViewSet):
     search_fields = ()
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "organisation"]
-    ordering_fields = ["recorded_at", "delivered_at"]
+    ordering_fields = ["recorded_at", "delivered_at", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Notice]:
         user = self.request.user
@@ -286,6 +288,22 @@ class NoticeViewSet(ScopedReadOnlyViewSet):
         if dispatch_permissions.can_read_department_plans(user):
             readable |= self.queryset.filter(organisation_id=user.organisation_id)
         return readable
+
+    @extend_schema(request=None, responses=s.NoticeSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str) -> Response:
+        """The department signs for its notice (签收), as on the notice page. Idempotent:
+        a notice already read answers 200 with its first reading, and records nothing."""
+        try:
+            services.read_notice(actor=request.user, notice_id=int(pk))
+        except InvalidTransition as exc:
+            # Raised only after the reader was authorised for this notice.
+            if exc.code != "already_read":
+                raise
+        notice = Notice.objects.select_related(
+            "organisation", "order__force", "order__plan__incident"
+        ).get(pk=int(pk))
+        return Response(s.NoticeSerializer(notice, context=self.get_serializer_context()).data)
 
 
 class ReinforcementViewSet(ScopedModelViewSet):
@@ -339,29 +357,49 @@ class ReinforcementViewSet(ScopedModelViewSet):
         return self._output(int(pk))
 
 
-class SpecialPeriodViewSet(ScopedReadOnlyViewSet):
+class SpecialPeriodViewSet(ScopedModelViewSet):
     """Flood seasons and sensitive periods that apply here: those declared for the
-    user's jurisdiction or above (they cover it) and below."""
+    user's jurisdiction or above (they cover it) and below. The emergency bureau of a
+    level (approvers, duty officers) declares them (POST) and ends them (``end``)."""
 
     permission_classes = [permissions.IsAuthenticated, DispatchAccess]
-    queryset = SpecialPeriod.objects.select_related("jurisdiction")
+    queryset = SpecialPeriod.objects.select_related("jurisdiction", "declared_by")
     serializer_class = s.SpecialPeriodSerializer
+    # The list is ordered by the model's Meta (newest first).
     ordering_fields = ()
     search_fields = ()
+    http_method_names = ["get", "post", "head", "options"]
     lookup_value_regex = r"\d+"
     filterset_fields = ["kind", "recurs_yearly"]
 
+    @extend_schema(
+        request=s.SpecialPeriodInputSerializer, responses={201: s.SpecialPeriodSerializer}
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _parse(s.SpecialPeriodInputSerializer, request)
+        period = services.declare_special_period(actor=request.user, **data)
+        period = self.queryset.get(pk=period.pk)
+        return Response(s.SpecialPeriodSerializer(period).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: s.SpecialPeriodSerializer,
+            204: OpenApiResponse(description="Withdrawn: the period had not begun."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str) -> Response:
+        """Today becomes the period's last day; a period that has not begun is withdrawn
+        (204)."""
+        period = services.end_special_period(actor=request.user, period_id=int(pk))
+        if period is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        period = self.queryset.get(pk=period.pk)
+        return Response(s.SpecialPeriodSerializer(period).data)
+
     def get_queryset(self) -> QuerySet[SpecialPeriod]:
-        user = self.request.user
-        if user.is_superuser:
-            return self.queryset.all()
-        own = user.jurisdiction
-        if own is None:
-            return self.queryset.none()
-        return self.queryset.filter(
-            Q(jurisdiction__path__startswith=own.path)
-            | Q(jurisdiction__code__in=own.ancestors_and_self())
-        )
+        return selectors.special_periods_for(self.request.user)
 
 
 class AlertViewSet(ScopedReadOnlyViewSet):
@@ -374,3 +412,43 @@ class AlertViewSet(ScopedReadOnlyViewSet):
     lookup_value_regex = r"\d+"
     filterset_fields = {"kind": ["exact"], "resolved_at": ["isnull"]}
     ordering_fields = ["raised_at", "deadline"]
+
+
+# --- force suggestions -------------------------------------------------------------------
+
+
+class SuggestionView(APIView):
+    """Force suggestions for an incident (SPEC §4.1): the plan page's ranking
+    (``dispatch.selectors.suggest_forces``), for the readers of the dispatch chain, at
+    a level in their jurisdiction."""
+
+    permission_classes = [permissions.IsAuthenticated, DispatchAccess]
+
+    @extend_schema(
+        operation_id="dispatch_suggestions",
+        parameters=[s.SuggestionQuerySerializer],
+        responses=s.SuggestionsSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = s.SuggestionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        scope = selectors.suggestion_scope(
+            request.user,
+            incident_id=data["incident"],
+            level=data.get("level"),
+            reinforcement_id=data.get("reinforcement"),
+        )
+        ranked = selectors.suggest_forces(
+            scope.incident, scope.level, exclude_jurisdiction=scope.exclude, limit=data["limit"]
+        )
+        for rank, suggestion in enumerate(ranked, start=1):
+            suggestion.rank = rank  # type: ignore[attr-defined]
+        body = {
+            "incident": scope.incident.pk,
+            "level": scope.level.code,
+            "level_name": scope.level.name,
+            "reinforcement": scope.reinforcement.pk if scope.reinforcement else None,
+            "suggestions": ranked,
+        }
+        return Response(s.SuggestionsSerializer(body, context={"request": request}).data)

@@ -4,7 +4,8 @@ jurisdiction, object), check the transition, save the changed fields, record the
 and leave side effects to ``transaction.on_commit``.
 
 Split by aggregate: ``plans`` (draft, submit, approve, reject, consent), ``orders`` (steps,
-delivery, the overdue sweep), ``reinforcements``. Who may do what is asked of
+delivery, the overdue sweep), ``reinforcements``, ``periods`` (special periods declared
+and ended by the bureau). Who may do what is asked of
 ``dispatch.permissions``; deadlines and special periods are read from
 ``dispatch.policies``. Everything is re-exported here, so ``services.approve_plan(...)``
 stays the way callers write it.
@@ -41,6 +42,7 @@ from dispatch.services.orders import (
     report_order_result,
     undelivered_order_ids,
 )
+from dispatch.services.periods import declare_special_period, end_special_period
 from dispatch.services.plans import (
     LineInput,
     _deliver_after_commit,
@@ -70,9 +72,11 @@ __all__ = [
     "consenting_department",
     "deadlines_for",
     "decide_reinforcement",
+    "declare_special_period",
     "deliver_order",
     "depart_order",
     "draft_plan",
+    "end_special_period",
     "is_bureau_approver_of",
     "is_fire_dispatcher_of",
     "is_force_account_of",

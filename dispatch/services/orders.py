@@ -141,7 +141,7 @@ def advance_order(
     order.last_step_by = actor
     order.last_step_on_behalf = on_behalf
     order._history_user = actor
-    order.save(update_fields=fields)
+    order.save(update_fields=[*fields, "updated_at"])
     if action == "acknowledge":
         # Whatever the path, the chase stops here: no more SMS, no voice call.
         notifications.order_acknowledged(order, responder)
@@ -230,7 +230,7 @@ def deliver_order(*, order_id: int) -> bool:
     changed = False
     if order.delivered_at is None:
         order.delivered_at = now
-        order.save(update_fields=["delivered_at"])
+        order.save(update_fields=["delivered_at", "updated_at"])
         record_event(
             type=DispatchEvent.ORDER_DELIVERED,
             jurisdiction=order.plan.incident.jurisdiction,
@@ -249,7 +249,7 @@ def deliver_order(*, order_id: int) -> bool:
         notice.status = NoticeStatus.DELIVERED
         notice.delivered_at = now
         notice.attempts += 1
-        notice.save(update_fields=["status", "delivered_at", "attempts"])
+        notice.save(update_fields=["status", "delivered_at", "attempts", "updated_at"])
         record_event(
             type=DispatchEvent.NOTICE_DELIVERED,
             jurisdiction=order.plan.incident.jurisdiction,
@@ -290,7 +290,7 @@ def read_notice(
     notice.read_by = actor
     notice.read_via = responder.channel
     notice.read_label = responder.label[:100]
-    notice.save(update_fields=["read_at", "read_by", "read_via", "read_label"])
+    notice.save(update_fields=["read_at", "read_by", "read_via", "read_label", "updated_at"])
     order = notice.order
     record_event(
         type=DispatchEvent.NOTICE_READ,

@@ -235,7 +235,7 @@ def update_plan(
     checked = _check_lines(actor, plan.jurisdiction, lines, plan.reinforcement)
     plan.task, plan.reason = task, reason
     plan._history_user = actor
-    plan.save(update_fields=["task", "reason"])
+    plan.save(update_fields=["task", "reason", "updated_at"])
     _write_lines(plan, checked, actor)
     record_event(
         type=DispatchEvent.PLAN_EDITED,
@@ -263,7 +263,7 @@ def submit_plan(*, actor: User, plan_id: int) -> CallOutPlan:
     plan.submitted_at = timezone.now()
     plan.in_special_period = bool(active_special_periods(plan.jurisdiction, timezone.localdate()))
     plan._history_user = actor
-    plan.save(update_fields=["status", "submitted_at", "in_special_period"])
+    plan.save(update_fields=["status", "submitted_at", "in_special_period", "updated_at"])
     record_event(
         type=DispatchEvent.PLAN_SUBMITTED,
         jurisdiction=plan.incident.jurisdiction,
@@ -348,7 +348,9 @@ def approve_plan(*, actor: User, plan_id: int) -> list[CallOutOrder]:
     plan.decided_at = now
     plan.in_special_period = bool(periods)
     plan._history_user = actor
-    plan.save(update_fields=["status", "decided_by", "decided_at", "in_special_period"])
+    plan.save(
+        update_fields=["status", "decided_by", "decided_at", "in_special_period", "updated_at"]
+    )
     orders = []
     for n, line in enumerate(lines, start=1):
         force = forces[line.force_id]
@@ -422,7 +424,9 @@ def reject_plan(*, actor: User, plan_id: int, reason: str) -> CallOutPlan:
     plan.decided_at = timezone.now()
     plan.rejection_reason = reason.strip()
     plan._history_user = actor
-    plan.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
+    plan.save(
+        update_fields=["status", "decided_by", "decided_at", "rejection_reason", "updated_at"]
+    )
     record_event(
         type=DispatchEvent.PLAN_REJECTED,
         jurisdiction=plan.incident.jurisdiction,
@@ -503,6 +507,10 @@ def record_consent(
     )
     consent._history_user = actor
     consent.save()
+    # The plan's representation lists its consents: a client syncing by updated_at
+    # must see the plan as changed.
+    plan._history_user = actor
+    plan.save(update_fields=["updated_at"])
     record_event(
         type=DispatchEvent.PLAN_CONSENT_RECORDED,
         jurisdiction=plan.incident.jurisdiction,

@@ -4,8 +4,8 @@ notices for the record. Every write binds a form and calls one function of
 ``dispatch.services``; buttons ask ``dispatch.permissions``, as those services do, and a
 refusal is shown as an alert (or a field error, status 400), never a 500.
 
-One module per aggregate (plans, orders, reinforcements, notices), re-exported here for
-``dispatch/urls.py``."""
+One module per aggregate (plans, orders, reinforcements, notices, special periods),
+re-exported here for ``dispatch/urls.py``."""
 
 from dispatch.views.notices import (
     NoticeListView,
@@ -17,6 +17,7 @@ from dispatch.views.orders import (
     OrderPdfView,
     OrderStepView,
 )
+from dispatch.views.periods import SpecialPeriodEndView, SpecialPeriodListView
 from dispatch.views.plans import (
     PlanActionView,
     PlanApproveView,
@@ -53,4 +54,6 @@ __all__ = [
     "ReinforcementDecideView",
     "ReinforcementDetailView",
     "ReinforcementListView",
+    "SpecialPeriodEndView",
+    "SpecialPeriodListView",
 ]

@@ -90,6 +90,7 @@ class PlanListView(RoleRequiredMixin, View):
                 "query": query,
                 "status": status,
                 "statuses": PlanStatus.choices,
+                "can_read_special_periods": permissions.can_read_dispatch(request.user),
             },
         )
 

@@ -120,6 +120,7 @@ PAGES = {
     "order": [f"{API}/dispatch/orders/", "/dispatch/orders/", HALL_FEED],
     "notice": [f"{API}/dispatch/notices/", HALL_FEED],
     "reinforcement": [f"{API}/dispatch/reinforcements/", HALL_FEED],
+    "special_period": [f"{API}/dispatch/special-periods/", "/dispatch/special-periods/", HALL_FEED],
     "rollcall": ["/duty/rollcalls/", "/duty/rollcalls/answer/"],
     "force": [f"{API}/forces/forces/"],
     "expert": [f"{API}/forces/experts/"],
