@@ -88,8 +88,15 @@ def _is_id(value: str) -> bool:
 def _takes_text(f: django_filters.Filter) -> bool:
     # A code (``?specialty=water``) is text as well: the schema declares a string.
     if isinstance(f, django_filters.ModelChoiceFilter):
-        return getattr(f.field, "to_field_name", None) is not None
+        return not _by_id(f)
     return isinstance(f, django_filters.CharFilter)
+
+
+def _by_id(f: django_filters.Filter) -> bool:
+    """A filter naming its object by primary key (``?organisation=12``), not by a code."""
+    to_field = getattr(f.field, "to_field_name", None)
+    model = getattr(getattr(f, "queryset", None), "model", None)
+    return to_field is None or (model is not None and to_field == model._meta.pk.name)
 
 
 class FilterBackend(drf_filters.DjangoFilterBackend):
@@ -131,7 +138,7 @@ class FilterBackend(drf_filters.DjangoFilterBackend):
             name
             for name, f in filterset.filters.items()
             if isinstance(f, django_filters.ModelChoiceFilter)
-            and getattr(f.field, "to_field_name", None) is None
+            and _by_id(f)
             and name in request.query_params
             and not _is_id(request.query_params.get(name, ""))
         ]

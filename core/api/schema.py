@@ -161,6 +161,10 @@ def _symmetric_decimal_pattern(field) -> str | None:
     """-m..m with the field's decimal places (latitude ±90, longitude ±180), as a pattern:
     a decimal is sent as a string, which ``minimum``/``maximum`` cannot bound."""
     low, high, places = field.min_value, field.max_value, field.decimal_places
+    if low == 0 and high is None and places is not None and field.max_digits:
+        whole = field.max_digits - places
+        fraction = rf"(?:\.[0-9]{{1,{places}}})?" if places else ""
+        return rf"^[0-9]{{1,{whole}}}{fraction}$"
     if low is None or high is None or places is None or low != -high or high != int(high):
         return None
     limit = int(high)
