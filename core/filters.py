@@ -82,7 +82,7 @@ def _refers_to_an_object(f: django_filters.Filter) -> bool:
 
 def _is_id(value: str) -> bool:
     value = value.strip().removeprefix("-")
-    return not value or (value.isascii() and value.isdigit() and int(value) < 2**63)
+    return not value or (value.isascii() and value.isdigit())
 
 
 def _takes_text(f: django_filters.Filter) -> bool:
@@ -146,6 +146,14 @@ class FilterBackend(drf_filters.DjangoFilterBackend):
             from rest_framework.exceptions import ValidationError
 
             raise ValidationError({name: [_EMPTY_MESSAGE] for name in dict.fromkeys(empty)})
+        if any(
+            isinstance(f, django_filters.ModelChoiceFilter)
+            and _by_id(f)
+            and abs(int(request.query_params.get(name).strip() or 0)) >= 2**63
+            for name, f in filterset.filters.items()
+            if name in request.query_params
+        ):
+            return queryset.none()  # an id no row can have
         if not filterset.is_valid():
             errors = filterset.form.errors.as_data()
             if all(
