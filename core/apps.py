@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from core import audit
+        from core.api.fields import bound_model_serializers
         from core.auth_views import extend_screen_session
         from core.roles import ensure_role_groups
 
@@ -23,6 +24,7 @@ class CoreConfig(AppConfig):
         user_logged_out.connect(audit.on_logged_out, dispatch_uid="core.audit.logged_out")
         user_login_failed.connect(audit.on_login_failed, dispatch_uid="core.audit.login_failed")
         user_logged_in.connect(extend_screen_session, dispatch_uid="core.extend_screen_session")
+        bound_model_serializers()
         _register_subjects()
 
 

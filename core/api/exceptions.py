@@ -32,6 +32,22 @@ def _first_message(errors: Any) -> str:
     return str(errors)
 
 
+def _leaf_codes(codes: Any) -> list[str]:
+    if isinstance(codes, dict):
+        return [c for value in codes.values() for c in _leaf_codes(value)]
+    if isinstance(codes, list):
+        return [c for value in codes for c in _leaf_codes(value)]
+    return [str(codes)]
+
+
+def _names_only_missing_objects(exc: exceptions.ValidationError) -> bool:
+    """Every error is a reference to an object that does not exist (or the caller may not
+    see): the request is well-formed, what it refers to is not found (404, like a detail
+    route's), which the schema cannot state and a client must not read as a bad format."""
+    codes = _leaf_codes(exc.get_codes())
+    return bool(codes) and all(code == "does_not_exist" for code in codes)
+
+
 def _refusal_status(exc: Exception) -> int | None:
     if isinstance(exc, Http404 | exceptions.NotFound):
         return 404
@@ -89,11 +105,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         logger.exception("unexpected error in %s", context.get("view"), exc_info=exc)
         set_rollback()
         return Response(server_error_body(), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.ValidationError) and _names_only_missing_objects(exc):
+        response.status_code = status.HTTP_404_NOT_FOUND
+        response.data = {
+            "code": "not_found",
+            "detail": _first_message(exc.detail),
+            "errors": exc.detail,
+        }
+    elif isinstance(exc, exceptions.ValidationError):
         response.data = {
             "code": "invalid",
             "detail": _first_message(exc.detail),
-            "errors": exc.detail,
+            # Always an object (the schema's Error): a bare list is the non-field errors.
+            "errors": exc.detail
+            if isinstance(exc.detail, dict)
+            else {"non_field_errors": exc.detail},
         }
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()

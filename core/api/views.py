@@ -189,7 +189,10 @@ class TokenRevokeView(APIView):
     ``{"id": n}`` to revoke a token of a user in its jurisdiction."""
 
     @extend_schema(
-        request=inline_serializer("TokenRevokeRequest", {"id": serializers.IntegerField()}),
+        request=inline_serializer(
+            "TokenRevokeRequest",
+            {"id": serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)},
+        ),
         responses=inline_serializer(
             "TokenRevokeResponse",
             {"id": serializers.IntegerField(), "revoked_at": serializers.DateTimeField()},

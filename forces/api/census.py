@@ -22,6 +22,8 @@ from core.exceptions import NotFoundError
 from core.models import Organisation
 from forces import census
 
+ORGANISATION_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+
 
 class _JsonErrors(DefaultContentNegotiation):
     """The download is a plain HttpResponse; refusals are always JSON, so a client that
@@ -79,7 +81,11 @@ class CensusAPIView(APIView):
         operation_id="forces_census_export",
         summary="Download the census workbook of an organisation",
         parameters=[
-            OpenApiParameter("organisation", OpenApiTypes.INT, required=True),
+            OpenApiParameter(
+                "organisation",
+                {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                required=True,
+            ),
         ],
         responses={
             (200, census.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,

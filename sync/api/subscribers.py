@@ -171,6 +171,7 @@ class SubscriberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     search_fields: tuple[str, ...] = ()
     filterset_fields: tuple[str, ...] = ()
     http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"[0-9]+"  # a non-numeric id is no route (404), never a 500
 
     def get_queryset(self):
         return services.subscribers_visible_to(self.request.user).order_by("pk")

@@ -113,11 +113,13 @@ def test_wrong_role_or_organisation_cannot_plan(dw, api, persona, code):
     assert not Drill.objects.exists()
 
 
-def test_organiser_of_other_county_is_an_invalid_choice(dw, api):
+def test_organiser_of_other_county_is_not_found(dw, api):
     response = api(dw.duty_officer_b).post(
         DRILLS, payload(dw, participating_organisations=[], participating_forces=[]), format="json"
     )
-    assert response.status_code == 400
+    # The organiser is an organisation county B cannot see: not found, named in errors.
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
     assert "organiser" in response.json()["errors"]
 
 

@@ -114,7 +114,7 @@ def test_bad_input_is_400_with_field_errors(world, api):
     assert set(body["errors"]) == {"duty_phone", "status"}
 
 
-def test_organisation_outside_jurisdiction_is_rejected_as_input(world, api):
+def test_organisation_outside_jurisdiction_is_not_found_as_input(world, api):
     payload = {
         "name": "x",
         "category": "government",
@@ -122,8 +122,12 @@ def test_organisation_outside_jurisdiction_is_rejected_as_input(world, api):
         "duty_phone": "0635-2223333",
     }
     response = api(world.admin_a).post(FORCES, payload, format="json")
-    assert response.status_code == 400
+    # Well-formed, but naming an organisation the caller cannot see: not found (the
+    # schema cannot state which ids exist; a 400 would say the format was wrong).
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
     assert "organisation" in response.json()["errors"]
+    assert not Force.objects.filter(name="x").exists()
 
 
 def test_filters_by_category_specialty_status_and_jurisdiction(world, api):

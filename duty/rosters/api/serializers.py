@@ -137,6 +137,12 @@ class ShiftInputSerializer(serializers.Serializer):
     officers = OfficerInputSerializer(many=True, required=False)
 
 
+class ShiftCreateSerializer(ShiftInputSerializer):
+    """A new shift names its roster (the schema says so: a POST without it is a 400)."""
+
+    roster = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
 class SpotCheckSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     checked_by = serializers.StringRelatedField()

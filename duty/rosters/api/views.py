@@ -108,14 +108,12 @@ class ShiftViewSet(
         shift = self.get_queryset().get(pk=shift_id)
         return Response(s.ShiftSerializer(shift, context=self.get_serializer_context()).data, code)
 
-    @extend_schema(request=s.ShiftInputSerializer, responses=s.ShiftSerializer)
+    @extend_schema(request=s.ShiftCreateSerializer, responses=s.ShiftSerializer)
     def create(self, request, *args, **kwargs):
-        data = s.ShiftInputSerializer(data=request.data)
+        data = s.ShiftCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        roster_id = values.pop("roster", None)
-        if roster_id is None:
-            raise ValidationError({"roster": ["This field is required."]})
+        roster_id = values.pop("roster")
         officers = _officer_inputs(values.pop("officers", []))
         shift = services.create_shift(
             actor=request.user, roster_id=roster_id, data=values, officers=officers
