@@ -225,35 +225,29 @@ class SubscriberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return self._answer(subscriber, data.get("secret", ""))
 
-    @extend_schema(request=None, responses={200: SubscriberSerializer})
-    @action(detail=True, methods=["post"])
-    def pause(self, request: Request, pk=None) -> Response:
-        subscriber = services.pause_subscriber(
+    def _step(self, service, request: Request, pk) -> Response:
+        """Pause, resume or retry now: one service call on a subscriber the user keeps."""
+        subscriber = service(
             actor=request.user,
             subscriber_id=self._manageable(pk),
             ip_address=client_address(request),
         )
         return self._answer(subscriber)
+
+    @extend_schema(request=None, responses={200: SubscriberSerializer})
+    @action(detail=True, methods=["post"])
+    def pause(self, request: Request, pk=None) -> Response:
+        return self._step(services.pause_subscriber, request, pk)
 
     @extend_schema(request=None, responses={200: SubscriberSerializer})
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk=None) -> Response:
-        subscriber = services.resume_subscriber(
-            actor=request.user,
-            subscriber_id=self._manageable(pk),
-            ip_address=client_address(request),
-        )
-        return self._answer(subscriber)
+        return self._step(services.resume_subscriber, request, pk)
 
     @extend_schema(request=None, responses={200: SubscriberSerializer})
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk=None) -> Response:
-        subscriber = services.retry_now(
-            actor=request.user,
-            subscriber_id=self._manageable(pk),
-            ip_address=client_address(request),
-        )
-        return self._answer(subscriber)
+        return self._step(services.retry_now, request, pk)
 
     @extend_schema(
         request=CursorSerializer,
