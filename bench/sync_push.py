@@ -46,7 +46,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, throwaway_database(Path(tmp)) as database_url:
         port = spare_port()
         receiver = start(
-            [PYTHON, "tests/sync/receiver.py", "--secret", secret, "--port", str(port)],
+            [PYTHON, "tests/sync/receiver.py", "--secret", secret, "--port", str(port), "--quiet"],
             cwd=ROOT,
             env=dict(os.environ),
             stdout=subprocess.DEVNULL,

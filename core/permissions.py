@@ -26,11 +26,15 @@ def can_read_registry(user: Any) -> bool:
 
 
 def can_see_personal_data(user: Any, organisation_id: int | None) -> bool:
-    """Phones and ID numbers: the owning organisation and administrators only."""
+    """Phones and ID numbers: the owning organisation and administrators only. A sync
+    client is a machine account of the bureau, not a person of it: what it copies to
+    another platform is masked, whoever owns the record."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
         return True
+    if user.has_role(Role.SYNC_CLIENT):
+        return False
     return organisation_id is not None and user.organisation_id == organisation_id
 
 

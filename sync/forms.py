@@ -5,10 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BootstrapFormMixin
 from sync import services
 
 
-class SubscriberForm(forms.Form):
+class SubscriberForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     url = forms.URLField(label=_("Endpoint URL"), max_length=500, assume_scheme="https")
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None)
@@ -42,7 +43,9 @@ class SubscriberForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["jurisdiction"].queryset = services.jurisdictions_for(actor)
         self.fields["client"].queryset = services.clients_for(actor)
-        self.fields["client"].label_from_instance = lambda u: u.display_name or u.username
+        self.fields["client"].label_from_instance = lambda u: (
+            f"{u.display_name} ({u.username})" if u.display_name else u.username
+        )
         if subscriber is not None:
             del self.fields["jurisdiction"]
             del self.fields["cursor"]

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notify.signing import sign
 from sync import services
@@ -147,7 +148,8 @@ def send(subscriber: Subscriber, batch: Batch) -> str:
             subscriber.url, data=body, headers=headers, timeout=timeout, allow_redirects=False
         )
     except requests.RequestException as exc:
-        return f"{type(exc).__name__}: could not reach the endpoint"
+        # Stored and shown on the subscribers page: in the platform's language.
+        return _("Could not reach the endpoint (%(error)s).") % {"error": type(exc).__name__}
     if 200 <= response.status_code < 300:
         return ""
     return f"HTTP {response.status_code}"

@@ -55,6 +55,12 @@ def changes_after(
         message = _("Give a limit between 1 and %(max)d.") % {"max": MAX_LIMIT}
         raise ValidationFailed(message, errors={"limit": [message]})
     latest = latest_seq()
+    if after > latest:
+        # No feed ever gave this cursor: following it would skip every change to come.
+        message = _(
+            "The cursor is beyond the latest change (%(latest)d): send a next this feed gave."
+        ) % {"latest": latest}
+        raise ValidationFailed(message, errors={"after": [message]})
     events = Event.objects.filter(event_filter(user), seq__gt=after)
     if kinds:
         events = events.filter(subject_type__in=subjects.subject_types_of(kinds))

@@ -22,6 +22,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import subjects
 from core.events import record_event
 from core.exceptions import NotFoundError, PermissionDeniedError, ValidationFailed
 from core.models import Event, Jurisdiction, User
@@ -136,10 +137,16 @@ def _clean(actor: User, data: dict[str, Any], current: Subscriber | None) -> dic
         cleaned["url"] = url
     if "kinds" in data:
         kinds = data.get("kinds") or []
+        known = set(subjects.feed_kinds())
         if not isinstance(kinds, list | tuple) or not all(
             isinstance(k, str) and _KIND.match(k) for k in kinds
         ):
             errors["kinds"] = [_("Give subject kinds such as incident, force.")]
+        elif unknown := sorted(set(kinds) - known):
+            errors["kinds"] = [
+                _("Unknown subject kinds: %(kinds)s. Known: %(known)s.")
+                % {"kinds": ", ".join(unknown), "known": ", ".join(sorted(known))}
+            ]
         else:
             cleaned["kinds"] = sorted(set(kinds))
     if "client" in data or current is None:
@@ -168,6 +175,16 @@ def _clean(actor: User, data: dict[str, Any], current: Subscriber | None) -> dic
             ]
         cleaned["secret"] = secret
     jurisdiction_obj = cleaned.get("jurisdiction") or (current.jurisdiction if current else None)
+    client_obj = cleaned.get("client") or (current.client if current else None)
+    if (
+        jurisdiction_obj is not None
+        and client_obj is not None
+        and "client" not in errors
+        and client_obj.organisation.jurisdiction_id != jurisdiction_obj.pk
+    ):
+        # The subscriber receives what its client sees: a client of another jurisdiction
+        # would send that jurisdiction's changes under this one's name.
+        errors["client"] = [_("Choose a sync-client account of the subscriber's jurisdiction.")]
     name = cleaned.get("name")
     if jurisdiction_obj is not None and name and "name" not in errors:
         same = Subscriber.objects.filter(jurisdiction=jurisdiction_obj, name=name)

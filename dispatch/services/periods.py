@@ -164,7 +164,7 @@ def end_special_period(*, actor: User, period_id: int) -> SpecialPeriod | None:
         )
     if period.recurs_yearly:
         raise InvalidTransition(
-            _("The flood season that recurs every year is set by the administrator."),
+            _("The flood season that recurs every year is set by the platform's operators."),
             code="recurring",
         )
     today = timezone.localdate()

@@ -197,7 +197,6 @@ def test_anonymous_gets_401_for_suggestions(ranked_world, api):
         ({"incident": 0}, "incident"),
         ({"limit": 0}, "limit"),
         ({"limit": 51}, "limit"),
-        ({"level": "999999"}, "level"),
         ({"reinforcement": -1}, "reinforcement"),
     ],
 )
@@ -211,6 +210,13 @@ def test_bad_suggestion_parameters_are_400_with_field_errors(ranked_world, api, 
     body = response.json()
     assert body["code"] == "invalid" and body["detail"]
     assert field in body["errors"]
+
+
+def test_a_level_that_names_no_jurisdiction_is_not_found(ranked_world, api):
+    w = ranked_world
+    response = get_suggestions(api, w.dispatcher_a, incident=w.incident_a.pk, level="999999")
+    assert response.status_code == 404
+    assert "level" in response.json()["errors"]
 
 
 def test_suggestions_cost_a_constant_number_of_queries(ranked_world, api):

@@ -156,12 +156,14 @@ def test_sync_client_may_not_write_in_another_city(other_city, api):
     force = client.put(
         f"{FORCES}by-external-id/sd:bz-2/", force_body(w.binzhou_water), format="json"
     )
-    assert force.status_code == 400
+    # An organisation of another city is one this client cannot see: not found, as for
+    # every reference the caller cannot see (README, "The contract").
+    assert force.status_code == 404
     assert "organisation" in force.json()["errors"]
     expert = client.put(
         f"{EXPERTS}by-external-id/sd:bz-3/", expert_body(w.binzhou_water), format="json"
     )
-    assert expert.status_code == 400
+    assert expert.status_code == 404
     assert not Incident.objects.filter(external_id__startswith="sd:bz-").exists()
     assert not Force.objects.filter(external_id__startswith="sd:bz-").exists()
     assert not Expert.objects.filter(external_id__startswith="sd:bz-").exists()

@@ -39,6 +39,8 @@ class Receiver:
         self.cursor = 0  # the last cursor acknowledged, as the receiver stores it
         self.bad_signatures = 0
         self.requests = 0
+        self.requests_applied = 0
+        self.verbose = False
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.httpd.daemon_threads = True
 
@@ -86,13 +88,22 @@ class Receiver:
             if self.keys[key] > 1:
                 return 200  # already applied: acknowledge again, apply nothing
             document = json.loads(body)
-            if document["after"] > self.cursor:
+            if self.requests_applied and document["after"] > self.cursor:
                 return 409  # a gap: never acknowledge what would skip changes
+            # A receiver that has applied nothing yet starts where the subscriber starts
+            # (a subscriber registered "from now on" begins after the latest seq).
+            self.requests_applied += 1
             for change in document["changes"]:
                 if change["seq"] > (self.applied[-1] if self.applied else 0):
                     self.applied.append(change["seq"])
                     self.types.append(change["type"])
             self.cursor = max(self.cursor, document["cursor"])
+            if self.verbose:
+                print(
+                    f"applied {len(document['changes'])} changes, cursor "
+                    f"{document['after']} → {document['cursor']} (key {key})",
+                    flush=True,
+                )
             return 200
 
     def _handler(self):
@@ -118,11 +129,13 @@ class Receiver:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--secret", required=True)
-    parser.add_argument("--port", type=int, default=0)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--secret", required=True, help="the subscriber's signing secret")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any)")
+    parser.add_argument("--quiet", action="store_true", help="print no line per batch")
     args = parser.parse_args()
     receiver = Receiver(args.secret, port=args.port)
+    receiver.verbose = not args.quiet
     print(f"listening on {receiver.url}", flush=True)
     try:
         receiver.httpd.serve_forever()

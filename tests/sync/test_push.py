@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.exceptions import ValidationFailed
 from core.models import Event
 from core.roles import Role
 from sync import pusher, services
@@ -65,7 +66,7 @@ def test_a_receiver_down_then_failing_then_back_gets_every_change_once_in_order(
     subscriber.refresh_from_db()
     assert subscriber.attempts == 1 and subscriber.cursor == 0
     assert subscriber.pending_until is not None
-    assert "could not reach" in subscriber.last_error
+    assert "ConnectionError" in subscriber.last_error
     assert subscriber.next_attempt_at == now + timedelta(seconds=30)
     assert pusher.push_due(now=now + timedelta(seconds=10)) == 0  # backing off: not due
     assert pusher.push_due(now=now + timedelta(seconds=31)) == 0
@@ -142,7 +143,7 @@ def test_changes_outside_the_clients_jurisdiction_are_not_sent(world, small_batc
     county_client = f.user("sync_a", w.bureau_a, Role.SYNC_CLIENT)
     port = free_port()
     subscriber, secret = _subscriber(
-        w, f"http://127.0.0.1:{port}/push", client=county_client, jurisdiction=w.city
+        w, f"http://127.0.0.1:{port}/push", client=county_client, jurisdiction=w.county_a
     )
     f.force(w.editor_b, w.water_b, name="阳谷县第三抢险队")
     f.force(w.editor_a, w.water_a, name="临清市第三抢险队")
@@ -213,3 +214,27 @@ def test_the_beat_schedule_and_run_ticks_push_every_ten_seconds(world, small_bat
     assert result.successful() and result.result == len(receiver.applied) > 0
     subscriber.refresh_from_db()
     assert subscriber.cursor == receiver.cursor
+
+
+def test_a_subscriber_pushes_only_for_a_client_of_its_own_jurisdiction(world):
+    county_client = f.user("sync_a", world.bureau_a, Role.SYNC_CLIENT)
+    with pytest.raises(ValidationFailed) as refused:
+        _subscriber(world, "http://127.0.0.1:9/push", client=county_client)
+    assert "client" in refused.value.errors
+    assert not Subscriber.objects.exists()
+
+
+def test_a_subscriber_refuses_subject_kinds_the_feed_does_not_know(world):
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_subscriber(
+            actor=world.admin_city,
+            data={
+                "name": "省平台",
+                "url": "http://127.0.0.1:9/push",
+                "jurisdiction": world.city.code,
+                "client": world.sync_client.pk,
+                "kinds": ["incident", "bogus"],
+            },
+        )
+    assert "bogus" in refused.value.errors["kinds"][0]
+    assert not Subscriber.objects.exists()
