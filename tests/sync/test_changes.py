@@ -140,6 +140,22 @@ def test_representation_masks_personal_data_for_the_viewer(world, api):
     assert force_a(w.editor_a)["data"]["leader_phone"] == "13812345678"
 
 
+def test_the_province_sees_personal_data_masked_even_on_its_own_bureaus_records(world, api):
+    """The sync account belongs to the city bureau, but it copies data to another
+    platform: a leader's mobile of the bureau's own force goes out masked."""
+    w = world
+    own = f.force(w.admin_city, w.city_bureau, name="聊城市应急救援队", leader_phone="13912345678")
+    changes, _ = _all(api(w.sync_client), kind="force")
+    mine = [c for c in changes if c["subject"]["id"] == str(own.pk)][-1]
+    assert mine["data"]["leader_phone"] == "139****5678"
+    detail = api(w.sync_client).get(f"/api/v1/forces/forces/{own.pk}/").json()
+    assert detail["leader_phone"] == "139****5678"
+    assert (
+        api(w.admin_city).get(f"/api/v1/forces/forces/{own.pk}/").json()["leader_phone"]
+        == "13912345678"
+    )
+
+
 def test_subject_without_api_representation_still_comes_with_null_data(world, api):
     w = world
     from core import services as core_services
