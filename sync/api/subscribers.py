@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import subjects
 from core.audit import client_address
 from core.exceptions import NotFoundError, PermissionDeniedError
 from sync import services
@@ -106,7 +107,22 @@ class SubscriberChangedSerializer(SubscriberSerializer):
         read_only_fields = fields
 
 
-class SubscriberWriteSerializer(serializers.Serializer):
+class KindsMixin:
+    """``kinds``: the subject kinds the change feed knows, known once every app has
+    registered its subjects (core.subjects), so built per serializer instance."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()  # type: ignore[misc]
+        fields["kinds"] = serializers.ListField(
+            child=serializers.ChoiceField(choices=subjects.feed_kinds()),
+            max_length=50,
+            required=False,
+            help_text=_("Subject kinds to push (incident, force …); empty pushes every kind."),
+        )
+        return fields
+
+
+class SubscriberWriteSerializer(KindsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=100)
     url = serializers.URLField(max_length=500)
     jurisdiction = serializers.RegexField(
@@ -114,12 +130,6 @@ class SubscriberWriteSerializer(serializers.Serializer):
     )
     client = serializers.IntegerField(
         min_value=1, help_text=_("Id of the sync-client account whose view is pushed.")
-    )
-    kinds = serializers.ListField(
-        child=serializers.RegexField(r"^[a-z0-9_]{1,64}$", max_length=64),
-        max_length=50,
-        required=False,
-        help_text=_("Subject kinds to push (incident, force …); empty pushes every kind."),
     )
     active = serializers.BooleanField(required=False, default=True)
     cursor = serializers.IntegerField(
@@ -136,15 +146,10 @@ class SubscriberWriteSerializer(serializers.Serializer):
     )
 
 
-class SubscriberUpdateSerializer(serializers.Serializer):
+class SubscriberUpdateSerializer(KindsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False)
     url = serializers.URLField(max_length=500, required=False)
     client = serializers.IntegerField(min_value=1, required=False)
-    kinds = serializers.ListField(
-        child=serializers.RegexField(r"^[a-z0-9_]{1,64}$", max_length=64),
-        max_length=50,
-        required=False,
-    )
     secret = serializers.CharField(min_length=16, max_length=128, required=False, write_only=True)
 
 
