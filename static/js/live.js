@@ -421,6 +421,11 @@
       }
     );
     if (!due.length) return;
+    // Marked fresh before asking: an event arriving while the page is being fetched marks
+    // the region stale again, and that mark is carried to its replacement below.
+    due.forEach(function (region) {
+      region.removeAttribute("data-live-stale");
+    });
     regionFetching = true;
     fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
@@ -433,6 +438,10 @@
           var replacement = fresh.getElementById(region.id);
           if (!region.isConnected || !replacement) return;
           var adopted = document.importNode(replacement, true);
+          if (region.hasAttribute("data-live-stale")) {
+            adopted.setAttribute("data-live-stale", "1");
+            regionAgain = true;
+          }
           region.replaceWith(adopted);
           if (window.htmx) window.htmx.process(adopted);
         });
@@ -440,7 +449,10 @@
         document.body.setAttribute("data-live-refreshes", String(regionStats.refreshes));
       })
       .catch(function () {
-        /* stays stale: the next event, timer or focus change tries again */
+        // Stays stale: the next event, timer or focus change tries again.
+        due.forEach(function (region) {
+          if (region.isConnected) region.setAttribute("data-live-stale", "1");
+        });
       })
       .then(function () {
         regionFetching = false;
