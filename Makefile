@@ -19,7 +19,7 @@ install: $(VENV)/.installed
 define serve_demo
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py loaddata divisions specialties formations incident_types
+	$(PY) manage.py loaddata divisions specialties formations incident_types hazard_types
 	$(PY) manage.py seed_demo --password '$(DEMO_PASSWORD)'
 	@echo
 	@echo "Demo logins (password: $(DEMO_PASSWORD)):"

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "channels",
     "core",
     "forces",
+    "earlywarning",
     "command",
     "dispatch",
     "duty",

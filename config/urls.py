@@ -37,6 +37,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("forces/", include("forces.urls")),
     path("command/", include("command.urls")),
+    path("warnings/", include("earlywarning.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("hall/", include("hall.urls")),
     path("duty/", include("duty.urls")),
