@@ -1,7 +1,8 @@
-"""The warning pages under /warnings/."""
+"""The warning pages under /warnings/: each part keeps its own routes."""
 
-from django.urls import path  # noqa: F401
+from earlywarning.views import cap, grids, warnings
 
 app_name = "earlywarning"
 
-urlpatterns: list = []
+# CAP and grid routes first: "<pk>/" patterns of the warning pages must not shadow them.
+urlpatterns = [*cap.urlpatterns, *grids.urlpatterns, *warnings.urlpatterns]

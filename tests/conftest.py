@@ -124,6 +124,56 @@ def incident_world(world):
 
 
 @pytest.fixture
+def warning_world(world):
+    """``world`` plus what warnings need (DESIGN12): hazard types, a second township of
+    county A with villages and their grids (网格责任人 with supervisors), a grid in county
+    B, county A's weather bureau and its editor."""
+    w = world
+    w.town_a2 = f.jurisdiction("371581102", "先锋街道", L.TOWNSHIP, w.county_a)
+    w.town_b = f.jurisdiction("371521101", "博济桥街道", L.TOWNSHIP, w.county_b)
+    w.village_a1 = f.jurisdiction("371581101001", "松林村", L.VILLAGE, w.town_a)
+    w.village_a2 = f.jurisdiction("371581101002", "东关村", L.VILLAGE, w.town_a)
+    w.village_a3 = f.jurisdiction("371581102001", "先锋社区", L.VILLAGE, w.town_a2)
+    w.evacuation = f.specialty("evacuation", "人员疏散安置")
+    w.flood_hazard = f.hazard_type(
+        "flood", "洪水", "水利", specialties=[w.flood, w.water], concerned=["交通运输"]
+    )
+    w.rainstorm_hazard = f.hazard_type(
+        "rainstorm", "暴雨", "气象", specialties=[w.flood], concerned=["水利"]
+    )
+    w.geo_hazard = f.hazard_type("geological", "地质灾害", "自然资源和规划", category="Geo")
+    w.weather_a = f.organisation("临清市气象局", K.INDUSTRY_DEPARTMENT, w.county_a, sector="气象")
+    w.editor_weather_a = f.user("editor_weather_a", w.weather_a, Role.DEPARTMENT_EDITOR)
+    town_a_leader = {"supervisor_name": "刘镇长", "supervisor_phone": "13905350001"}
+    town_a2_leader = {"supervisor_name": "陈主任", "supervisor_phone": "13905350002"}
+    w.grid_a1 = f.grid(
+        w.village_a1, "371581101001-01", "松林村一网格", "李大山", "13805351001", **town_a_leader
+    )
+    w.grid_a2 = f.grid(
+        w.village_a1, "371581101001-02", "松林村二网格", "王秀英", "13805351002", **town_a_leader
+    )
+    w.grid_a3 = f.grid(
+        w.village_a2, "371581101002-01", "东关村网格", "赵明", "13805351003", **town_a_leader
+    )
+    w.grid_a4 = f.grid(
+        w.village_a3, "371581102001-01", "先锋社区一网格", "孙丽", "13805351004", **town_a2_leader
+    )
+    w.grid_a5 = f.grid(
+        w.town_a2, "371581102000-01", "先锋街道机关网格", "周平", "13805351005", **town_a2_leader
+    )
+    w.grid_b1 = f.grid(
+        w.town_b,
+        "371521101000-01",
+        "博济桥网格",
+        "吴刚",
+        "13805352001",
+        supervisor_name="郑书记",
+        supervisor_phone="13905352001",
+    )
+    return w
+
+
+@pytest.fixture
 def api():
     def make(user=None):
         client = APIClient()

@@ -104,3 +104,35 @@ def plan(dispatcher: User, incident_obj, forces, *, submit=False, **extra: Any):
 
 
 __all__ = ["JurisdictionLevel", "OrganisationKind"]
+
+
+def hazard_type(
+    code: str, name: str, sector: str, *, specialties=(), concerned=(), category: str = "Met"
+):
+    from earlywarning.models import HazardType
+
+    obj, created = HazardType.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "sector": sector,
+            "cap_category": category,
+            "concerned_sectors": list(concerned),
+        },
+    )
+    if created and specialties:
+        obj.specialties.set(specialties)
+    return obj
+
+
+def grid(where: Jurisdiction, code: str, name: str, person: str, phone: str, **extra: Any):
+    from earlywarning.models import Grid
+
+    return Grid.objects.create(
+        jurisdiction=where,
+        code=code,
+        name=name,
+        person_name=person,
+        person_phone=phone,
+        **extra,
+    )

@@ -1,7 +1,7 @@
-"""The warnings API under /api/v1/warnings/."""
+"""The warnings API under /api/v1/warnings/: each part keeps its own routes."""
 
-from rest_framework.routers import SimpleRouter
+from earlywarning.api import cap, grids, warnings
 
-router = SimpleRouter()
-
-urlpatterns = [*router.urls]
+# CAP and grid routes first: the router's "warnings/<pk>/" must not shadow
+# "warnings/import-cap/".
+urlpatterns = [*cap.urlpatterns, *grids.urlpatterns, *warnings.urlpatterns]

@@ -1,0 +1,5 @@
+"""Warnings API — cap part (DESIGN12)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

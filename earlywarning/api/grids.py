@@ -1,0 +1,5 @@
+"""Warnings API — grids part (DESIGN12)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

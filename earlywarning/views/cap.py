@@ -1,0 +1,5 @@
+"""Pages of warnings — cap part (DESIGN12)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Pages of warnings — grids part (DESIGN12)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
