@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapFormMixin
+from core.phones import validate_personal_phone
 from earlywarning.grids import manageable_jurisdictions, search_grids
 from earlywarning.models import Grid
 from forces.filters import JurisdictionCodeFilter
@@ -55,6 +56,8 @@ class GridForm(BootstrapFormMixin, forms.ModelForm):
         field.label_from_instance = lambda j: f"{j.parent.name} {j.name}" if j.parent_id else j.name
         for name in ("person_phone", "supervisor_phone"):
             self.fields[name].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
+            # A person's phone is texted and called: no hotlines or short numbers.
+            self.fields[name].validators.append(validate_personal_phone)
 
 
 class GridUploadForm(BootstrapFormMixin, forms.Form):
