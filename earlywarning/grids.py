@@ -94,9 +94,12 @@ def shows_grid_phones(user: Any, jurisdiction: Jurisdiction) -> bool:
     return can_see_personal_data(user, None) or can_manage_grids(user, jurisdiction)
 
 
-def phones_of(user: Any, grid: Grid) -> tuple[str, str]:
-    """(person's phone, supervisor's phone) as ``user`` may see them."""
-    if shows_grid_phones(user, grid.jurisdiction):
+def phones_of(user: Any, grid: Grid, *, shown: bool | None = None) -> tuple[str, str]:
+    """(person's phone, supervisor's phone) as ``user`` may see them (``shown``: the
+    caller has already decided, for a page of grids)."""
+    if shown is None:
+        shown = shows_grid_phones(user, grid.jurisdiction)
+    if shown:
         return grid.person_phone, grid.supervisor_phone
     return mask_phone(grid.person_phone), mask_phone(grid.supervisor_phone)
 

@@ -55,7 +55,11 @@ class GridSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        if not shows_grid_phones(user, instance.jurisdiction):
+        # One decision per place for a whole page, not one per row.
+        shown = self.context.setdefault("_grid_phones_shown", {})
+        if instance.jurisdiction_id not in shown:
+            shown[instance.jurisdiction_id] = shows_grid_phones(user, instance.jurisdiction)
+        if not shown[instance.jurisdiction_id]:
             for name in ("person_phone", "supervisor_phone"):
                 data[name] = mask_phone(data[name])
         return data

@@ -21,6 +21,7 @@ from django.views import View
 from core.choices import JurisdictionLevel
 from core.exceptions import DomainError, ValidationFailed
 from core.models import Jurisdiction
+from core.permissions import can_see_personal_data
 from core.web import raise_for
 from earlywarning import grid_census
 from earlywarning.grid_forms import GridFilter, GridForm, GridUploadForm
@@ -83,15 +84,21 @@ class GridListView(GridReaderRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset, qs = _filtered(request)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        show_all = can_see_personal_data(request.user, None)
         rows = []
+        managed: dict[int, bool] = {}  # one decision per place, not per row
         for grid in page:
-            person_phone, supervisor_phone = phones_of(request.user, grid)
+            if grid.jurisdiction_id not in managed:
+                managed[grid.jurisdiction_id] = can_manage_grids(request.user, grid.jurisdiction)
+            person_phone, supervisor_phone = phones_of(
+                request.user, grid, shown=show_all or managed[grid.jurisdiction_id]
+            )
             rows.append(
                 {
                     "grid": grid,
                     "person_phone": person_phone,
                     "supervisor_phone": supervisor_phone,
-                    "editable": can_manage_grids(request.user, grid.jurisdiction),
+                    "editable": managed[grid.jurisdiction_id],
                 }
             )
         query = request.GET.copy()

@@ -194,3 +194,19 @@ def test_grids_are_in_the_change_feed_masked_like_the_api(gw, rf):
     data = entry.serializer(gw.grid_a1, context={"request": request}).data
     assert data["person_phone"] == "138****1001"
     assert set(entry.queryset(gw.dispatcher_b)) == {gw.grid_b1}
+
+
+def test_list_queries_do_not_grow_with_the_grids(api, gw):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(gw.editor_a)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL)
+    for n in range(20):
+        f.grid(
+            gw.village_a3, f"371581102001-{n + 10}", f"先锋社区{n + 10}网格", "孙丽", "13805351004"
+        )
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(URL).json()["count"] == 25
+    assert len(many) <= len(few) + 2

@@ -244,3 +244,20 @@ def test_a_masked_export_read_back_keeps_the_hidden_numbers(warning_world):
     assert report.unchanged == 1
     w.grid_a1.refresh_from_db()
     assert w.grid_a1.person_phone == "13805351001"
+
+
+def test_a_formula_like_grid_name_is_exported_as_text(warning_world):
+    w = warning_world
+    Grid.objects.filter(pk=w.grid_a1.pk).update(name='=HYPERLINK("http://x","y")')
+    ws = load_workbook(BytesIO(grid_census.export_grids(actor=w.admin_a)))[grid_census.SHEET_TITLE]
+    cell = ws["B2"]
+    assert cell.value == '=HYPERLINK("http://x","y")'
+    assert cell.data_type == "s"
+
+
+def test_a_damaged_workbook_is_a_clear_file_error(warning_world):
+    good = workbook([row("X-1", "网格", "371581101001", "张三", "13805351001")])
+    damaged = good[: len(good) // 2]
+    with pytest.raises(ValidationFailed) as refused:
+        grid_census.import_grids(actor=warning_world.admin_a, upload=upload(damaged))
+    assert refused.value.code == "invalid_file"

@@ -234,3 +234,19 @@ def test_pages_have_no_inline_scripts(client, gw):
         page = client.get(url).content.decode()
         assert "<script>" not in page
         assert " onclick=" not in page and " onchange=" not in page
+
+
+def test_list_queries_do_not_grow_with_the_grids_on_the_page(client, gw):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(gw.dispatcher_a)
+    with CaptureQueriesContext(connection) as few:
+        client.get(LIST)
+    for n in range(20):
+        f.grid(
+            gw.village_a3, f"371581102001-{n + 10}", f"先锋社区{n + 10}网格", "孙丽", "13805351004"
+        )
+    with CaptureQueriesContext(connection) as many:
+        assert "先锋社区29网格" in client.get(LIST).content.decode()
+    assert len(many) <= len(few) + 2
