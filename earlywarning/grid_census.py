@@ -273,7 +273,8 @@ def _common_ancestor(places: list[Jurisdiction]) -> Jurisdiction:
             break
         common.append(parts[0])
     by_code = {p.code: p for p in places}
-    code = common[-1]
+    # Two trees (two provinces, a superuser's import): the first one's root.
+    code = common[-1] if common else paths[0][0]
     return by_code.get(code) or Jurisdiction.objects.get(code=code)
 
 
