@@ -15,7 +15,13 @@ class EarlyWarningConfig(AppConfig):
 
         # Until the API registers representations (DESIGN12), the feed knows the kinds.
         subjects.declare("earlywarning.hazardwarning")
-        subjects.declare("earlywarning.grid")
+        from earlywarning.api.grids import GridViewSet
+
+        subjects.register(
+            "earlywarning.grid",
+            serializer=GridViewSet.serializer_class,
+            queryset=subjects.from_viewset(GridViewSet),
+        )
 
         from earlywarning.notifications import register_handlers
 

@@ -27,6 +27,7 @@ from dispatch import demo as dispatch_demo
 from dispatch import services as dispatch_services
 from dispatch.choices import NoticeStatus, OrderStatus, PlanStatus, SpecialPeriodKind
 from dispatch.models import CallOutOrder, CallOutPlan, Consent, DispatchPolicy, SpecialPeriod
+from earlywarning.models import Grid
 from forces import demo as forces_demo
 from forces import services
 from forces.choices import ForceCategory, ForceStatus
@@ -221,6 +222,7 @@ def test_second_run_creates_nothing_and_keeps_passwords(demo):
     assert "forces: 0 created" in output
     assert "incidents: 0 created" in output
     assert "plans: 0 created" in output
+    assert "grids: 0 created" in output
 
 
 def test_password_option_resets_every_demo_password(demo):
@@ -292,6 +294,34 @@ def test_demo_values_do_not_depend_on_the_run(demo):
     assert plans[0] == plans[1]
 
 
+def test_every_township_of_the_counties_has_grids_with_persons_and_township_supervisors(demo):
+    """Tieling §三.二.5: warnings reach the grid person; the township leader is raised."""
+    townships = Jurisdiction.objects.filter(parent__code__in=COUNTIES.values(), level="township")
+    assert townships.count() == 20
+    for township in townships:
+        grids = list(Grid.objects.filter(jurisdiction=township))
+        assert len(grids) == 2, township
+        assert len({g.supervisor_phone for g in grids}) == 1
+        assert all(township.name in g.supervisor_name for g in grids)
+    for code in COUNTIES.values():
+        assert Grid.objects.filter(jurisdiction__path__contains=f"/{code}/").count() >= 12
+    phones = [g.person_phone for g in Grid.objects.all()]
+    supervisors = set(Grid.objects.values_list("supervisor_phone", flat=True))
+    for phone in [*phones, *supervisors]:
+        validate_phone(phone)
+        assert len(phone) == 11 and phone.startswith("1")
+    others = (
+        set(User.objects.values_list("phone", flat=True))
+        | set(Personnel.objects.values_list("phone", flat=True))
+        | set(Force.objects.values_list("leader_phone", flat=True))
+    )
+    assert len(set(phones)) == len(phones)
+    assert not (set(phones) | supervisors) & others
+    created = Event.objects.filter(type="grid.created")
+    assert created.count() == Grid.objects.count()
+    assert all(e.actor.has_role(Role.ADMINISTRATOR) for e in created.select_related("actor"))
+
+
 # --- the snapshot: the same demo, whichever app builds which part -----------------------
 
 # Recorded from ``seed_demo`` before the demo was split into one ``demo.py`` per app: the
@@ -347,7 +377,7 @@ DEMO_COUNTS = {
     "command.HistoricalIncident": 3,
     "command.Incident": 3,
     "command.IncidentType": 23,
-    "core.Event": 1657,
+    "core.Event": 1697,
     "core.EventCounter": 1,
     "core.HistoricalOrganisation": 159,
     "core.Jurisdiction": 30,
@@ -373,6 +403,9 @@ DEMO_COUNTS = {
     "drills.HistoricalContingencyPlan": 9,
     "drills.HistoricalDrill": 22,
     "drills.HistoricalFollowUpAction": 4,
+    "earlywarning.Grid": 40,
+    "earlywarning.HazardType": 17,
+    "earlywarning.HistoricalGrid": 40,
     "duty.DutyLogEntry": 3,
     "duty.DutyRoster": 9,
     "duty.HandOver": 1,
@@ -425,7 +458,17 @@ def test_seed_demo_builds_the_recorded_accounts_in_order(demo):
 
 
 def test_seed_demo_writes_the_recorded_number_of_rows_of_every_model(demo):
-    demo_labels = {"core", "forces", "command", "notify", "dispatch", "duty", "drills", "support"}
+    demo_labels = {
+        "core",
+        "forces",
+        "earlywarning",
+        "command",
+        "notify",
+        "dispatch",
+        "duty",
+        "drills",
+        "support",
+    }
     counts = {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
@@ -443,6 +486,7 @@ def test_each_app_builds_its_own_part_of_the_demo_in_installed_apps_order():
     assert modules == [
         "core.demo",
         "forces.demo",
+        "earlywarning.demo",
         "command.demo",
         "dispatch.demo",
         "duty.demo",
