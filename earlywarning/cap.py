@@ -68,6 +68,7 @@ LEVEL_NAMES = {
     "蓝": WarningLevel.BLUE,
 }
 DIVISION_CODE_RE = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
+_TIME_ELEMENTS = ("<sent>", "<effective>", "<onset>", "<expires>")
 _TRUE = {"true", "1", "yes", "是"}
 _FALSE = {"false", "0", "no", "否", ""}
 
@@ -238,6 +239,7 @@ def _schema_path(path: str | None) -> str:
     """``/cap:alert/cap:info[1]/cap:expires`` → ``<info>/<expires>``."""
     if not path:
         return "<alert>"
+    path = re.sub(r"\{[^}]*\}", "", path)
     steps = [re.sub(r"\[\d+\]$", "", s).split(":")[-1] for s in path.split("/") if s]
     steps = [s for s in steps if s and s != "alert"] or ["alert"]
     return "/".join(f"<{s}>" for s in steps)
@@ -272,6 +274,13 @@ def _validate(root: ET.Element) -> None:
     for error in cap_schema().iter_errors(root):
         element = _schema_path(getattr(error, "path", None))
         reason = getattr(error, "reason", None) or str(error).splitlines()[0]
+        reason = re.sub(r"'?\{[^}]*\}(\w+)'?", r"<\1>", reason)
+        reason = re.sub(r"'cap:(\w+)'", r"<\1>", reason)
+        if element.endswith(_TIME_ELEMENTS):
+            reason = (
+                f"not a date and time like 2026-07-14T08:00:00+08:00 (with its UTC offset, "
+                f"no fractions of a second): {reason}"
+            )
         raise ValidationFailed(f"{element}: {reason}")
 
 

@@ -141,22 +141,25 @@ def import_cap(*, actor: Any, data: bytes) -> tuple[HazardWarning, bool]:
     home = actor.jurisdiction
     if not actor.is_superuser and not all(home.contains(area) for area in areas):
         raise PermissionDeniedError("The warning's area is outside your jurisdiction.")
-    existing = HazardWarning.objects.filter(
-        source_sender=parsed.sender, source_identifier=parsed.identifier
-    ).first()
+    existing = _existing(parsed)
     if existing is not None:
         return existing, False
     try:
         with transaction.atomic():
             warning = _create(actor=actor, parsed=parsed, hazard=hazard, areas=areas)
     except IntegrityError:
-        existing = HazardWarning.objects.filter(
-            source_sender=parsed.sender, source_identifier=parsed.identifier
-        ).first()
+        # Another import of the same message committed first (the unique constraint).
+        existing = _existing(parsed)
         if existing is None:
             raise
         return existing, False
     return warning, True
+
+
+def _existing(parsed: ParsedAlert) -> HazardWarning | None:
+    return HazardWarning.objects.filter(
+        source_sender=parsed.sender, source_identifier=parsed.identifier
+    ).first()
 
 
 def _create(
