@@ -16,3 +16,8 @@ class EarlyWarningConfig(AppConfig):
         # Until the API registers representations (DESIGN12), the feed knows the kinds.
         subjects.declare("earlywarning.hazardwarning")
         subjects.declare("earlywarning.grid")
+
+        from earlywarning.notifications import register_handlers
+
+        # An SMS reply, a one-time link or a voice key answers a warning (叫应).
+        register_handlers()
