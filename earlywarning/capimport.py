@@ -10,61 +10,56 @@ importing the same message again returns that draft and records nothing.
 from __future__ import annotations
 
 from typing import Any
-from uuid import uuid4
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.choices import OrganisationKind
 from core.events import record_event
 from core.exceptions import PermissionDeniedError, ValidationFailed
 from core.models import Jurisdiction, Organisation
 from core.roles import Role
 from earlywarning.cap import ParsedAlert, parse_cap
-from earlywarning.choices import (
-    KEY_PERIOD_LEVELS,
-    MessageType,
-    WarningLevel,
-    WarningSource,
-    WarningStatus,
-)
+from earlywarning.choices import KEY_PERIOD_LEVELS, MessageType, WarningLevel, WarningSource
 from earlywarning.events import WarningEvent
 from earlywarning.models import HazardType, HazardWarning
+from earlywarning.permissions import BUREAU_ROLES, can_draft
+from earlywarning.services import WarningData, common_jurisdiction, create_draft
 
-BUREAU_ROLES = (Role.DUTY_OFFICER, Role.BUREAU_APPROVER)
+IMPORTERS = (*BUREAU_ROLES, Role.DEPARTMENT_EDITOR, Role.SYNC_CLIENT)
+# The draft's fields as the draft service names them, and the CAP element each comes from.
+ELEMENTS = {
+    "areas": "<area>/<geocode>",
+    "level": "<info>/<severity>",
+    "headline": "<info>/<headline>",
+    "description": "<info>/<description>",
+    "expires_at": "<info>/<expires>",
+    "urgency": "<info>/<urgency>",
+    "certainty": "<info>/<certainty>",
+    "opens_key_period": "<info>/<parameter> opens_key_period",
+    "hazard_type": "<info>/<event>",
+    "polygon": "<area>/<polygon>",
+}
 
 
 def may_import_cap(user: Any, hazard_type: HazardType | None = None) -> bool:
-    """Bureau duty officers and approvers, department editors of an industry department
-    (of the hazard's sector, once it is known), and sync clients (DESIGN12)."""
+    """Who may import (DESIGN12): the bureau's duty officers and approvers, department
+    editors (of the hazard's sector, once it is known), and sync clients. Whether the
+    areas are theirs is ``can_draft``'s question, asked once the message is read."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     organisation = user.organisation
-    if organisation is None:
+    if organisation is None or not user.has_role(*IMPORTERS):
         return False
-    from core.choices import OrganisationKind
-
     if user.has_role(*BUREAU_ROLES) and organisation.kind == OrganisationKind.EMERGENCY_BUREAU:
         return True
     if user.has_role(Role.SYNC_CLIENT):
         return True
-    if (
+    return (
         user.has_role(Role.DEPARTMENT_EDITOR)
         and organisation.kind == OrganisationKind.INDUSTRY_DEPARTMENT
-    ):
-        return hazard_type is None or organisation.sector == hazard_type.sector
-    return False
-
-
-def lowest_common_jurisdiction(areas: list[Jurisdiction]) -> Jurisdiction:
-    """The lowest jurisdiction holding every area."""
-    paths = [[c for c in area.path.split("/") if c] for area in areas]
-    common: list[str] = []
-    for codes in zip(*paths, strict=False):
-        if len(set(codes)) != 1:
-            break
-        common.append(codes[0])
-    return Jurisdiction.objects.get(code=common[-1])
+        and (hazard_type is None or organisation.sector == hazard_type.sector)
+    )
 
 
 def _hazard_type(parsed: ParsedAlert) -> HazardType:
@@ -97,8 +92,6 @@ def _areas(parsed: ParsedAlert) -> list[Jurisdiction]:
 def _issuer(actor: Any, hazard: HazardType, jurisdiction: Jurisdiction) -> Organisation:
     """The department of the hazard's sector in the warning's jurisdiction, else the
     importer's own organisation."""
-    from core.choices import OrganisationKind
-
     department = (
         Organisation.objects.filter(
             jurisdiction=jurisdiction,
@@ -138,8 +131,7 @@ def import_cap(*, actor: Any, data: bytes) -> tuple[HazardWarning, bool]:
     if not may_import_cap(actor, hazard):
         raise PermissionDeniedError(f"Your department does not issue {hazard.name} warnings.")
     areas = _areas(parsed)
-    home = actor.jurisdiction
-    if not actor.is_superuser and not all(home.contains(area) for area in areas):
+    if not can_draft(actor, hazard, areas, source=WarningSource.IMPORTED):
         raise PermissionDeniedError("The warning's area is outside your jurisdiction.")
     existing = _existing(parsed)
     if existing is not None:
@@ -165,47 +157,43 @@ def _existing(parsed: ParsedAlert) -> HazardWarning | None:
 def _create(
     *, actor: Any, parsed: ParsedAlert, hazard: HazardType, areas: list[Jurisdiction]
 ) -> HazardWarning:
-    jurisdiction = lowest_common_jurisdiction(areas)
-    issuer = _issuer(actor, hazard, jurisdiction)
-    now = timezone.now()
-    warning = HazardWarning(
-        identifier=(
-            f"{issuer.jurisdiction.code}-{timezone.localtime(now):%Y%m%d%H%M%S}-{uuid4().hex[:6]}"
-        ),
-        sender=getattr(settings, "WARNING_CAP_SENDER", "linkage@localhost"),
-        msg_type=MessageType.ALERT,
-        status=WarningStatus.DRAFT,
+    data = WarningData(
         hazard_type=hazard,
         level=parsed.level,
-        issuer=issuer,
-        jurisdiction=jurisdiction,
-        area_description=parsed.area_description or "、".join(a.name for a in areas),
-        polygon=parsed.polygon,
+        areas=areas,
         headline=parsed.headline,
         description=parsed.description,
-        instruction=parsed.instruction,
-        force_instruction=parsed.force_instruction,
-        urgency=parsed.urgency,
-        certainty=parsed.certainty,
         effective_at=parsed.effective_at,
         expires_at=parsed.expires_at,
+        instruction=parsed.instruction,
+        force_instruction=parsed.force_instruction,
+        polygon=parsed.polygon,
+        area_description=parsed.area_description,
+        urgency=parsed.urgency,
+        certainty=parsed.certainty,
         opens_key_period=parsed.opens_key_period,
-        source=WarningSource.IMPORTED,
-        source_sender=parsed.sender,
-        source_identifier=parsed.identifier,
-        source_sent=parsed.sent,
-        created_by=actor,
-        created_at=now,
     )
-    warning.save()
-    warning.areas.set(areas)
+    try:
+        warning = create_draft(
+            actor=actor,
+            data=data,
+            issuer=_issuer(actor, hazard, common_jurisdiction(areas)),
+            source=WarningSource.IMPORTED,
+            source_sender=parsed.sender,
+            source_identifier=parsed.identifier,
+            source_sent=parsed.sent,
+        )
+    except ValidationFailed as exc:
+        raise _named(exc) from exc
     record_event(
         type=WarningEvent.IMPORTED,
-        jurisdiction=jurisdiction,
+        jurisdiction=warning.jurisdiction,
         subject=warning,
         payload={
-            "sender": parsed.sender,
-            "identifier": parsed.identifier,
+            "warning": warning.pk,
+            "identifier": warning.identifier,
+            "source_sender": parsed.sender,
+            "source_identifier": parsed.identifier,
             "hazard": hazard.code,
             "level": parsed.level,
             "areas": [a.code for a in areas],
@@ -214,3 +202,13 @@ def _create(
         organisation=actor.organisation,
     )
     return warning
+
+
+def _named(exc: ValidationFailed) -> ValidationFailed:
+    """The draft service's refusal, its fields named as the CAP elements they came from."""
+    if not isinstance(exc.errors, dict) or not exc.errors:
+        return exc
+    field, messages = next(iter(exc.errors.items()))
+    element = ELEMENTS.get(field, f"<{field}>")
+    message = messages[0] if isinstance(messages, list) and messages else exc.detail
+    return ValidationFailed(f"{element}: {message}", errors=exc.errors)

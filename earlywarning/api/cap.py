@@ -23,7 +23,8 @@ from rest_framework.views import APIView
 from earlywarning.cap import CAP_CONTENT_TYPE, MAX_CAP_BYTES, cancel_cap, to_cap
 from earlywarning.capimport import import_cap, may_import_cap
 from earlywarning.choices import WarningStatus
-from earlywarning.views.cap import can_read_warnings, visible_warnings
+from earlywarning.selectors import visible_warnings
+from earlywarning.views.cap import may_fetch_cap
 
 
 class CapParser(BaseParser):
@@ -69,7 +70,7 @@ class WarningCapView(APIView):
         responses={(200, CAP_CONTENT_TYPE): OpenApiTypes.STR},
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        if not can_read_warnings(request.user):
+        if not may_fetch_cap(request.user):
             raise PermissionDenied
         warning = get_object_or_404(
             visible_warnings(request.user).select_related("hazard_type", "issuer", "previous"),

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -26,44 +26,22 @@ from core.api.authentication import ApiTokenAuthentication
 from core.exceptions import DomainError, ValidationFailed
 from core.models import Jurisdiction
 from core.roles import Role
+from core.visibility import can_read_warnings
 from core.web import raise_for
 from earlywarning.cap import CAP_CONTENT_TYPE, MAX_CAP_BYTES, cancel_cap, cap_time, to_cap
 from earlywarning.capimport import import_cap, may_import_cap
 from earlywarning.choices import LEVEL_ZH, WarningLevel, WarningStatus
 from earlywarning.models import HazardWarning
+from earlywarning.selectors import active_warnings, visible_warnings
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_CONTENT_TYPE = "application/atom+xml; charset=utf-8"
-READER_ROLES = (
-    Role.DUTY_OFFICER,
-    Role.FIRE_DISPATCHER,
-    Role.BUREAU_APPROVER,
-    Role.DEPARTMENT_EDITOR,
-    Role.ADMINISTRATOR,
-    Role.SYNC_CLIENT,
-    Role.SCREEN,
-)
 
 
-def can_read_warnings(user: Any) -> bool:
-    return user.is_superuser or user.has_role(*READER_ROLES)
-
-
-def visible_warnings(user: Any) -> QuerySet[HazardWarning]:
-    """The warnings the pages show ``user`` (DESIGN12): in its subtree by jurisdiction or
-    area, or covering its jurisdiction from above."""
-    if not getattr(user, "is_authenticated", False):
-        return HazardWarning.objects.none()
-    if user.is_superuser:
-        return HazardWarning.objects.all()
-    home = user.jurisdiction
-    if home is None or not can_read_warnings(user):
-        return HazardWarning.objects.none()
-    return HazardWarning.objects.filter(
-        Q(jurisdiction__path__startswith=home.path)
-        | Q(areas__path__startswith=home.path)
-        | Q(areas__code__in=home.ancestors_and_self())
-    ).distinct()
+def may_fetch_cap(user: Any) -> bool:
+    """Warning readers, and force accounts for the warnings they were asked to answer
+    (``visible_warnings`` decides which)."""
+    return can_read_warnings(user) or user.has_role(Role.FORCE_ACCOUNT)
 
 
 def _reader(request: HttpRequest) -> Any:
@@ -87,7 +65,7 @@ def warning_cap(request: HttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
     if isinstance(user, HttpResponse):
         return user
-    if not can_read_warnings(user):
+    if not may_fetch_cap(user):
         raise PermissionDenied
     warning = get_object_or_404(
         visible_warnings(user).select_related("hazard_type", "issuer", "previous"), pk=pk
@@ -179,12 +157,10 @@ def warning_feed(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     now = timezone.now()
     warnings = list(
-        visible_warnings(user)
-        .filter(status=WarningStatus.PUBLISHED, expires_at__gt=now)
+        active_warnings(user)
         .filter(
             Q(areas__path__startswith=place.path) | Q(areas__code__in=place.ancestors_and_self())
         )
-        .select_related("hazard_type", "issuer")
         .distinct()
         .order_by("-published_at", "-id")
     )

@@ -47,7 +47,7 @@ def test_the_provincial_weather_services_warning_becomes_a_draft(warning_world):
     event = Event.objects.get(type=WarningEvent.IMPORTED)
     assert event.subject_id == str(warning.pk) and event.actor == w.approver_city
     assert event.jurisdiction == w.city
-    assert event.payload["identifier"] == "37000041600000_20261204063000"
+    assert event.payload["source_identifier"] == "37000041600000_20261204063000"
 
 
 def test_the_department_of_the_hazards_sector_issues_the_draft_where_it_exists(warning_world):

@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from core.credentials import issue_token
 from core.models import Event
-from earlywarning.choices import WarningStatus
-from earlywarning.models import HazardWarning
+from core.roles import Role
+from earlywarning.choices import RecipientKind, WarningStatus
+from earlywarning.models import HazardWarning, WarningRecipient
+from tests import factories as f
 from tests.earlywarning.cap_samples import published, shandong_rainstorm
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -56,10 +58,24 @@ def test_the_other_countys_users_do_not_see_the_cap(client, warning_world, perso
     assert client.get(cap_url(warning)).status_code == 404
 
 
-def test_a_force_account_may_not_download_cap(client, warning_world):
-    warning = published(warning_world)
-    client.force_login(warning_world.force_account_a)
-    assert client.get(cap_url(warning)).status_code == 403
+def test_a_force_account_downloads_only_the_cap_of_a_warning_it_was_asked_to_answer(
+    client, warning_world
+):
+    w = warning_world
+    asked, other = published(w), published(w, headline="别的预警")
+    WarningRecipient.objects.create(
+        warning=asked,
+        kind=RecipientKind.FORCE,
+        jurisdiction=w.county_a,
+        force=w.force_a,
+        organisation=w.water_a,
+        label=w.force_a.name,
+    )
+    client.force_login(w.force_account_a)
+    assert client.get(cap_url(asked)).status_code == 200
+    assert client.get(cap_url(other)).status_code == 404
+    client.force_login(w.force_account_power_a)
+    assert client.get(cap_url(asked)).status_code == 404
 
 
 def test_a_cancelled_warnings_cap_is_the_cancel_message(client, warning_world):
@@ -230,10 +246,12 @@ def test_the_api_gives_the_cap_of_a_warning(api, warning_world):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("duty_officer_b", 404), ("force_account_a", 403), (None, 401)],
+    [("duty_officer_b", 404), ("force_account_a", 404), ("expert_a", 403), (None, 401)],
 )
 def test_the_api_refuses_the_cap_to_others(api, warning_world, persona, status):
     warning = published(warning_world)
+    if persona == "expert_a":
+        warning_world.expert_a = f.user("expert_a", warning_world.bureau_a, Role.EXPERT)
     user = getattr(warning_world, persona) if persona else None
     response = api(user).get(f"/api/v1/warnings/warnings/{warning.pk}/cap/")
     assert response.status_code == status
