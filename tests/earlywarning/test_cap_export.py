@@ -11,10 +11,12 @@ import xmlschema
 from defusedxml.ElementTree import fromstring
 from django.utils import timezone
 
+from earlywarning import services
 from earlywarning.cap import cancel_cap, parse_cap, to_cap
 from earlywarning.capimport import import_cap
 from earlywarning.choices import WarningStatus
 from tests.earlywarning.cap_samples import published, shandong_rainstorm
+from tests.earlywarning.helpers import flood_data
 
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
 XSD = Path(__file__).resolve().parents[2] / "earlywarning" / "schema" / "CAP-v1.2.xsd"
@@ -147,3 +149,48 @@ def test_the_weather_services_message_round_trips_through_a_draft(warning_world,
     assert parsed.geocodes == ["371521", "371581"]
     assert parsed.area_description == "聊城市临清市、阳谷县"
     assert parsed.expires_at == upstream.expires_at
+
+
+def test_a_warnings_life_through_the_services_exports_alert_update_and_cancel(
+    warning_world, official_schema
+):
+    """Published, revised and cancelled as the water bureau would: each version's CAP
+    validates, the Update references the Alert, the Cancel the Update."""
+    w = warning_world
+    draft = services.create_draft(actor=w.editor_a, data=flood_data(w))
+    alert = services.publish_warning(actor=w.editor_a, warning_id=draft.pk)
+    revision = services.revise_warning(actor=w.editor_a, warning_id=alert.pk)
+    update = services.publish_warning(actor=w.editor_a, warning_id=revision.pk)
+    cancelled = services.cancel_warning(actor=w.editor_a, warning_id=update.pk, reason="水位回落")
+    alert.refresh_from_db()
+
+    alert_xml, update_xml, cancel_xml = to_cap(alert), to_cap(update), cancel_cap(cancelled)
+    for xml in (alert_xml, update_xml, cancel_xml):
+        official_schema.validate(xml.decode())
+    first, second, third = (fromstring(x) for x in (alert_xml, update_xml, cancel_xml))
+    assert [text(r, "cap:msgType") for r in (first, second, third)] == [
+        "Alert",
+        "Update",
+        "Cancel",
+    ]
+    assert text(first, "cap:status") == text(second, "cap:status") == "Actual"
+    assert text(second, "cap:references") == (
+        f"{alert.sender},{alert.identifier},{text(first, 'cap:sent')}"
+    )
+    assert text(third, "cap:references") == (
+        f"{update.sender},{update.identifier},{text(second, 'cap:sent')}"
+    )
+    assert text(third, "cap:identifier") == f"{update.identifier}-C"
+    assert text(first, "cap:sender") == text(second, "cap:sender") == "linkage@localhost"
+    parsed = parse_cap(update_xml)
+    assert parsed.headline == "卫运河临清段水位超警戒"
+    assert parsed.force_instruction == "抢险队伍前置备勤。"
+    assert parsed.geocodes == ["371581101", "371581102"]
+    assert parsed.sender_name == "临清市水利局"
+
+
+def test_a_draft_exports_with_status_draft(warning_world, official_schema):
+    draft = services.create_draft(actor=warning_world.editor_a, data=flood_data(warning_world))
+    xml = to_cap(draft)
+    official_schema.validate(xml.decode())
+    assert text(fromstring(xml), "cap:status") == "Draft"

@@ -11,8 +11,8 @@ from django.db import close_old_connections, connection
 
 from core.exceptions import PermissionDeniedError, ValidationFailed
 from core.models import Event
-from earlywarning import capimport
-from earlywarning.cap import to_cap
+from earlywarning import capimport, services
+from earlywarning.cap import parse_cap, to_cap
 from earlywarning.capimport import import_cap
 from earlywarning.choices import WarningSource, WarningStatus
 from earlywarning.events import WarningEvent
@@ -255,3 +255,15 @@ def test_a_warning_outside_the_importers_jurisdiction_is_refused(warning_world, 
     with pytest.raises(PermissionDeniedError):
         import_cap(actor=getattr(warning_world, persona), data=shandong_rainstorm())
     assert HazardWarning.objects.count() == 0
+
+
+def test_the_bureau_forwards_an_imported_warning_and_its_cap_is_an_actual_alert(warning_world):
+    """转发上级预警: the city bureau publishes the weather service's draft; its CAP is the
+    platform's own Alert, naming the platform as sender."""
+    w = warning_world
+    draft, _ = import_cap(actor=w.approver_city, data=shandong_rainstorm())
+    warning = services.publish_warning(actor=w.approver_city, warning_id=draft.pk)
+    parsed = parse_cap(to_cap(warning))
+    assert warning.status == WarningStatus.PUBLISHED
+    assert (parsed.status, parsed.msg_type, parsed.sender) == ("Actual", "Alert", warning.sender)
+    assert parsed.identifier == warning.identifier != warning.source_identifier
