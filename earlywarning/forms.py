@@ -82,7 +82,7 @@ class WarningForm(BootstrapFormMixin, forms.Form):
     hazard_type = forms.ModelChoiceField(label=_("hazard type"), queryset=HazardType.objects.none())
     level = forms.ChoiceField(label=_("level"), choices=WarningLevel.choices)
     areas = AreaField(
-        label=_("area"),
+        label=_("warning area"),
         queryset=Jurisdiction.objects.none(),
         help_text=_("One or more jurisdictions; hold Ctrl (⌘) to choose several."),
     )
@@ -237,7 +237,9 @@ def initial_from(warning: HazardWarning) -> dict[str, Any]:
 
 class CancelForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
-        label=_("reason for cancelling"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("reason for cancelling"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("reason for cancelling")}),
     )
 
 

@@ -329,7 +329,7 @@ def _detail(
         )
     context = {
         "warning": warning,
-        "areas": _areas(warning),
+        "area_names": "、".join(area.name for area in _areas(warning)),
         "versions": versions,
         "visible_version_ids": visible_ids,
         "previous": previous if previous and previous.pk in visible_ids else None,

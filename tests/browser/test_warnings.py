@@ -164,7 +164,7 @@ def test_the_board_follows_answers_live(open_as, asgi_server, warning_world):
     expect(page.locator("#board-answered")).to_have_text("2")
 
 
-def test_the_hall_counter_drops_live(open_as, asgi_server, warning_world):
+def test_the_hall_counter_drops_live(open_as, asgi_server, warning_world, results_dir):
     w = warning_world
     warning = publish(w)
     total = warning.recipients.count()
@@ -181,9 +181,12 @@ def test_the_hall_counter_drops_live(open_as, asgi_server, warning_world):
 
     expect(counter).to_have_attribute("data-value", str(total - 1), timeout=WAIT_MS)
     expect(item).to_have_attribute("data-answered", "1", timeout=WAIT_MS)
+    page.screenshot(path=str(results_dir / "hall_screen_warnings.png"))
 
 
-def test_the_dashboard_prompts_a_response_and_counts_live(open_as, asgi_server, warning_world):
+def test_the_dashboard_prompts_a_response_and_counts_live(
+    open_as, asgi_server, warning_world, results_dir
+):
     w = warning_world
     warning = publish(w)
     total = warning.recipients.count()
@@ -197,6 +200,7 @@ def test_the_dashboard_prompts_a_response_and_counts_live(open_as, asgi_server, 
     acknowledge(w, warning.recipients.get(grid=w.grid_a3).pk)
     expect(counter).to_have_attribute("data-value", str(total - 1), timeout=WAIT_MS)
     not_reloaded(page)
+    page.screenshot(path=str(results_dir / "hall_dashboard_warnings.png"))
 
 
 @pytest.mark.parametrize(
