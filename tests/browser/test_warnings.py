@@ -18,6 +18,7 @@ from earlywarning import services
 from earlywarning.choices import WarningLevel, WarningStatus
 from earlywarning.models import HazardWarning
 from tests.browser.conftest import WAIT_MS, in_worker_thread, log_in, new_context
+from tests.browser.test_content_security_policy import Problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,9 +86,11 @@ def test_an_editor_drafts_a_warning_draws_its_polygon_and_publishes_it(
 ):
     w = warning_world
     page = open_as("editor_water_a")
+    problems = Problems(page)  # CSP: the map and its script run without inline code
     page.goto(f"{asgi_server}/warnings/")
     page.click("#new-warning")
     expect(page.locator("#warning-map")).to_be_visible()
+    expect(page.locator("#warning-map .leaflet-interactive").first).to_be_attached()
 
     page.select_option("#id_hazard_type", str(w.flood_hazard.pk))
     page.select_option("#id_level", "yellow")
@@ -122,6 +125,8 @@ def test_an_editor_drafts_a_warning_draws_its_polygon_and_publishes_it(
     assert page.input_value("#id_polygon") == ""
     page.fill("#id_polygon", moved)
     expect(board).to_have_attribute("data-points", "3")
+    page.screenshot(path=str(results_dir / "warning_form_drawn.png"), full_page=True)
+    problems.check("the warning form")
 
     page.click("#save-draft")
     expect(page.locator("#action-publish")).to_be_visible()
@@ -135,6 +140,7 @@ def test_an_editor_drafts_a_warning_draws_its_polygon_and_publishes_it(
     warning.refresh_from_db()
     assert warning.status == WarningStatus.PUBLISHED
     page.screenshot(path=str(results_dir / "warning_published_editor.png"), full_page=True)
+    problems.check("the published warning")
 
 
 def test_the_board_follows_answers_live(open_as, asgi_server, warning_world):
