@@ -20,18 +20,19 @@ def deliver() -> int:
 
 def flood_data(w, *, areas=None, level=WarningLevel.ORANGE, hours=24, **extra):
     now = timezone.now()
-    return services.WarningData(
-        hazard_type=w.flood_hazard,
-        level=level,
-        areas=areas if areas is not None else [w.town_a, w.town_a2],
-        headline="卫运河临清段水位超警戒",
-        description="受上游来水影响，卫运河临清段水位将超过警戒水位0.5米。",
-        effective_at=extra.pop("effective_at", now),
-        expires_at=extra.pop("expires_at", now + timedelta(hours=hours)),
-        instruction="沿河群众注意避险。",
-        force_instruction="抢险队伍前置备勤。",
-        **extra,
-    )
+    data = {
+        "hazard_type": w.flood_hazard,
+        "level": level,
+        "areas": areas if areas is not None else [w.town_a, w.town_a2],
+        "headline": "卫运河临清段水位超警戒",
+        "description": "受上游来水影响，卫运河临清段水位将超过警戒水位0.5米。",
+        "effective_at": now,
+        "expires_at": now + timedelta(hours=hours),
+        "instruction": "沿河群众注意避险。",
+        "force_instruction": "抢险队伍前置备勤。",
+    }
+    data.update(extra)
+    return services.WarningData(**data)
 
 
 def published_flood(w, **extra):
