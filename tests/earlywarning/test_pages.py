@@ -460,3 +460,70 @@ def test_the_dashboard_prompts_a_response_for_orange_and_red_only(as_user, warni
     assert f'data-warning-id="{yellow.pk}"' in page
     assert 'id="count-warnings-unanswered"' in page
     assert 'id="panel-warnings" data-live-refresh data-live-types="warning."' in page
+
+
+# --- the matrix: every role, both counties, every page -----------------------------------
+
+READERS_A = ["duty_officer_a", "approver_a", "dispatcher_a", "editor_a", "admin_a", "screen_a"]
+CITY = ["approver_city", "admin_city", "dispatcher_city", "screen_city", "sync_client"]
+COUNTY_B = ["duty_officer_b", "approver_b", "dispatcher_b", "editor_b"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "detail", "board", "edit_published"),
+    [
+        *[(p, 200, 200, 403) for p in READERS_A if p != "editor_a"],
+        ("editor_a", 200, 200, 404),  # its own, but only a draft is edited
+        ("editor_weather_a", 200, 200, 403),
+        *[(p, 200, 200, 403) for p in CITY],
+        *[(p, 404, 404, 404) for p in COUNTY_B],
+        ("force_account_b", 404, 404, 404),
+    ],
+)
+def test_every_role_and_county_on_the_pages_of_a_published_warning(
+    as_user, warning_world, persona, detail, board, edit_published
+):
+    w = warning_world
+    warning = published(w)
+    client = as_user(getattr(w, persona))
+    assert client.get(LIST).status_code == 200
+    assert client.get(f"/warnings/{warning.pk}/").status_code == detail
+    drill = client.get(f"/warnings/{warning.pk}/", {"j": w.town_a.code, "state": "unreached"})
+    assert drill.status_code == board
+    assert client.get(f"/warnings/{warning.pk}/edit/").status_code == edit_published
+    if detail == 200:
+        page = html(client.get(f"/warnings/{warning.pk}/"))
+        assert "13805351001" not in page and "13905350001" not in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("editor_a", 200),
+        ("admin_a", 200),  # administrators see the drafts of their jurisdiction
+        ("duty_officer_a", 404),
+        ("dispatcher_a", 404),
+        ("editor_weather_a", 404),
+        ("screen_a", 404),
+        ("duty_officer_b", 404),
+        ("editor_b", 404),
+        ("force_account_a", 404),
+    ],
+)
+def test_a_draft_is_found_only_by_its_department_and_administrators(
+    as_user, warning_world, persona, status
+):
+    warning = draft(warning_world)
+    response = as_user(getattr(warning_world, persona)).get(f"/warnings/{warning.pk}/")
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("action", ["publish", "discard"])
+def test_nobody_but_the_department_publishes_or_discards_its_draft(as_user, warning_world, action):
+    w = warning_world
+    warning = draft(w)
+    assert as_user(w.admin_a).post(f"/warnings/{warning.pk}/{action}/").status_code == 403
+    assert as_user(w.duty_officer_a).post(f"/warnings/{warning.pk}/{action}/").status_code == 404
+    assert as_user(w.editor_b).post(f"/warnings/{warning.pk}/{action}/").status_code == 404
+    warning.refresh_from_db()
+    assert warning.status == WarningStatus.DRAFT
