@@ -72,6 +72,11 @@ def event_sentences() -> dict[str, str]:
         "special_period.ended": _("Special period ended: {subject}"),
         "force.created": _("Force registered: {subject}"),
         "force.status_changed": _("Force {subject} is now {new}"),
+        # Warnings (issue 12): their steps; answers are counted by the 叫应 panel instead.
+        "warning.published": _("Warning published: {subject}"),
+        "warning.cancelled": _("Warning cancelled: {subject}"),
+        "warning.expired": _("Warning expired: {subject}"),
+        "warning.relayed": _("Warning relayed to more forces: {subject}"),
         "*": _("{subject}"),
     }
 

@@ -30,6 +30,9 @@ from dispatch.models import CallOutOrder, CallOutPlan, DispatchAlert
 from dispatch.permissions import is_bureau_approver_of
 from dispatch.selectors import overdue_orders, overdue_steps
 from dispatch.sentences import event_sentences, feed_sentence, level_labels
+from earlywarning import selectors as warning_selectors
+from earlywarning.choices import KEY_PERIOD_LEVELS, LEVEL_RANK, WarningLevel
+from earlywarning.models import WarningRecipient
 from forces.choices import ForceCategory, ForceStatus
 from forces.models import Force
 
@@ -43,7 +46,16 @@ PANEL_ROWS = 50
 # What the feed shows. Every event still refreshes counters and map; registry edits
 # (equipment, experts, accounts) are noise on a wall screen.
 FEED_PREFIXES = ("incident.", "plan.", "order.", "notice.", "reinforcement.", "notify.")
-FEED_TYPES = ("force.status_changed", "force.created")
+FEED_TYPES = (
+    "force.status_changed",
+    "force.created",
+    # Warnings: their steps, not each of thousands of answers (the 叫应 panel counts those).
+    "warning.published",
+    "warning.cancelled",
+    "warning.expired",
+    "warning.relayed",
+)
+WARNING_PANEL_ROWS = 8
 
 ACTIVE_ORDER_STATUSES = (
     OrderStatus.ISSUED,
@@ -63,6 +75,7 @@ def screen_labels() -> dict[str, Any]:
         "order_status": dict(OrderStatus.choices),
         "force_status": dict(ForceStatus.choices),
         "alert_kinds": dict(AlertKind.choices),
+        "warning_levels": {value: str(label) for value, label in WarningLevel.choices},
         "sentences": event_sentences(),
         "feed_prefixes": list(FEED_PREFIXES),
         "feed_types": list(FEED_TYPES),
@@ -120,6 +133,61 @@ def _link(name: str, pk: int) -> str:
 # --- reads ---------------------------------------------------------------------------------
 
 
+def _answer_scope(user: Any) -> Q:
+    """The recipients counted for the user, as earlywarning.selectors.unanswered_count
+    counts them: all of a warning of its jurisdiction or below, else those in it."""
+    if user.is_superuser:
+        return Q()
+    jurisdiction = user.jurisdiction
+    if jurisdiction is None:
+        return Q(pk__in=[])
+    return Q(jurisdiction__path__startswith=jurisdiction.path) | Q(
+        warning__jurisdiction__path__startswith=jurisdiction.path
+    )
+
+
+def active_warning_rows(user: Any, *, limit: int = WARNING_PANEL_ROWS) -> dict[str, Any]:
+    """The 叫应 panel: active warnings, most severe first, each with answered / total of
+    the recipients the user may see, and the counter 预警未叫应 (two queries, whatever the
+    number of warnings or recipients)."""
+    warnings = list(
+        warning_selectors.active_warnings(user)
+        .select_related("hazard_type")
+        .order_by("-published_at", "-id")
+    )
+    warnings.sort(key=lambda w: -LEVEL_RANK.get(WarningLevel(w.level), 0))
+    shown = warnings[:limit]
+    counts = {
+        row["warning_id"]: row
+        for row in WarningRecipient.objects.filter(_answer_scope(user))
+        .filter(warning_id__in=[w.pk for w in shown])
+        .values("warning_id")
+        .annotate(total=Count("id"), answered=Count("id", filter=Q(acknowledged_at__isnull=False)))
+    }
+    rows = []
+    for w in shown:
+        row = counts.get(w.pk, {"total": 0, "answered": 0})
+        rows.append(
+            {
+                "id": w.pk,
+                "headline": w.headline,
+                "level": w.level,
+                "level_label": str(w.get_level_display()),
+                "hazard": w.hazard_type.name,
+                "total": row["total"],
+                "answered": row["answered"],
+                "unanswered": row["total"] - row["answered"],
+                "prompt": w.level in KEY_PERIOD_LEVELS,
+                "url": _link("earlywarning:warning_detail", w.pk),
+            }
+        )
+    return {
+        "warnings": rows,
+        "more": max(len(warnings) - limit, 0),
+        "unanswered": warning_selectors.unanswered_count(user),
+    }
+
+
 def late_steps(order: CallOutOrder, now: datetime) -> list[str]:
     """Labels of the late steps of an overdue order (open alerts plus passed deadlines)."""
     kinds = {a.kind for a in getattr(order, "open_alerts", [])}
@@ -166,6 +234,7 @@ def build_screen_data(user: Any) -> dict[str, Any]:
     orders_by_status = _orders_by_status(user)
     overdue = overdue_orders(CallOutOrder.objects.visible_to(user), now).count()
     awaiting = CallOutPlan.objects.visible_to(user).filter(status=PlanStatus.SUBMITTED).count()
+    warnings = active_warning_rows(user)
     return {
         "generated_at": now.isoformat(),
         "seq": latest_seq(user),
@@ -176,7 +245,10 @@ def build_screen_data(user: Any) -> dict[str, Any]:
             "orders_active": sum(orders_by_status[s] for s in ACTIVE_ORDER_STATUSES),
             "forces_deployed": force_counts.get(ForceStatus.DEPLOYED, 0),
             "forces_standby": force_counts.get(ForceStatus.STANDBY, 0),
+            "warnings_unanswered": warnings["unanswered"],
         },
+        "warnings": warnings["warnings"],
+        "warnings_more": warnings["more"],
         "incidents_by_level": {value: by_level.get(value, 0) for value in IncidentLevel.values},
         "orders_by_status": orders_by_status,
         "forces_by_status": {value: force_counts.get(value, 0) for value in ForceStatus.values},
@@ -361,6 +433,14 @@ def _panel_coverage(user: Any, now: datetime) -> dict[str, Any]:
     from duty.rosters.selectors import coverage_panel
 
     return coverage_panel(user, now)
+
+
+def warnings_panel(user: Any, now: datetime) -> dict[str, Any]:
+    """预警未叫应 N, the active warnings' answers, and for each orange or red one the
+    prompt to consider a response (the command-HQ issue turns it into graded response)."""
+    data = active_warning_rows(user, limit=PANEL_ROWS)
+    data["prompts"] = [w for w in data["warnings"] if w["prompt"]]
+    return data
 
 
 PANELS: dict[str, Callable[[Any, datetime], dict[str, Any]]] = {

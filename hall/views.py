@@ -152,6 +152,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "last_seq": latest_seq(request.user),
         "now": now,
         "panels": [(name, build(request.user, now)) for name, build in selectors.PANELS.items()],
+        # A live region (static/js/live.js), refreshed on warning events.
+        "warnings_panel": selectors.warnings_panel(request.user, now),
         "storage_key": f"linkage.hall.dashboard.{request.user.pk}",
         "alarm_config": selectors.alarm_config(),
     }

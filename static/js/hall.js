@@ -357,10 +357,58 @@
       });
     }
 
+    // The 叫应 panel: active warnings, most severe first, answered / total.
+    function renderWarnings(data) {
+      var panel = document.getElementById("warning-panel");
+      var list = document.getElementById("warnings");
+      if (!panel || !list) return;
+      var items = data.warnings || [];
+      panel.hidden = items.length === 0;
+      list.textContent = "";
+      items.forEach(function (w) {
+        var li = document.createElement("li");
+        li.className = "warning-item";
+        li.dataset.id = w.id;
+        li.dataset.level = w.level;
+        li.dataset.answered = w.answered;
+        li.dataset.total = w.total;
+        li.dataset.unanswered = w.unanswered;
+        var head = document.createElement(w.url ? "a" : "div");
+        if (w.url) head.href = w.url;
+        head.className = "warning-head";
+        var badge = document.createElement("span");
+        badge.className = "badge warning-level warning-level-" + w.level;
+        badge.textContent = w.level_label;
+        var title = document.createElement("span");
+        title.className = "warning-title";
+        title.textContent = w.hazard + " · " + w.headline;
+        var count = document.createElement("b");
+        count.textContent = w.answered + " / " + w.total;
+        head.append(badge, title, count);
+        var bar = document.createElement("div");
+        bar.className = "warning-bar";
+        var fill = document.createElement("span");
+        fill.style.width = w.total ? (100 * w.answered) / w.total + "%" : "0";
+        bar.appendChild(fill);
+        var rest = document.createElement("div");
+        rest.className = "warning-unanswered";
+        rest.textContent = panel.dataset.textUnanswered + " " + w.unanswered;
+        li.append(head, bar, rest);
+        list.appendChild(li);
+      });
+      if (data.warnings_more) {
+        var more = document.createElement("li");
+        more.className = "warning-more";
+        more.textContent = "+" + data.warnings_more + " " + panel.dataset.textMore;
+        list.appendChild(more);
+      }
+    }
+
     function render(data) {
       if (!data) return;
       renderLists(data);
       renderRollCalls(data);
+      renderWarnings(data);
       renderMap(data);
     }
 
