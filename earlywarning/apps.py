@@ -12,9 +12,15 @@ class EarlyWarningConfig(AppConfig):
 
     def ready(self) -> None:
         from core import subjects
+        from earlywarning.api.warnings import WarningViewSet
 
-        # Until the API registers representations (DESIGN12), the feed knows the kinds.
-        subjects.declare("earlywarning.hazardwarning")
+        # The change feed shows a warning as the API does (core.subjects).
+        subjects.register(
+            "earlywarning.hazardwarning",
+            serializer=WarningViewSet.serializer_class,
+            queryset=subjects.from_viewset(WarningViewSet),
+        )
+        # Until the grids API registers its representation (DESIGN12), the feed knows the kind.
         subjects.declare("earlywarning.grid")
 
         from earlywarning.notifications import register_handlers
