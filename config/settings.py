@@ -351,6 +351,11 @@ SPECTACULAR_SETTINGS = {
         "RollCallStatusEnum": "duty.models.rollcall.RollCallStatus",
         "ResponderChannelEnum": "notify.choices.ResponderChannel",
         "SpecialPeriodKindEnum": "dispatch.choices.SpecialPeriodKind",
+        "WarningLevelEnum": "earlywarning.choices.WarningLevel",
+        "WarningStatusEnum": "earlywarning.choices.WarningStatus",
+        "WarningSourceEnum": "earlywarning.choices.WarningSource",
+        "IncidentSourceEnum": "command.choices.IncidentSource",
+        "RecipientStateEnum": "earlywarning.choices.RecipientState",
     },
 }
 

@@ -12,18 +12,19 @@ class EarlyWarningConfig(AppConfig):
 
     def ready(self) -> None:
         from core import subjects
-
-        # Until the API registers representations (DESIGN12), the feed knows the kinds.
-        subjects.declare("earlywarning.hazardwarning")
         from earlywarning.api.grids import GridViewSet
-
-        subjects.register(
-            "earlywarning.grid",
-            serializer=GridViewSet.serializer_class,
-            queryset=subjects.from_viewset(GridViewSet),
-        )
-
+        from earlywarning.api.warnings import WarningViewSet
         from earlywarning.notifications import register_handlers
 
+        # The change feed shows warnings and grids as the API does (core.subjects).
+        for label, viewset in (
+            ("earlywarning.hazardwarning", WarningViewSet),
+            ("earlywarning.grid", GridViewSet),
+        ):
+            subjects.register(
+                label,
+                serializer=viewset.serializer_class,
+                queryset=subjects.from_viewset(viewset),
+            )
         # An SMS reply, a one-time link or a voice key answers a warning (叫应).
         register_handlers()
