@@ -242,3 +242,20 @@ def test_a_future_draft_is_published_and_effective_later(warning_world):
         services.publish_warning(actor=w.editor_a, warning_id=draft.pk)
     with at(60):
         assert services.expire_due() == 0
+
+
+def test_the_beat_schedule_expires_warnings_in_the_embedded_mode(warning_world):
+    """``run_ticks`` (make run, no Celery beat) runs the warning tick with the others."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    w = warning_world
+    with at(0):
+        warning = published_flood(w, hours=0.1)
+    with at(7):
+        out = StringIO()
+        call_command("run_ticks", "--once", stdout=out)
+    assert "earlywarning.tasks.warning_tick: {'expired': 1}" in out.getvalue()
+    warning.refresh_from_db()
+    assert warning.status == WarningStatus.EXPIRED
