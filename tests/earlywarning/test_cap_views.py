@@ -327,3 +327,12 @@ def test_who_may_import_over_the_api(api, warning_world, persona, status):
     response = api(user).post(API_IMPORT, shandong_rainstorm(), content_type="application/cap+xml")
     assert response.status_code == status
     assert HazardWarning.objects.count() == (1 if status == 201 else 0)
+
+
+@pytest.mark.parametrize("persona", READERS)
+def test_every_warning_reader_of_the_county_or_above_reads_its_feed(client, warning_world, persona):
+    published(warning_world)
+    client.force_login(getattr(warning_world, persona))
+    response = client.get("/warnings/feed/371581.atom")
+    assert response.status_code == 200
+    assert len(fromstring(response.content).findall(f"{ATOM}entry")) == 1
