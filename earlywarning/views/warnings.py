@@ -40,6 +40,7 @@ from earlywarning.forms import (
     issuable_hazard_types,
 )
 from earlywarning.models import HazardWarning, WarningRecipient
+from notify.choices import ResponderChannel
 
 PAGE_SIZE = 25
 RECIPIENT_PAGE_SIZE = 100
@@ -318,8 +319,11 @@ def _detail(
             recipient_page = Paginator(recipients, RECIPIENT_PAGE_SIZE).get_page(
                 request.GET.get("page")
             )
+            channels = dict(ResponderChannel.choices)
             for recipient in recipient_page:
                 recipient.on_behalf = permissions.acknowledges_on_behalf(user, recipient)
+                channel = recipient.acknowledged_channel
+                recipient.channel_label = channels.get(channel, channel)
     breadcrumbs = []
     if group_by is not None and warning.jurisdiction.contains(group_by):
         breadcrumbs = list(
