@@ -45,6 +45,8 @@ from notify.choices import ResponderChannel
 PAGE_SIZE = 25
 RECIPIENT_PAGE_SIZE = 100
 ACTIONS = ("publish", "revise", "cancel", "relay", "discard")
+# DESIGN12: who imports CAP on a page (the cap part checks again).
+CAP_IMPORTERS = (Role.DUTY_OFFICER, Role.BUREAU_APPROVER, Role.DEPARTMENT_EDITOR)
 
 
 # --- who sees what ------------------------------------------------------------------------
@@ -134,7 +136,9 @@ class WarningListView(RoleRequiredMixin, View):
                 "page": page,
                 "query": query,
                 "can_create": issuable_hazard_types(user).exists(),
-                "import_url": _reverse("earlywarning:cap_import"),
+                "import_url": _reverse("earlywarning:cap_import")
+                if user.has_role(*CAP_IMPORTERS)
+                else "",
             },
         )
 
