@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from earlywarning import services
@@ -48,3 +50,13 @@ def sms_to(phone: str):
 
 def calls_to(phone: str):
     return SimulatedMessage.objects.filter(channel="voice", to=phone)
+
+
+@pytest.fixture
+def warning_rules(db):
+    """The rules and steps of notify's migration 0004 (warnings). A transactional test's
+    flush deletes migration data for the tests after it, so those ask for this fixture;
+    elsewhere it finds the rows and changes nothing."""
+    from django.apps import apps
+
+    importlib.import_module("notify.migrations.0004_seed_warning_rules").seed(apps, None)
