@@ -40,10 +40,13 @@ from earlywarning.forms import (
     issuable_hazard_types,
 )
 from earlywarning.models import HazardWarning, WarningRecipient
+from notify.choices import ResponderChannel
 
 PAGE_SIZE = 25
 RECIPIENT_PAGE_SIZE = 100
 ACTIONS = ("publish", "revise", "cancel", "relay", "discard")
+# DESIGN12: who imports CAP on a page (the cap part checks again).
+CAP_IMPORTERS = (Role.DUTY_OFFICER, Role.BUREAU_APPROVER, Role.DEPARTMENT_EDITOR)
 
 
 # --- who sees what ------------------------------------------------------------------------
@@ -133,7 +136,9 @@ class WarningListView(RoleRequiredMixin, View):
                 "page": page,
                 "query": query,
                 "can_create": issuable_hazard_types(user).exists(),
-                "import_url": _reverse("earlywarning:cap_import"),
+                "import_url": _reverse("earlywarning:cap_import")
+                if user.has_role(*CAP_IMPORTERS)
+                else "",
             },
         )
 
@@ -318,8 +323,11 @@ def _detail(
             recipient_page = Paginator(recipients, RECIPIENT_PAGE_SIZE).get_page(
                 request.GET.get("page")
             )
+            channels = dict(ResponderChannel.choices)
             for recipient in recipient_page:
                 recipient.on_behalf = permissions.acknowledges_on_behalf(user, recipient)
+                channel = recipient.acknowledged_channel
+                recipient.channel_label = channels.get(channel, channel)
     breadcrumbs = []
     if group_by is not None and warning.jurisdiction.contains(group_by):
         breadcrumbs = list(

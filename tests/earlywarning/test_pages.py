@@ -413,6 +413,8 @@ def test_a_duty_officer_acknowledges_on_a_recipients_behalf(as_user, warning_wor
     assert "代签" in recipient.acknowledged_label
     page = html(as_user(w.duty_officer_a).get(back))
     assert f'data-recipient-id="{recipient.pk}" data-state="answered"' in page
+    row = page.split(f'data-recipient-id="{recipient.pk}"')[1].split("</tr>")[0]
+    assert "值班员代签" in row and "acknowledge-for" not in row
 
 
 def test_an_outside_next_address_is_not_followed(as_user, warning_world):
