@@ -26,7 +26,7 @@ from forces.models import Specialty
 
 # CAP <polygon>: "lat,lon lat,lon …" — at least four pairs (a closed ring), WGS-84
 # decimal degrees. The service checks the ranges and that the ring is closed.
-_NUMBER = r"-?\d{1,3}(?:\.\d{1,8})?"
+_NUMBER = r"-?[0-9]{1,3}(?:\.[0-9]{1,8})?"
 _PAIR = rf"{_NUMBER},{_NUMBER}"
 POLYGON_PATTERN = rf"^(?:{_PAIR}(?: {_PAIR}){{3,499}})?$"
 MAX_AREAS = 50

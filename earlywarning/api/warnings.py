@@ -283,11 +283,11 @@ class WarningViewSet(
         where = None
         if query.get("jurisdiction"):
             where = Jurisdiction.objects.filter(code=query["jurisdiction"]).first()
-            if where is None:
-                return self.get_paginated_response([]) if self.paginator else Response([])
         rows = selectors.board_recipients(
             request.user, warning, jurisdiction=where, state=query.get("state")
         )
+        if query.get("jurisdiction") and where is None:
+            rows = rows.none()  # a code that names nothing filters to nothing
         if query.get("kind"):
             rows = rows.filter(kind=query["kind"])
         page = self.paginate_queryset(rows.select_related("jurisdiction"))
