@@ -17,7 +17,9 @@ from django.db import connection
 
 from core.credentials import issue_token
 from core.roles import Role
+from earlywarning import services
 from tests import factories as f
+from tests.earlywarning.helpers import flood_data
 
 SCHEMATHESIS = str(Path(sys.executable).with_name("st"))
 CONFIG = str(Path(__file__).with_name("schemathesis.toml"))
@@ -73,8 +75,14 @@ def report(run: subprocess.CompletedProcess) -> str:
 
 
 @pytest.fixture
-def contract_world(transactional_db, live_server, world):
+def contract_world(transactional_db, live_server, warning_world):
+    world = warning_world
     world.expert_a = f.user("expert_a", world.bureau_a, Role.EXPERT)
+    # A published warning with its recipients and a draft, so the warnings API's detail
+    # routes and actions answer with data, not only 404s.
+    live = services.create_draft(actor=world.editor_a, data=flood_data(world))
+    services.publish_warning(actor=world.editor_a, warning_id=live.pk)
+    services.create_draft(actor=world.editor_a, data=flood_data(world, level="yellow"))
     return world
 
 
