@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -268,17 +266,14 @@ def key_period_warnings(jurisdiction: Jurisdiction, day: datetime.date) -> list[
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
     end = start + datetime.timedelta(days=1)
     ancestors = jurisdiction.ancestors_and_self()
-    # Above the schedule: an area is it or one of its ancestors.
+    # The jurisdiction is an area or lies below one.
     covers = Q(areas__code__in=ancestors)
-    # Below the schedule: an area lies under it, and the schedule lies within the
-    # warning's jurisdiction.
-    within = [
-        Q(jurisdiction__code=code) for code in ancestors
-    ]  # the warning's jurisdiction is the schedule's or above
-    below = Q(areas__path__startswith=jurisdiction.path) & reduce(or_, within)
+    # The jurisdiction lies above an area, and within the warning's jurisdiction (a
+    # county's warning for two townships raises the county, not the city).
+    above = Q(areas__path__startswith=jurisdiction.path) & Q(jurisdiction__code__in=ancestors)
     found = (
         HazardWarning.objects.filter(
-            covers | below,
+            covers | above,
             status=WarningStatus.PUBLISHED,
             opens_key_period=True,
             effective_at__lt=end,
