@@ -16,4 +16,5 @@ app.conf.beat_schedule = {
     "dispatch-sweep-deliveries": {"task": "dispatch.tasks.sweep_deliveries", "schedule": 60.0},
     "duty-roll-call-tick": {"task": "duty.tasks.roll_call_tick", "schedule": 60.0},
     "sync-push-subscribers": {"task": "sync.tasks.push_subscribers", "schedule": 10.0},
+    "earlywarning-expiry-tick": {"task": "earlywarning.tasks.warning_tick", "schedule": 60.0},
 }

@@ -378,6 +378,10 @@ NOTIFY_BACKENDS = {
 NOTIFY_PUBLIC_URL = env.str("NOTIFY_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Hand-overs of one message before it counts as failed (backoff 30 s, doubling, ≤ 1 h).
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
+
+# Warnings (issue 12): the CAP <sender> of every warning this platform issues (an
+# address that names the platform, stable once warnings have been exported).
+WARNING_CAP_SENDER = env.str("WARNING_CAP_SENDER", default="linkage@localhost")
 # Hours a notification (and its reply code and link) stays answerable by default.
 NOTIFY_LINK_HOURS = env.int("NOTIFY_LINK_HOURS", default=24)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="linkage@localhost")

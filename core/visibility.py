@@ -72,6 +72,30 @@ ROLL_CALL_READERS = frozenset(
         Role.SCREEN,
     }
 )
+# Warnings (DESIGN12): the bureau, the fire brigade, the issuing departments, the hall
+# screen and the provincial sync client of the area.
+WARNING_READERS = frozenset(
+    {
+        Role.DUTY_OFFICER,
+        Role.FIRE_DISPATCHER,
+        Role.BUREAU_APPROVER,
+        Role.DEPARTMENT_EDITOR,
+        Role.ADMINISTRATOR,
+        Role.SYNC_CLIENT,
+        Role.SCREEN,
+    }
+)
+# The grid register (网格责任人): who keeps it and who commands with it.
+GRID_READERS = frozenset(
+    {
+        Role.DUTY_OFFICER,
+        Role.FIRE_DISPATCHER,
+        Role.BUREAU_APPROVER,
+        Role.DEPARTMENT_EDITOR,
+        Role.ADMINISTRATOR,
+        Role.SYNC_CLIENT,
+    }
+)
 # Accounts, organisations, sign-ins and refusals: the jurisdiction's administrators.
 ADMINISTRATORS = frozenset({Role.ADMINISTRATOR})
 
@@ -106,6 +130,10 @@ FAMILIES: dict[str, Audience] = {
         DISPATCH_READERS | HALL_ROLES | ROLL_CALL_READERS,
         frozenset({Role.FORCE_ACCOUNT, Role.DEPARTMENT_EDITOR}),
     ),
+    # Warnings of the area; the issuing department's editors and the force accounts of
+    # the issuer follow their own (Event.organisation = the issuer).
+    "warning": Audience(WARNING_READERS, frozenset({Role.DEPARTMENT_EDITOR, Role.FORCE_ACCOUNT})),
+    "grid": Audience(GRID_READERS),
     "force": Audience(REGISTRY_READERS),
     # The two force events the hall screen's feed and map show.
     "force.status_changed": Audience(REGISTRY_READERS | HALL_ROLES),
@@ -261,6 +289,10 @@ def can_read_roll_calls(user: Any) -> bool:
 def can_answer_roll_calls(user: Any) -> bool:
     """A force account: its organisation's roll-call targets."""
     return _own(user, FAMILIES["rollcall"].own_organisation)
+
+
+def can_read_warnings(user: Any) -> bool:
+    return _has(user, WARNING_READERS)
 
 
 def can_watch_hall(user: Any) -> bool:

@@ -22,3 +22,8 @@ class EarlyWarningConfig(AppConfig):
             serializer=GridViewSet.serializer_class,
             queryset=subjects.from_viewset(GridViewSet),
         )
+
+        from earlywarning.notifications import register_handlers
+
+        # An SMS reply, a one-time link or a voice key answers a warning (叫应).
+        register_handlers()

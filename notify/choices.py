@@ -13,6 +13,8 @@ class Purpose(models.TextChoices):
     PLAN_SUBMITTED = "plan_submitted", _("plan awaiting approval")  # subject: CallOutPlan
     ORDER_OVERDUE = "order_overdue", _("overdue step")  # subject: CallOutOrder
     ROLL_CALL = "roll_call", _("roll call")  # subject: duty.RollCallTarget
+    WARNING = "warning", _("warning")  # subject: earlywarning.WarningRecipient (叫应)
+    WARNING_CANCELLED = "warning_cancelled", _("warning cancelled")  # told once, not chased
 
 
 class Channel(models.TextChoices):
@@ -48,6 +50,8 @@ class Audience(models.TextChoices):
     APPROVERS = "approvers", _("approvers")
     DISPATCHERS = "dispatchers", _("dispatchers")
     DUTY_OFFICERS = "duty_officers", _("duty officers")
+    GRID_PERSON = "grid_person", _("grid person")  # 网格责任人
+    SUPERVISOR = "supervisor", _("grid supervisor")  # the township's leader on duty
 
 
 class InboundCode(models.TextChoices):

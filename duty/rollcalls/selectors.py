@@ -23,6 +23,9 @@ from duty.models import (
     RollCallStatus,
     RollCallTarget,
 )
+from earlywarning.choices import LEVEL_ZH, WarningLevel
+from earlywarning.models import HazardWarning
+from earlywarning.selectors import key_period_warnings
 
 O = RollCallOutcome  # noqa: E741
 
@@ -111,6 +114,22 @@ def intensifications_for(user: Any) -> QuerySet[RollCallIntensification]:
         Q(jurisdiction__path__startswith=own.path)
         | Q(jurisdiction__code__in=own.ancestors_and_self())
     )
+
+
+def warning_key_period_reason(warning: HazardWarning) -> str:
+    """ "橙色洪水预警": why a warning raised a schedule (Chinese, as the reasons are)."""
+    return f"{LEVEL_ZH[WarningLevel(warning.level)]}{warning.hazard_type.name}预警"
+
+
+def warning_key_periods(user: Any, day: date | None = None) -> list:
+    """Warnings in force that open a key period for the user's jurisdiction (orange or
+    red, DESIGN12): their area is it, above it or below it. Each carries ``reason``."""
+    if not getattr(user, "is_authenticated", False) or user.jurisdiction is None:
+        return []
+    found = key_period_warnings(user.jurisdiction, day or timezone.localdate())
+    for warning in found:
+        warning.reason = warning_key_period_reason(warning)
+    return found
 
 
 def pending_for_force_account(user: Any) -> QuerySet[RollCallTarget]:

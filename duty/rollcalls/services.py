@@ -40,6 +40,8 @@ from duty.models import (
 )
 from duty.rollcalls import notifications
 from duty.rollcalls.permissions import can_answer, can_manage_schedules, can_start
+from duty.rollcalls.selectors import warning_key_period_reason
+from earlywarning.selectors import key_period_warnings
 from forces.models import Force
 from notify.types import Responder
 
@@ -397,6 +399,14 @@ def effective_frequency(schedule: RollCallSchedule, day: date) -> tuple[str, lis
             frequency = item.frequency
         if FREQUENCY_RANK[item.frequency] > FREQUENCY_RANK[schedule.frequency]:
             reasons.append(item.reason)
+    # An orange or red warning that opens a key period makes the schedules of its area,
+    # below it and above it (up to the warning's jurisdiction) run daily while in force.
+    daily = RollCallFrequency.DAILY
+    for warning in key_period_warnings(schedule.jurisdiction, day):
+        if FREQUENCY_RANK[daily] > FREQUENCY_RANK[frequency]:
+            frequency = daily
+        if FREQUENCY_RANK[daily] > FREQUENCY_RANK[schedule.frequency]:
+            reasons.append(warning_key_period_reason(warning))
     return frequency, reasons
 
 

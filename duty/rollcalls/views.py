@@ -190,6 +190,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
             "jurisdiction", "department"
         ),
         "intensifications": selectors.intensifications_for(user),
+        "warning_key_periods": selectors.warning_key_periods(user),
         "may_manage": user.jurisdiction is not None
         and permissions.can_manage_schedules(user, user.jurisdiction),
         "today": timezone.localdate(),

@@ -127,6 +127,9 @@ PAGES = {
     "expert_group": [f"{API}/forces/expert-groups/"],
     "duty": [f"{API}/duty/rosters/"],
     "drill": [f"{API}/drills/drills/"],
+    # Warnings (issue 12): their list page and API, and the hall screen's 叫应 board.
+    "warning": ["/warnings/", f"{API}/warnings/warnings/", HALL_FEED],
+    "grid": ["/warnings/grids/", f"{API}/warnings/grids/"],
     # Push subscribers: their administrators, and the sync clients they push for.
     "subscriber": [f"{API}/sync/subscribers/", "/sync/"],
     # Escalations and failed deliveries are recorded on the order, notice, plan or
