@@ -8,20 +8,31 @@ phone, and the township's leader as supervisor (the person an unanswered warning
 raised to). The values come from a generator of their own, seeded from ``DEMO_SEED``, so
 the apps built after this one draw what they drew before grids existed; phones are
 checked against every other phone of the demo so no two people share a number.
+
+Then 临清市水利局's editor publishes one orange flood warning (卫运河) for two townships
+of 临清市 through ``earlywarning.services``, and a few grid persons have already answered
+by SMS, so the 叫应 board has something to show on ``make run``.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
+
+from django.utils import timezone
 
 from core.choices import JurisdictionLevel
 from core.demo import DEMO_SEED, mobile, person_name
+from core.masking import mask_phone
 from core.models import Jurisdiction, Organisation, User
-from earlywarning import grids
-from earlywarning.models import Grid, HazardType
+from earlywarning import grids, services
+from earlywarning.choices import Certainty, RecipientKind, Urgency, WarningLevel
+from earlywarning.models import Grid, HazardType, HazardWarning, WarningRecipient
 from forces.models import Expert, Force, Personnel
+from notify.choices import ResponderChannel
+from notify.types import Responder
 
 if TYPE_CHECKING:
     from core.demo import DemoContext
@@ -128,8 +139,57 @@ class GridDemo:
                 self.ctx.report.count("grids", created)
 
 
+# The demo county's flood warning: 魏湾镇 and 康庄镇 along the Wei Canal (卫运河).
+FLOOD_TOWNSHIPS = ("371581104", "371581103")
+FLOOD_WARNING_ID = "demo:linqing-flood-orange"
+ANSWERED_GRID_PERSONS = 2
+
+
+def seed_warning(ctx: DemoContext) -> None:
+    """One published orange flood warning, a few grid persons already answered."""
+    created = not HazardWarning.objects.filter(external_id=FLOOD_WARNING_ID).exists()
+    ctx.report.count("warnings", created)
+    if not created:
+        return
+    editor = ctx.users["linqing_water_editor"]
+    now = timezone.now()
+    draft = services.create_draft(
+        actor=editor,
+        data=services.WarningData(
+            hazard_type=HazardType.objects.get(code="flood"),
+            level=WarningLevel.ORANGE,
+            areas=[ctx.jurisdiction(code) for code in FLOOD_TOWNSHIPS],
+            headline="卫运河临清段洪水橙色预警",
+            description=(
+                "受上游持续强降雨影响，卫运河临清段水位持续上涨，预计未来24小时魏湾镇、"
+                "康庄镇沿河段将超过警戒水位0.5至0.8米。"
+            ),
+            instruction="沿河低洼地带群众及时转移至安全地点，不要在河道、堤坝附近逗留。",
+            force_instruction="防汛抢险队伍进入待命状态，重点巡查卫运河魏湾、康庄段堤防。",
+            effective_at=now,
+            expires_at=now + timedelta(hours=24),
+            urgency=Urgency.EXPECTED,
+            certainty=Certainty.LIKELY,
+            external_id=FLOOD_WARNING_ID,
+        ),
+    )
+    warning = services.publish_warning(actor=editor, warning_id=draft.pk)
+    answered = WarningRecipient.objects.filter(
+        warning=warning, kind=RecipientKind.GRID_PERSON
+    ).order_by("jurisdiction__path", "label", "pk")[:ANSWERED_GRID_PERSONS]
+    for recipient in answered:
+        services.acknowledge_recipient(
+            actor=None,
+            recipient_id=recipient.pk,
+            responder=Responder(
+                channel=ResponderChannel.SMS, label=f"短信回复，{mask_phone(recipient.phone)}"
+            ),
+        )
+
+
 def seed(ctx: DemoContext) -> None:
     builder = GridDemo(ctx)
     for place in ctx.places:
         if not place.is_city:
             builder.county(place.prefix, ctx.jurisdiction(place.code))
+    seed_warning(ctx)

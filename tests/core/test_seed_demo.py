@@ -27,7 +27,7 @@ from dispatch import demo as dispatch_demo
 from dispatch import services as dispatch_services
 from dispatch.choices import NoticeStatus, OrderStatus, PlanStatus, SpecialPeriodKind
 from dispatch.models import CallOutOrder, CallOutPlan, Consent, DispatchPolicy, SpecialPeriod
-from earlywarning.models import Grid
+from earlywarning.models import Grid, HazardWarning, WarningRecipient
 from forces import demo as forces_demo
 from forces import services
 from forces.choices import ForceCategory, ForceStatus
@@ -223,6 +223,7 @@ def test_second_run_creates_nothing_and_keeps_passwords(demo):
     assert "incidents: 0 created" in output
     assert "plans: 0 created" in output
     assert "grids: 0 created" in output
+    assert "warnings: 0 created" in output
 
 
 def test_password_option_resets_every_demo_password(demo):
@@ -322,6 +323,30 @@ def test_every_township_of_the_counties_has_grids_with_persons_and_township_supe
     assert all(e.actor.has_role(Role.ADMINISTRATOR) for e in created.select_related("actor"))
 
 
+def test_the_demo_county_has_a_published_orange_flood_warning_with_answers(demo):
+    """The board is not empty on ``make run``: 临清市水利局 warned two townships and some
+    grid persons have answered by SMS, the others are being chased."""
+    warning = HazardWarning.objects.get()
+    assert (warning.status, warning.level, warning.hazard_type.code) == (
+        "published",
+        "orange",
+        "flood",
+    )
+    assert warning.issuer.name == "临清市水利局"
+    assert warning.published_by.username == "linqing_water_editor"
+    assert {a.name for a in warning.areas.all()} == {"魏湾镇", "康庄镇"}
+    grid_persons = WarningRecipient.objects.filter(warning=warning, kind="grid_person")
+    assert (
+        grid_persons.count()
+        == Grid.objects.filter(jurisdiction__code__in=["371581104", "371581103"]).count()
+    )
+    answered = grid_persons.exclude(acknowledged_at=None)
+    assert answered.count() == 2
+    assert all(r.acknowledged_channel == "sms" for r in answered)
+    assert grid_persons.filter(acknowledged_at=None).exists()
+    assert Event.objects.filter(type="warning.acknowledged").count() == 2
+
+
 # --- the snapshot: the same demo, whichever app builds which part -----------------------
 
 # Recorded from ``seed_demo`` before the demo was split into one ``demo.py`` per app: the
@@ -377,7 +402,7 @@ DEMO_COUNTS = {
     "command.HistoricalIncident": 3,
     "command.Incident": 3,
     "command.IncidentType": 23,
-    "core.Event": 1697,
+    "core.Event": 1701,
     "core.EventCounter": 1,
     "core.HistoricalOrganisation": 159,
     "core.Jurisdiction": 30,
@@ -405,7 +430,10 @@ DEMO_COUNTS = {
     "drills.HistoricalFollowUpAction": 4,
     "earlywarning.Grid": 40,
     "earlywarning.HazardType": 17,
+    "earlywarning.HazardWarning": 1,
     "earlywarning.HistoricalGrid": 40,
+    "earlywarning.HistoricalHazardWarning": 2,
+    "earlywarning.WarningRecipient": 19,
     "duty.DutyLogEntry": 3,
     "duty.DutyRoster": 9,
     "duty.HandOver": 1,
@@ -444,10 +472,10 @@ DEMO_COUNTS = {
     "forces.Personnel": 346,
     "forces.Specialty": 21,
     "guardian.GroupObjectPermission": 78,
-    "notify.Delivery": 17,
-    "notify.EscalationStep": 8,
-    "notify.Notification": 8,
-    "notify.RecipientRule": 12,
+    "notify.Delivery": 40,
+    "notify.EscalationStep": 17,
+    "notify.Notification": 27,
+    "notify.RecipientRule": 22,
 }
 
 
