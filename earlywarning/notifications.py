@@ -219,8 +219,11 @@ def audiences_for(recipients: Sequence[WarningRecipient]) -> dict[int, dict[str,
                 Audience.ORG_LEADER: [],
             }
         else:
+            # A duty officer is asked as an account of its bureau (rule org_users in-app):
+            # the duty_officers audience is who a silent grid is raised to at 15 minutes,
+            # and must not send the county's officer one message per grid at publish.
             user = users.get(r.user_id)
-            audiences = {Audience.DUTY_OFFICERS: [_user_recipient(user)] if user else []}
+            audiences = {Audience.ORG_USERS: [_user_recipient(user)] if user else []}
         result[r.pk] = audiences
     return result
 

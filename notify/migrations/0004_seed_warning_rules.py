@@ -1,6 +1,11 @@
 """Who a warning reaches and how its chase escalates, by default (issue 12; DESIGN12
 "Notifications"): every deployment has these rows. Administrators change them per
-organisation. A cancellation is told through the same audiences and channels, once."""
+organisation. A cancellation is told through the same audiences and channels, once.
+
+Duty officers asked to answer are reached as their bureau's accounts (org_users,
+in-app); the duty_officers audience has no first-sending rule: it is the county's duty
+officers a silent grid person is raised to at 15 minutes, and a rule here would send
+them one message per grid the moment a warning is published."""
 
 from django.db import migrations
 
@@ -10,7 +15,6 @@ WARNING_RULES = [
     ("force_duty_phone", ["sms"]),
     ("org_duty_phone", ["sms"]),
     ("org_users", ["in_app"]),
-    ("duty_officers", ["in_app"]),
 ]
 RULES = [
     *(("warning", audience, channels) for audience, channels in WARNING_RULES),

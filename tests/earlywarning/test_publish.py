@@ -96,6 +96,11 @@ def test_targeting_reaches_grids_forces_departments_and_duty_officers_of_the_are
     fire = recipients.get(organisation=w.fire_a, kind=RecipientKind.DEPARTMENT)
     assert sms_to("05356660119").count() == 1
     assert fire.phone == "05356660119"
+    # The county's duty officer is asked twice (for the bureau, and in person), not once
+    # per grid: grids raise him only when they stay silent.
+    from notify.models import Delivery
+
+    assert Delivery.objects.filter(user=w.duty_officer_a, channel="in_app").count() == 2
     # A force's accounts are told in-app.
     force_row = recipients.get(kind=RecipientKind.FORCE)
     notification = Notification.objects.get(purpose=Purpose.WARNING, object_id=force_row.pk)
