@@ -363,7 +363,7 @@
       var list = document.getElementById("warnings");
       if (!panel || !list) return;
       var items = data.warnings || [];
-      panel.hidden = items.length === 0;
+      list.hidden = items.length === 0; // the counter stays in view
       list.textContent = "";
       items.forEach(function (w) {
         var li = document.createElement("li");
