@@ -135,7 +135,10 @@ def import_cap(*, actor: Any, data: bytes) -> tuple[HazardWarning, bool]:
         )
     areas = _areas(parsed)
     if not can_draft(actor, hazard, areas, source=WarningSource.IMPORTED):
-        raise PermissionDeniedError(_("The warning's area is outside your jurisdiction."))
+        raise PermissionDeniedError(
+            _("<area>/<geocode> %(codes)s: outside your jurisdiction.")
+            % {"codes": ", ".join(area.code for area in areas)}
+        )
     existing = _existing(parsed)
     if existing is not None:
         return existing, False

@@ -178,10 +178,10 @@ class WarningForm(BootstrapFormMixin, forms.Form):
                     params={"token": token},
                 )
             pairs.append((lat, lon))
+        if pairs and pairs[0] != pairs[-1]:
+            raise forms.ValidationError(_("The first point must be repeated as the last."))
         if len(pairs) < 4:
             raise forms.ValidationError(_("A polygon needs at least three points."))
-        if pairs[0] != pairs[-1]:
-            raise forms.ValidationError(_("The first point must be repeated as the last."))
         return text
 
     def clean(self) -> dict[str, Any]:

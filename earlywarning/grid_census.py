@@ -10,6 +10,7 @@ row and column. A successful import records one ``grid.imported`` event with cou
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -110,7 +111,8 @@ class GridImportReport:
     errors: list[RowError] = field(default_factory=list)
 
     def add(self, row: int, column: str, message: Any) -> None:
-        self.errors.append(RowError(row, column, str(message)))
+        # Kept in row order whatever pass found it (cells, then duplicates, then saving).
+        bisect.insort(self.errors, RowError(row, column, str(message)), key=lambda e: e.row)
 
     @property
     def bad_rows(self) -> int:

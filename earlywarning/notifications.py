@@ -52,12 +52,15 @@ def level_zh(warning: HazardWarning) -> str:
 
 
 def warning_title(warning: HazardWarning) -> str:
-    return f"{level_zh(warning)}{warning.hazard_type.name}预警"
+    # An update says so: the same phone gets both versions and must tell them apart.
+    updated = "（更新）" if warning.version > 1 else ""
+    return f"{level_zh(warning)}{warning.hazard_type.name}预警{updated}"
 
 
 def warning_body(warning: HazardWarning) -> str:
+    verb = "更新" if warning.version > 1 else "发布"
     return (
-        f"{warning.issuer.name}发布{level_zh(warning)}{warning.hazard_type.name}预警："
+        f"{warning.issuer.name}{verb}{level_zh(warning)}{warning.hazard_type.name}预警："
         f"{warning.headline}。请回复签收。"
     )
 

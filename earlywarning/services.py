@@ -35,6 +35,7 @@ from earlywarning.choices import (
     KEY_PERIOD_LEVELS,
     Certainty,
     MessageType,
+    RecipientKind,
     Urgency,
     WarningLevel,
     WarningSource,
@@ -374,6 +375,49 @@ def _end_previous(warning: HazardWarning, actor: User, now: datetime) -> HazardW
     return previous
 
 
+def _recipient_key(row: WarningRecipient) -> tuple:
+    return (row.kind, row.grid_id, row.force_id, row.organisation_id, row.user_id)
+
+
+def _carried_over(
+    previous: HazardWarning, rows: list[WarningRecipient], warning: HazardWarning
+) -> list[WarningRecipient]:
+    """An update asks everyone the version it replaces asked, also the forces a relay
+    added (they are not in the area's targeting): copies of the previous version's force
+    recipients that the new targeting does not hold, where the new area still concerns
+    them (in an area, or between an area and the warning's jurisdiction)."""
+    have = {_recipient_key(row) for row in rows}
+    area_paths = [area.path for area in warning.areas.all()]
+    top = warning.jurisdiction.path
+
+    def concerned(path: str) -> bool:
+        return any(
+            path.startswith(a) or (a.startswith(path) and path.startswith(top)) for a in area_paths
+        )
+
+    carried = []
+    old_rows = previous.recipients.filter(kind=RecipientKind.FORCE).select_related("jurisdiction")
+    for old in old_rows.order_by("pk"):
+        if _recipient_key(old) in have or not concerned(old.jurisdiction.path):
+            continue
+        carried.append(
+            WarningRecipient(
+                warning=warning,
+                kind=old.kind,
+                jurisdiction_id=old.jurisdiction_id,
+                grid_id=old.grid_id,
+                force_id=old.force_id,
+                organisation_id=old.organisation_id,
+                user_id=old.user_id,
+                label=old.label,
+                phone=old.phone,
+                supervisor_label=old.supervisor_label,
+                supervisor_phone=old.supervisor_phone,
+            )
+        )
+    return carried
+
+
 @transaction.atomic
 def publish_warning(*, actor: User, warning_id: int) -> HazardWarning:
     """Publish a draft: every recipient in the area is asked to answer (叫应). A revision
@@ -395,7 +439,10 @@ def publish_warning(*, actor: User, warning_id: int) -> HazardWarning:
     warning.published_by = actor
     warning._history_user = actor
     warning.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-    recipients = _create_recipients(warning, target_recipients(warning))
+    rows = target_recipients(warning)
+    if previous is not None:
+        rows += _carried_over(previous, rows, warning)
+    recipients = _create_recipients(warning, rows)
     notifications.notify_recipients(warning, recipients)
     _event(
         WarningEvent.PUBLISHED,

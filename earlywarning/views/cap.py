@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions as drf_exceptions
 
 from core.api.authentication import ApiTokenAuthentication
-from core.exceptions import DomainError, ValidationFailed
+from core.exceptions import DomainError, PermissionDeniedError, ValidationFailed
 from core.models import Jurisdiction
 from core.roles import Role
 from core.visibility import can_read_warnings
@@ -127,12 +128,24 @@ def cap_import(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 warning, _created = import_cap(actor=user, data=form.cleaned_data["xml"])
+            except PermissionDeniedError as exc:
+                # The page is the importer's; the message names what is not theirs
+                # (another department's hazard, an area outside the jurisdiction).
+                form.add_error(None, exc.detail)
+                status = 403
             except ValidationFailed as exc:
                 form.add_error(None, exc.detail)
             except DomainError as exc:
                 raise_for(exc)
                 form.add_error(None, exc.detail)
             else:
+                names = {"identifier": warning.source_identifier, "sender": warning.source_sender}
+                if _created:
+                    text = _("Imported %(identifier)s of %(sender)s as a draft to publish.")
+                    messages.success(request, text % names)
+                else:
+                    text = _("%(identifier)s was imported before: here is its draft.")
+                    messages.info(request, text % names)
                 return redirect(_draft_url(warning))
     return render(request, "earlywarning/cap/import.html", {"form": form}, status=status)
 

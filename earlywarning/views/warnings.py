@@ -355,7 +355,8 @@ def _detail(
         "recipient_query": _query_without_page(request),
         "can_acknowledge_for": is_active and user.has_role(Role.DUTY_OFFICER),
         "cap_url": _reverse("earlywarning:warning_cap", warning.pk) if not is_draft else "",
-        "my_recipients": _my_recipients(user, warning) if not can_read else [],
+        "my_recipients": _my_recipients(user, warning),
+        "is_active": is_active,
     }
     return render(request, "earlywarning/warnings/detail.html", context, status=status)
 
@@ -367,8 +368,9 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 def _my_recipients(user: Any, warning: HazardWarning) -> list[WarningRecipient]:
-    """A force account's own rows: what it was asked to answer, and whether it did."""
-    if not user.organisation_id:
+    """The user's own rows (its account, its organisation, its organisation's forces):
+    what it was asked to answer, and whether it did."""
+    if not user.organisation_id or user.has_role(Role.SCREEN, Role.SYNC_CLIENT):
         return []
     return list(
         warning.recipients.filter(
@@ -447,10 +449,13 @@ class WarningActionView(RoleRequiredMixin, View):
 
 
 class RecipientAcknowledgeView(RoleRequiredMixin, View):
-    """代签: a duty officer records the answer a recipient gave by phone."""
+    """签收 in the platform: the recipient's own account (a force, a department), or 代签 — a
+    duty officer recording the answer a recipient gave by phone."""
 
     def allowed(self, user: Any) -> bool:
-        return user.is_superuser or user.has_role(Role.DUTY_OFFICER)
+        # The recipient's own accounts sign here too; the service decides per recipient
+        # (permissions.can_acknowledge), as for an SMS reply.
+        return user.is_superuser or bool(user.role_names)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = request.user

@@ -529,3 +529,32 @@ def test_nobody_but_the_department_publishes_or_discards_its_draft(as_user, warn
     assert as_user(w.editor_b).post(f"/warnings/{warning.pk}/{action}/").status_code == 404
     warning.refresh_from_db()
     assert warning.status == WarningStatus.DRAFT
+
+
+def test_a_force_account_acknowledges_its_warning_on_the_warning_page(as_user, warning_world):
+    """The inbox links to the warning; the warning page has the force's 签收 button."""
+    w = warning_world
+    warning = published(w)
+    mine = WarningRecipient.objects.get(warning=warning, force=w.force_a)
+    page = as_user(w.force_account_a).get(f"{LIST}{warning.pk}/")
+    assert page.status_code == 200
+    assert f'data-acknowledge="{mine.pk}"' in html(page)
+
+    answer = as_user(w.force_account_a).post(f"{LIST}recipients/{mine.pk}/acknowledge/")
+    assert answer.status_code == 302
+    mine.refresh_from_db()
+    assert mine.acknowledged_at is not None
+    again = as_user(w.force_account_a).get(f"{LIST}{warning.pk}/")
+    assert f'data-acknowledge="{mine.pk}"' not in html(again)
+
+
+def test_a_force_account_may_not_sign_for_another_recipient(as_user, warning_world):
+    w = warning_world
+    warning = published(w)
+    grid_row = WarningRecipient.objects.get(warning=warning, grid=w.grid_a1)
+    refused = as_user(w.force_account_a).post(f"{LIST}recipients/{grid_row.pk}/acknowledge/")
+    assert refused.status_code in (403, 404)
+    grid_row.refresh_from_db()
+    assert grid_row.acknowledged_at is None
+    other_county = as_user(w.force_account_b).post(f"{LIST}recipients/{grid_row.pk}/acknowledge/")
+    assert other_county.status_code == 404

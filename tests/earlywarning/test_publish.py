@@ -302,3 +302,33 @@ def test_relaying_adds_forces_of_the_chosen_specialties_once(warning_world):
         services.relay_warning(
             actor=w.duty_officer_a, warning_id=warning.pk, jurisdictions=[w.county_b]
         )
+
+
+def test_an_update_asks_the_forces_a_relay_added_again(warning_world):
+    """An update re-asks everyone (the issue): the forces the bureau relayed the warning to are not
+    in the area's targeting, and the update asks them too."""
+    w = warning_world
+    warning = published_flood(w)
+    rescue = f.specialty("rescue", "综合救援")
+    w.force_power_a.specialties.set([rescue])
+    assert (
+        services.relay_warning(actor=w.duty_officer_a, warning_id=warning.pk, specialties=[rescue])
+        == 1
+    )
+    asked_before = warning.recipients.count()
+
+    draft = services.revise_warning(actor=w.editor_a, warning_id=warning.pk)
+    update = services.publish_warning(actor=w.editor_a, warning_id=draft.pk)
+    assert update.recipients.count() == asked_before
+    assert update.recipients.filter(force=w.force_power_a).count() == 1
+    # The same phone gets both versions: the update says it is one.
+    deliver()
+    latest = sms_to(w.grid_a1.person_phone).order_by("-sent_at", "-pk").first()
+    assert "临清市水利局更新橙色洪水预警：" in latest.body
+
+    services.cancel_warning(actor=w.editor_a, warning_id=update.pk, reason="水位回落")
+    told = Notification.objects.filter(
+        purpose=Purpose.WARNING_CANCELLED,
+        object_id__in=update.recipients.filter(force=w.force_power_a).values("pk"),
+    )
+    assert told.count() == 1
