@@ -1,6 +1,7 @@
 from django.urls import path
 
-from command import views
+from command.views import consultations, reports
+from command.views import incidents as views
 
 app_name = "command"
 urlpatterns = [
@@ -10,3 +11,4 @@ urlpatterns = [
     path("incidents/<int:pk>/edit/", views.IncidentFormView.as_view(), name="incident_edit"),
     path("incidents/<int:pk>/close/", views.IncidentCloseView.as_view(), name="incident_close"),
 ]
+urlpatterns += [*reports.urlpatterns, *consultations.urlpatterns]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("forces/", include("forces.api.urls")),
     path("command/", include("command.api.urls")),
     path("warnings/", include("earlywarning.api.urls")),
+    path("response/", include("response.api.urls")),
     path("dispatch/", include("dispatch.api.urls")),
     path("duty/", include("duty.api.urls")),
     path("drills/", include("drills.api.urls")),

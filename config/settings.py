@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "forces",
     "earlywarning",
     "command",
+    "response",
     "dispatch",
     "duty",
     "drills",

@@ -38,6 +38,7 @@ urlpatterns = [
     path("forces/", include("forces.urls")),
     path("command/", include("command.urls")),
     path("warnings/", include("earlywarning.urls")),
+    path("response/", include("response.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("hall/", include("hall.urls")),
     path("duty/", include("duty.urls")),

@@ -134,6 +134,16 @@ FAMILIES: dict[str, Audience] = {
     # the issuer follow their own (Event.organisation = the issuer).
     "warning": Audience(WARNING_READERS, frozenset({Role.DEPARTMENT_EDITOR, Role.FORCE_ACCOUNT})),
     "grid": Audience(GRID_READERS),
+    # The command HQ (issue 13). Closed until each part's pages exist; then: reports and
+    # meetings to INCIDENT_READERS, responses too, instructions and seats also to the
+    # department instructed or seated (own organisation), after-action reports to the
+    # centre without the screen.
+    "report": Audience(_NONE),
+    "consultation": Audience(_NONE),
+    "response": Audience(_NONE),
+    "instruction": Audience(_NONE),
+    "seat": Audience(_NONE),
+    "afteraction": Audience(_NONE),
     "force": Audience(REGISTRY_READERS),
     # The two force events the hall screen's feed and map show.
     "force.status_changed": Audience(REGISTRY_READERS | HALL_ROLES),

@@ -49,3 +49,13 @@ class ComplianceStatus(models.TextChoices):
     OK = "ok", _("Up to date")
     DUE = "due", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
+
+
+class AfterActionStatus(models.TextChoices):
+    """An after-action report (总结, Liaocheng §三.三.3): the fire brigade drafts and submits,
+    the bureau accepts or returns it for rework."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")

@@ -15,3 +15,13 @@ class DrillEvent(StrEnum):
     EVALUATED = "drill.evaluated"
     ACTION_CLOSED = "drill.action_closed"
     ATTACHMENT_ADDED = "drill.attachment_added"
+
+
+@unique
+class AfterActionEvent(StrEnum):
+    """After-action reports (总结) of incidents."""
+
+    SAVED = "afteraction.saved"
+    SUBMITTED = "afteraction.submitted"
+    ACCEPTED = "afteraction.accepted"
+    RETURNED = "afteraction.returned"

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from core.choices import OrganisationKind, RiskClass
 from core.models import Organisation
 from core.querysets import ScopedQuerySet
-from drills.choices import DrillStatus, DrillType, PlanKind, RuleScope
+from drills.choices import AfterActionStatus, DrillStatus, DrillType, PlanKind, RuleScope
 from forces.choices import DisasterType
 from forces.models import Force
 
@@ -236,8 +236,22 @@ class FollowUpAction(models.Model):
 
     jurisdiction_lookup = "drill__organiser__jurisdiction"
 
+    # A problem found in a drill, or in an incident's after-action report: exactly one.
     drill = models.ForeignKey(
-        Drill, models.PROTECT, related_name="actions", verbose_name=_("drill")
+        Drill,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("drill"),
+    )
+    after_action = models.ForeignKey(
+        "AfterActionReport",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("after-action report"),
     )
     problem = models.TextField(_("problem found"))
     action = models.TextField(_("follow-up action"), blank=True)
@@ -270,6 +284,11 @@ class FollowUpAction(models.Model):
                 condition=models.Q(closed_at__isnull=True) | ~models.Q(closure_note=""),
                 name="follow_up_action_closure_has_note",
             ),
+            models.CheckConstraint(
+                condition=models.Q(drill__isnull=False, after_action__isnull=True)
+                | models.Q(drill__isnull=True, after_action__isnull=False),
+                name="follow_up_action_from_drill_or_after_action",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -278,6 +297,70 @@ class FollowUpAction(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+
+class AfterActionReport(models.Model):
+    """After an incident the fire brigade submits a written summary (总结) to the bureau:
+    what worked, what failed, suggestions (Liaocheng §三.三.3). The bureau accepts it or
+    returns it with a reason; the problems found become follow-up actions."""
+
+    jurisdiction_lookup = "incident__jurisdiction"
+
+    incident = models.OneToOneField(
+        "command.Incident",
+        models.PROTECT,
+        related_name="after_action",
+        verbose_name=_("incident"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="after_actions", verbose_name=_("written by")
+    )
+    summary = models.TextField(_("course of the response"), blank=True)
+    what_worked = models.TextField(_("what worked"), blank=True)
+    what_failed = models.TextField(_("what failed"), blank=True)
+    suggestions = models.TextField(_("suggestions"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AfterActionStatus.choices,
+        default=AfterActionStatus.DRAFT,
+        db_index=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    review_note = models.TextField(_("review note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("after-action report")
+        verbose_name_plural = _("after-action reports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.incident)
 
 
 class DrillAttachment(models.Model):

@@ -1,0 +1,3 @@
+"""consultations API."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""会商研判 meetings: record, conclude, print."""
+
+urlpatterns: list = []

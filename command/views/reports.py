@@ -1,0 +1,3 @@
+"""30-minute reporting pages: required reports, submission, receipt, rules, PDF."""
+
+urlpatterns: list = []

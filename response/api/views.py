@@ -1,0 +1,3 @@
+"""Manuals, activations, instructions and seats over the API."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Activations, the HQ page (response board), instructions and seats."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Response manuals and their instruction lists, edited by the bureau."""
+
+urlpatterns: list = []
