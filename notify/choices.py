@@ -15,6 +15,12 @@ class Purpose(models.TextChoices):
     ROLL_CALL = "roll_call", _("roll call")  # subject: duty.RollCallTarget
     WARNING = "warning", _("warning")  # subject: earlywarning.WarningRecipient (叫应)
     WARNING_CANCELLED = "warning_cancelled", _("warning cancelled")  # told once, not chased
+    # The command HQ (issue 13)
+    INSTRUCTION = "instruction", _("response instruction")  # subject: response.ResponseInstruction
+    REPORT_DUE = "report_due", _("report due")  # subject: command.IncidentReport
+    INCIDENT_HANDED = "incident_handed", _("incident handed over")  # subject: command.Incident
+    COMMAND_TRANSFERRED = "command_transferred", _("command handed over")  # subject: Incident
+    AFTER_ACTION = "after_action", _("after-action report")  # subject: drills.AfterActionReport
 
 
 class Channel(models.TextChoices):
