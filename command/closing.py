@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["OpenWork", "open_work", "register", "registered"]
+__all__ = ["OpenWork", "open_work", "register", "registered", "unregister"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,11 @@ def register(
     name: str, *, describe: Callable[[Any], list[str]], end: Callable[[Any, Any, str], int]
 ) -> None:
     _REGISTRY[name] = OpenWork(name, describe, end)
+
+
+def unregister(name: str) -> None:
+    """Forget a registration (tests that register a hook of their own)."""
+    _REGISTRY.pop(name, None)
 
 
 def registered() -> list[OpenWork]:

@@ -429,8 +429,11 @@ def _accounts(ctx: DemoContext, place: Place) -> None:
 
 def list_demo_users() -> list[dict[str, str]]:
     """The demo accounts that exist, in demo order: username, role value, organisation
-    and jurisdiction names."""
-    names = demo_usernames()
+    and jurisdiction names. An app's demo that opens accounts of its own lists their
+    usernames in its ``DEMO_USERNAMES``; they follow the core accounts."""
+    names = demo_usernames() + [
+        name for module in demo_modules() for name in getattr(module, "DEMO_USERNAMES", ())
+    ]
     users = {
         u.username: u
         for u in User.objects.filter(username__in=names)

@@ -8,7 +8,7 @@ import re
 # Field names whose value is masked for users outside the owning organisation. No list
 # endpoint may order, search or filter by them: the order of the answers would reveal
 # what the mask hides.
-MASKED_FIELDS = frozenset({"id_number", "phone", "leader_phone"})
+MASKED_FIELDS = frozenset({"id_number", "phone", "leader_phone", "callback_phone"})
 
 
 def mask_phone(value: str | None) -> str:

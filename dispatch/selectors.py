@@ -140,7 +140,10 @@ def suggest_forces(
         for req in formation.requirements.all():
             required[req.specialty_id] = (req.is_core, req.specialty.name)
     deadlines: dict[int, int | None] = {}
-    lat, lon = float(incident.latitude), float(incident.longitude)
+    # An incident recorded by address only has no coordinates: no distance, no ETA.
+    located = incident.latitude is not None and incident.longitude is not None
+    lat = float(incident.latitude) if located else 0.0
+    lon = float(incident.longitude) if located else 0.0
     suggestions = []
     for force in forces:
         tier = force.linkage_tier
@@ -152,7 +155,7 @@ def suggest_forces(
         core = [s.name for s in specialties if s.pk in required and required[s.pk][0]]
         support = [s.name for s in specialties if s.pk in required and not required[s.pk][0]]
         distance = eta = None
-        if force.latitude is not None and force.longitude is not None:
+        if located and force.latitude is not None and force.longitude is not None:
             distance = haversine_km(float(force.latitude), float(force.longitude), lat, lon)
             eta = estimated_arrival_minutes(distance, incident.area_type, tier)
         meets = None if eta is None or deadline is None else eta <= deadline

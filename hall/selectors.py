@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from command.choices import IncidentLevel, IncidentStatus
 from command.models import Incident
+from command.selectors import emergency_flow_q
 from core import selectors as core_selectors
 from core import visibility
 from core.models import Event, Jurisdiction
@@ -215,7 +216,8 @@ def build_screen_data(user: Any) -> dict[str, Any]:
     Orders by status count the orders of open incidents; overdue counts every visible
     order that still needs chasing, even after its incident closed."""
     now = timezone.now()
-    open_incidents = Incident.objects.visible_to(user).filter(status=IncidentStatus.OPEN)
+    # Calls transferred to 12345 or handed to the maritime SAR centre left the flow.
+    open_incidents = Incident.objects.visible_to(user).filter(emergency_flow_q())
     incidents = list(
         open_incidents.select_related("jurisdiction").order_by("-received_at", "-id")[
             :MAP_INCIDENT_LIMIT
@@ -323,7 +325,7 @@ def screen_jurisdiction(user: Any) -> Jurisdiction | None:
 def _panel_incidents(user: Any, now: datetime) -> dict[str, Any]:
     rows = list(
         Incident.objects.visible_to(user)
-        .filter(status=IncidentStatus.OPEN)
+        .filter(emergency_flow_q())
         .select_related("jurisdiction", "incident_type")
         .annotate(
             active_orders=Count(

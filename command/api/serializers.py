@@ -3,12 +3,24 @@ validates the incident as a whole and decides who may write it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
-from command.choices import AreaType, IncidentLevel, IncidentSource
-from command.models import Incident, IncidentType
+from command.choices import AreaType, CoordinateSystem, IncidentLevel, IncidentSource
+from command.forms import to_wgs84
+from command.models import (
+    HotlineTransfer,
+    Incident,
+    IncidentAssessment,
+    IncidentHandover,
+    IncidentNote,
+    IncidentType,
+)
 from core.api import fields as bounded
+from core.masking import mask_phone
 from core.models import Jurisdiction
+from core.permissions import can_see_personal_data
 
 
 class IncidentTypeSerializer(serializers.ModelSerializer):
@@ -32,6 +44,13 @@ class IncidentSerializer(serializers.ModelSerializer):
     area_type_label = serializers.CharField(source="get_area_type_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     reported_by_name = serializers.StringRelatedField(source="reported_by")
+    disposition_label = serializers.CharField(source="get_disposition_display", read_only=True)
+    first_receiver_name = serializers.CharField(
+        source="first_receiver.name", read_only=True, default=None
+    )
+    handling_unit_name = serializers.CharField(
+        source="handling_unit.name", read_only=True, default=None
+    )
 
     class Meta:
         model = Incident
@@ -51,6 +70,14 @@ class IncidentSerializer(serializers.ModelSerializer):
             "address",
             "latitude",
             "longitude",
+            "caller_name",
+            "callback_phone",
+            "disposition",
+            "disposition_label",
+            "first_receiver",
+            "first_receiver_name",
+            "handling_unit",
+            "handling_unit_name",
             "area_type",
             "area_type_label",
             "deaths",
@@ -67,6 +94,18 @@ class IncidentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance: Incident) -> dict[str, Any]:
+        """The call-back number is a personal phone: masked unless the reader is of the
+        receiving unit or an administrator (SPEC §2)."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if data.get("callback_phone") and not can_see_personal_data(
+            user, instance.first_receiver_id
+        ):
+            data["callback_phone"] = mask_phone(data["callback_phone"])
+        return data
+
 
 class IncidentInputSerializer(serializers.Serializer):
     """Create (all required fields) or, with ``partial=True``, change an incident."""
@@ -82,13 +121,138 @@ class IncidentInputSerializer(serializers.Serializer):
         slug_field="code", queryset=Jurisdiction.objects.all(), required=False
     )
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-180, max_value=180
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
     )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        allow_null=True,
+    )
+    datum = serializers.ChoiceField(
+        choices=CoordinateSystem.choices,
+        required=False,
+        write_only=True,
+        help_text="The datum the coordinates were read in; stored as WGS-84.",
+    )
+    caller_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    callback_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     area_type = serializers.ChoiceField(choices=AreaType.choices, required=False)
     deaths = bounded.CountField(required=False)
     injuries = bounded.CountField(required=False)
     missing = bounded.CountField(required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     external_id = bounded.ExternalIdField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        datum = attrs.pop("datum", CoordinateSystem.WGS84)
+        lat, lon = attrs.get("latitude"), attrs.get("longitude")
+        if lat is not None and lon is not None:
+            attrs["latitude"], attrs["longitude"] = to_wgs84(lat, lon, datum)
+        return attrs
+
+
+class HotlineTransferSerializer(serializers.ModelSerializer):
+    hotline_name = serializers.CharField(source="hotline.name", read_only=True, default=None)
+    transferred_by_name = serializers.StringRelatedField(source="transferred_by")
+
+    class Meta:
+        model = HotlineTransfer
+        fields = [
+            "id",
+            "incident",
+            "hotline",
+            "hotline_name",
+            "work_order_number",
+            "summary",
+            "transferred_at",
+            "transferred_by_name",
+            "reply",
+            "replied_at",
+        ]
+        read_only_fields = fields
+
+
+class HotlineTransferInputSerializer(serializers.Serializer):
+    summary = serializers.CharField(max_length=2000)
+    work_order_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    hotline = serializers.IntegerField(required=False, min_value=1, max_value=bounded.MAX_INT)
+
+
+class HotlineReplyInputSerializer(serializers.Serializer):
+    reply = serializers.CharField(max_length=2000)
+    work_order_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class HandoverSerializer(serializers.ModelSerializer):
+    from_unit_name = serializers.CharField(source="from_unit.name", read_only=True)
+    to_unit_name = serializers.CharField(source="to_unit.name", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = IncidentHandover
+        fields = [
+            "id",
+            "incident",
+            "kind",
+            "kind_label",
+            "from_unit",
+            "from_unit_name",
+            "to_unit",
+            "to_unit_name",
+            "handed_at",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class HandOverInputSerializer(serializers.Serializer):
+    to_unit = serializers.IntegerField(min_value=1, max_value=bounded.MAX_INT)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class MaritimeInputSerializer(serializers.Serializer):
+    maritime_unit = serializers.IntegerField(required=False, min_value=1, max_value=bounded.MAX_INT)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    author_name = serializers.StringRelatedField(source="author")
+
+    class Meta:
+        model = IncidentNote
+        fields = [
+            "id",
+            "incident",
+            "organisation",
+            "organisation_name",
+            "author_name",
+            "text",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class NoteInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncidentAssessment
+        fields = ["id", "incident", "from_level", "to_level", "reason", "assessed_at"]
+        read_only_fields = fields
+
+
+class ReassessInputSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=IncidentLevel.choices)
+    reason = serializers.CharField(max_length=2000)
+
+
+class CloseInputSerializer(serializers.Serializer):
+    end_open_work = serializers.BooleanField(required=False, default=False)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)

@@ -14,12 +14,24 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from command import services
-from command.choices import IncidentStatus
-from command.forms import IncidentFilterForm, IncidentForm
-from command.models import Incident
-from core import visibility, web
+from command import closing, selectors, services
+from command.choices import Disposition, IncidentStatus
+from command.forms import (
+    CloseForm,
+    HandOverForm,
+    HotlineReplyForm,
+    HotlineTransferForm,
+    IncidentFilterForm,
+    IncidentForm,
+    MaritimeForm,
+    NoteForm,
+    ReassessForm,
+)
+from command.models import HotlineTransfer, Incident
+from core import web
 from core.exceptions import DomainError
+from core.masking import mask_phone
+from core.permissions import can_see_personal_data
 from core.web import raise_for
 from dispatch import permissions as dispatch_permissions
 from dispatch import selectors as dispatch_selectors
@@ -30,11 +42,40 @@ PAGE_SIZE = 25
 
 
 class RoleRequiredMixin(web.RoleRequiredMixin):
-    """The incident pages: the incident readers (``core.visibility``), unless a view
-    says otherwise."""
+    """The incident pages: the incident readers (``core.visibility``) and the accounts
+    of a unit an incident was handed to (its incidents only), unless a view says
+    otherwise."""
 
     def allowed(self, user: Any) -> bool:
-        return visibility.can_read_incidents(user)
+        return selectors.can_open_incident_pages(user)
+
+
+def map_config(user: Any, incident: Incident | None = None) -> dict[str, Any]:
+    """The incident form's map: tiles from MAP_TILE_URL, or the jurisdiction's outline
+    (static/geo) when no tile server is configured."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.templatetags.static import static
+
+    jurisdiction = incident.jurisdiction if incident else user.jurisdiction
+    outline = ""
+    if jurisdiction is not None:
+        for code in reversed(jurisdiction.ancestors_and_self()):
+            name = f"geo/{code}.geojson"
+            if finders.find(name) or staticfiles_storage.exists(name):
+                outline = static(name)
+                break
+    center = [36.84, 115.71]
+    if jurisdiction is not None and jurisdiction.latitude and jurisdiction.longitude:
+        center = [float(jurisdiction.latitude), float(jurisdiction.longitude)]
+    return {
+        "center": center,
+        "outlineUrl": outline,
+        "jurisdiction": jurisdiction.code if jurisdiction else "",
+        "tileUrl": settings.MAP_TILE_URL,
+        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+    }
 
 
 class IncidentListView(RoleRequiredMixin, View):
@@ -43,7 +84,7 @@ class IncidentListView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = IncidentFilterForm(request.GET or None)
         qs = (
-            Incident.objects.visible_to(request.user)
+            selectors.readable_incidents(request.user)
             .select_related("incident_type", "jurisdiction")
             .annotate(
                 open_first=Case(
@@ -74,12 +115,17 @@ class IncidentDetailView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = request.user
         incident = get_object_or_404(
-            Incident.objects.visible_to(user).select_related(
-                "incident_type", "jurisdiction", "reported_by"
+            selectors.readable_incidents(user).select_related(
+                "incident_type",
+                "jurisdiction",
+                "reported_by",
+                "first_receiver",
+                "handling_unit",
             ),
             pk=pk,
         )
         is_open = incident.status == IncidentStatus.OPEN
+        in_flow = selectors.in_emergency_flow(incident)
         plans = orders = reinforcements = None
         if user.has_perm("dispatch.view_calloutplan"):
             plans = list(
@@ -103,19 +149,22 @@ class IncidentDetailView(RoleRequiredMixin, View):
                 .filter(incident=incident)
                 .select_related("requesting_jurisdiction", "upper_jurisdiction", "requested_by")
             )
-        can_record = services.can_record_incidents(user)
+        can_record = services.can_record_incidents(user) and services.visibility_in(user, incident)
         context = {
             "incident": incident,
+            **intake_context(request, incident),
             "plans": plans,
             "orders": orders,
             "reinforcements": reinforcements,
             "timeline": dispatch_selectors.incident_timeline(incident),
             "can_edit": is_open and can_record,
-            "can_close": is_open and services.can_close_incidents(user),
-            "can_draft_plan": is_open
+            "can_close": is_open
+            and services.can_close_incidents(user)
+            and services.visibility_in(user, incident),
+            "can_draft_plan": in_flow
             and user.jurisdiction is not None
             and is_fire_dispatcher_of(user, user.jurisdiction),
-            "can_request_reinforcement": is_open
+            "can_request_reinforcement": in_flow
             and dispatch_permissions.may_request_reinforcement(user),
         }
         return render(request, "command/incident_detail.html", context)
@@ -137,7 +186,7 @@ class IncidentFormView(RoleRequiredMixin, View):
         return render(
             request,
             "command/incident_form.html",
-            {"form": form, "incident": incident},
+            {"form": form, "incident": incident, "map_config": map_config(request.user, incident)},
             status=status,
         )
 
@@ -167,16 +216,168 @@ class IncidentFormView(RoleRequiredMixin, View):
         return self._render(request, form, incident, status=400)
 
 
-class IncidentCloseView(RoleRequiredMixin, View):
-    def allowed(self, user: Any) -> bool:
-        return services.can_close_incidents(user)
+def intake_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
+    """The intake sections of the incident page (templates/command/incident/_intake.html):
+    caller (number masked unless the receiving unit or an administrator reads it),
+    disposition, 12345 work order, hand-overs, notes reported back, level assessments,
+    and the forms of the steps the user may take."""
+    user = request.user
+    is_open = incident.status == IncidentStatus.OPEN
+    directs = (
+        is_open and services.can_direct_incidents(user) and services.visibility_in(user, incident)
+    )
+    in_flow = selectors.in_emergency_flow(incident)
+    transfer = (
+        HotlineTransfer.objects.select_related("hotline", "transferred_by", "reply_recorded_by")
+        .filter(incident=incident)
+        .first()
+    )
+    phone = incident.callback_phone
+    if phone and not can_see_personal_data(user, incident.first_receiver_id):
+        phone = mask_phone(phone)
+    open_work = closing.open_work(incident) if is_open else []
+    return {
+        "callback_phone_shown": phone,
+        "hotline_transfer": transfer,
+        "handovers": list(incident.handovers.select_related("from_unit", "to_unit", "recorded_by")),
+        "notes": list(incident.notes.select_related("organisation", "author")),
+        "assessments": list(incident.assessments.select_related("assessed_by")),
+        "open_work": open_work,
+        "can_transfer_to_hotline": directs and in_flow,
+        "can_record_hotline_reply": directs
+        and transfer is not None
+        and transfer.replied_at is None,
+        "can_hand_over": directs and incident.disposition == Disposition.EMERGENCY,
+        "can_hand_to_maritime": directs and in_flow,
+        "can_reassess": is_open
+        and services.can_record_incidents(user)
+        and services.visibility_in(user, incident),
+        "can_add_note": is_open and services.can_add_note(user, incident),
+        "hotline_form": HotlineTransferForm(),
+        "reply_form": HotlineReplyForm(),
+        "handover_form": HandOverForm(incident=incident) if directs else None,
+        "maritime_form": MaritimeForm(),
+        "maritime_centre": selectors.maritime_centre_of(incident.jurisdiction)
+        if directs and in_flow
+        else None,
+        "note_form": NoteForm(),
+        "reassess_form": ReassessForm(initial={"level": incident.level}),
+        "close_form": CloseForm(),
+    }
+
+
+class IncidentStepView(RoleRequiredMixin, View):
+    """One intake step posted from the incident page: bind its form, call its service,
+    go back to the page with a message (the service's refusal shown as it says)."""
+
+    form_class: type = NoteForm
+    done = ""
+
+    def form(self, request: HttpRequest, incident: Incident):
+        return self.form_class(request.POST)
+
+    def call(self, user: Any, incident: Incident, data: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
+        incident = get_object_or_404(selectors.readable_incidents(request.user), pk=pk)
+        form = self.form(request, incident)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return HttpResponseRedirect(incident.get_absolute_url())
         try:
-            services.close_incident(actor=request.user, incident_id=incident.pk)
-            messages.success(request, _("Incident closed."))
+            self.call(request.user, incident, form.cleaned_data)
+            messages.success(request, self.done)
         except DomainError as exc:
             raise_for(exc)
             messages.error(request, exc.detail)
+            lines = (exc.errors or {}).get("open_work") if isinstance(exc.errors, dict) else None
+            for line in lines or []:
+                messages.warning(request, line)
         return HttpResponseRedirect(incident.get_absolute_url())
+
+
+class IncidentCloseView(IncidentStepView):
+    form_class = CloseForm
+
+    def allowed(self, user: Any) -> bool:
+        return services.can_close_incidents(user)
+
+    def call(self, user, incident, data) -> None:
+        services.close_incident(
+            actor=user,
+            incident_id=incident.pk,
+            end_open_work=data["end_open_work"],
+            reason=data["reason"],
+        )
+        self.done = _("Incident closed.")
+
+
+class HotlineTransferView(IncidentStepView):
+    form_class = HotlineTransferForm
+
+    def allowed(self, user: Any) -> bool:
+        return services.can_direct_incidents(user)
+
+    def call(self, user, incident, data) -> None:
+        services.transfer_to_hotline(actor=user, incident_id=incident.pk, **data)
+        self.done = _("Transferred to the 12345 hotline.")
+
+
+class HotlineReplyView(IncidentStepView):
+    form_class = HotlineReplyForm
+
+    def allowed(self, user: Any) -> bool:
+        return services.can_direct_incidents(user)
+
+    def call(self, user, incident, data) -> None:
+        services.record_hotline_reply(actor=user, incident_id=incident.pk, **data)
+        self.done = _("The hotline's reply is recorded.")
+
+
+class HandOverView(IncidentStepView):
+    def allowed(self, user: Any) -> bool:
+        return services.can_direct_incidents(user)
+
+    def form(self, request, incident):
+        return HandOverForm(request.POST, incident=incident)
+
+    def call(self, user, incident, data) -> None:
+        services.hand_over(
+            actor=user, incident_id=incident.pk, to_unit_id=data["to_unit"].pk, note=data["note"]
+        )
+        self.done = _("Handed over.")
+
+
+class MaritimeView(IncidentStepView):
+    form_class = MaritimeForm
+
+    def allowed(self, user: Any) -> bool:
+        return services.can_direct_incidents(user)
+
+    def call(self, user, incident, data) -> None:
+        services.hand_to_maritime(actor=user, incident_id=incident.pk, note=data["note"])
+        self.done = _("Handed to the maritime search-and-rescue centre.")
+
+
+class NoteView(IncidentStepView):
+    form_class = NoteForm
+
+    def call(self, user, incident, data) -> None:
+        services.add_note(actor=user, incident_id=incident.pk, text=data["text"])
+        self.done = _("Progress reported.")
+
+
+class ReassessView(IncidentStepView):
+    form_class = ReassessForm
+
+    def allowed(self, user: Any) -> bool:
+        return services.can_record_incidents(user)
+
+    def call(self, user, incident, data) -> None:
+        services.reassess_incident(
+            actor=user, incident_id=incident.pk, level=data["level"], reason=data["reason"]
+        )
+        self.done = _("Level re-assessed.")

@@ -132,15 +132,24 @@ def test_incident_outside_own_jurisdiction_is_400(incident_world, api):
     assert "jurisdiction" in response.json()["errors"]
 
 
-def test_partial_update_reassesses_the_level(incident_world, api):
+def test_partial_update_refuses_a_level_change_reassess_makes_it(incident_world, api):
     w = incident_world
-    response = api(w.dispatcher_a).patch(
-        detail(w.incident_a), {"level": "iii", "injuries": 4}, format="json"
+    client = api(w.dispatcher_a)
+    response = client.patch(detail(w.incident_a), {"level": "iii", "injuries": 4}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "reassessment_required"
+    assert "level" in response.json()["errors"]
+    response = client.patch(detail(w.incident_a), {"injuries": 4}, format="json")
+    assert response.status_code == 200, response.json()
+    response = client.post(
+        detail(w.incident_a, "reassess/"),
+        {"level": "iii", "reason": "被困人员增至4人"},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert (body["level"], body["injuries"]) == ("iii", 4)
-    response = api(w.dispatcher_a).patch(detail(w.incident_a), {"deaths": -1}, format="json")
+    response = client.patch(detail(w.incident_a), {"deaths": -1}, format="json")
     assert response.status_code == 400
     assert "deaths" in response.json()["errors"]
 

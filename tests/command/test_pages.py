@@ -174,14 +174,25 @@ def test_invalid_incident_shows_field_errors_with_400(incident_world, as_user):
     assert not Incident.objects.filter(title="").exists()
 
 
-def test_edit_reassesses_the_level(incident_world, as_user):
+def test_edit_form_no_longer_changes_the_level_reassess_does(incident_world, as_user):
     w = incident_world
     client = as_user(w.duty_officer_a)
     data = incident_data(w, title=w.incident_a.title, level="ii", jurisdiction=w.county_a.pk)
+    page = html(client.get(f"/command/incidents/{w.incident_a.pk}/edit/"))
+    assert 'name="level"' not in page and 'id="level-note"' in page
     response = client.post(f"/command/incidents/{w.incident_a.pk}/edit/", data)
     assert response.status_code == 302
     w.incident_a.refresh_from_db()
+    assert w.incident_a.level == "iv"
+    assert not Event.objects.filter(type="incident.reassessed").exists()
+    response = client.post(
+        f"/command/incidents/{w.incident_a.pk}/reassess/",
+        {"level": "ii", "reason": "水位继续上涨，影响两个乡镇"},
+        follow=True,
+    )
+    w.incident_a.refresh_from_db()
     assert w.incident_a.level == "ii"
+    assert "水位继续上涨，影响两个乡镇" in html(response)
     assert Event.objects.filter(type="incident.reassessed").exists()
 
 
@@ -254,7 +265,7 @@ def test_detail_buttons_follow_the_services_predicates(incident_world, as_user):
     assert 'id="draft-plan"' in page and 'id="request-reinforcement"' not in page
     page = html(as_user(w.approver_a).get(urls(w)["detail"]))
     assert 'id="draft-plan"' not in page and 'id="request-reinforcement"' in page
-    assert 'id="close-incident"' not in page
+    assert 'id="close-incident"' not in page and 'id="reassess"' not in page
     page = html(as_user(w.duty_officer_a).get(urls(w)["detail"]))
     assert 'id="request-reinforcement"' in page and 'id="close-incident"' in page
     # The city's brigade sees the county's incident; the approver of the city may not apply.

@@ -97,14 +97,21 @@ def test_invalid_incident_is_refused_with_field_errors(incident_world):
 
 
 def test_level_change_is_recorded_as_a_reassessment(incident_world):
-    """Zhoushan §三.1: 分级分类指挥 — an incident may start unassessed and be re-assessed."""
+    """Zhoushan §三.1: 分级分类指挥 — an incident may start unassessed and be re-assessed,
+    as a step with its reason; the plain update refuses a level change."""
     w = incident_world
     incident = w.incident_a
-    services.update_incident(
-        actor=w.dispatcher_a, incident_id=incident.pk, data={"level": IncidentLevel.III}
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_incident(
+            actor=w.dispatcher_a, incident_id=incident.pk, data={"level": IncidentLevel.III}
+        )
+    assert exc.value.code == "reassessment_required"
+    services.reassess_incident(
+        actor=w.dispatcher_a, incident_id=incident.pk, level=IncidentLevel.III, reason="被困4人"
     )
     event = events(incident, "incident.reassessed").get()
     assert event.payload["old_level"] == "iv" and event.payload["level"] == "iii"
+    assert event.payload["reason"] == "被困4人"
     services.update_incident(
         actor=w.duty_officer_a, incident_id=incident.pk, data={"injuries": 2, "deaths": 0}
     )
