@@ -13,6 +13,7 @@ class DispatchConfig(AppConfig):
 
         register_handlers()
         _register_subjects()
+        _register_closing()
 
 
 def _register_subjects() -> None:
@@ -30,3 +31,12 @@ def _register_subjects() -> None:
         subjects.register(
             label, serializer=viewset.serializer_class, queryset=subjects.from_viewset(viewset)
         )
+
+
+def _register_closing() -> None:
+    """An incident cannot close while its orders are open or its plans await a decision,
+    unless the closer stands them down with a reason (command.closing, issue 13)."""
+    from command import closing
+    from dispatch.services.ending import describe_open_work, end_open_work
+
+    closing.register("dispatch.orders", describe=describe_open_work, end=end_open_work)

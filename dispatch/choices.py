@@ -19,6 +19,9 @@ class OrderStatus(models.TextChoices):
     ARRIVED = "arrived", _("Arrived")
     COMPLETED = "completed", _("Completed")
     REPORTED = "reported", _("Result reported")
+    # Stood down before finishing: the incident closed with the force still out, ended
+    # explicitly with a reason (issue 13). Not open, not done: shown as such.
+    ENDED = "ended", _("Stood down")
 
 
 # Liaocheng §三.一.2 / Zhoushan §三.2: every step in order, none skipped or repeated.

@@ -39,6 +39,10 @@ class PlanForm(BootstrapFormMixin, forms.Form):
 
     task = forms.CharField(label=_("task"), widget=forms.Textarea(attrs={"rows": 3}))
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    # Shown when a chosen force is already out on an open order: the drafter confirms.
+    allow_deployed = forms.BooleanField(
+        label=_("Call out the forces already deployed anyway"), required=False
+    )
 
 
 class ForceChoiceField(forms.ModelChoiceField):
@@ -64,6 +68,26 @@ class PlanLineForm(BootstrapFormMixin, forms.Form):
 
 
 class BasePlanLineFormSet(forms.BaseFormSet):
+    def add_line_errors(self, exc: DomainError) -> None:
+        """A service's per-line refusals (``lines.<n>.<field>``) on the line's field. The
+        service numbers the filled-in lines, so count them the way ``line_inputs`` does."""
+        if not isinstance(exc.errors, dict):
+            return
+        filled = [
+            form
+            for form in self.forms
+            if (getattr(form, "cleaned_data", None) or {}).get("force")
+            and not form.cleaned_data.get("DELETE")
+        ]
+        for key, messages in exc.errors.items():
+            parts = key.split(".")
+            if len(parts) != 3 or parts[0] != "lines" or not parts[1].isdigit():
+                continue
+            index, name = int(parts[1]), parts[2]
+            if index < len(filled) and name in filled[index].fields:
+                for message in messages:
+                    filled[index].add_error(name, message)
+
     def line_inputs(self) -> list[LineInput]:
         """The filled-in lines, in order, without the ones marked for removal."""
         lines = []

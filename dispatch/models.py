@@ -252,6 +252,8 @@ class PlanLine(models.Model):
     task = models.CharField(_("task"), max_length=200, blank=True)
     people = models.PositiveIntegerField(_("people"), default=0)
     equipment = models.CharField(_("equipment asked for"), max_length=200, blank=True)
+    # The drafter confirmed the force although it was out on another open order.
+    already_deployed = models.BooleanField(_("confirmed although deployed"), default=False)
 
     history = HistoricalRecords()
 
@@ -335,6 +337,17 @@ class CallOutOrder(models.Model):
     reported_at = models.DateTimeField(_("result reported at"), null=True, blank=True)
     result = models.TextField(_("result"), blank=True)
     people_rescued = models.PositiveIntegerField(_("people rescued"), default=0)
+    # Stood down (OrderStatus.ENDED) when the incident closed with the force still out.
+    ended_at = models.DateTimeField(_("stood down at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("stood down by"),
+    )
+    end_reason = models.TextField(_("reason for standing down"), blank=True)
     last_step_by = models.ForeignKey(
         User,
         models.PROTECT,

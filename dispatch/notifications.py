@@ -327,6 +327,45 @@ def order_done(order: CallOutOrder) -> None:
     notify_services.close(purpose=Purpose.ORDER_OVERDUE, subject=order)
 
 
+def order_ended(order: CallOutOrder) -> None:
+    """Stood down: no more chasing the order or its overdue steps."""
+    notify_services.close(purpose=Purpose.ORDER, subject=order)
+    notify_services.close(purpose=Purpose.ORDER_OVERDUE, subject=order)
+
+
+def stood_down_body(order: CallOutOrder) -> str:
+    return f"出动指令{order.number}已终止，请收队。原因：{_short(order.end_reason, 30)}"
+
+
+def notify_stood_down(orders: Sequence[CallOutOrder]) -> None:
+    """Tell each force, once, that its order is stood down: its accounts in-app, its duty
+    phone and its leader by SMS (Purpose.ORDER_ENDED has no escalation steps)."""
+    if not orders:
+        return
+    accounts = force_accounts_by_organisation(o.force.organisation_id for o in orders)
+    requests = []
+    for order in orders:
+        force = order.force
+        requests.append(
+            NotifyRequest(
+                purpose=Purpose.ORDER_ENDED,
+                subject=order,
+                jurisdiction=order.plan.incident.jurisdiction,
+                audiences=force_contacts(
+                    duty_phone=force.duty_phone,
+                    leader_name=force.leader_name,
+                    leader_phone=force.leader_phone,
+                    accounts=accounts.get(force.organisation_id, []),
+                ),
+                title=f"收队 · 出动指令 {order.number} · {force.name}",
+                body=stood_down_body(order),
+                link=order.get_absolute_url(),
+                organisation=force.organisation,
+            )
+        )
+    notify_services.notify_many(requests)
+
+
 def notice_read(notice: Notice, responder: Responder) -> None:
     notify_services.acknowledged(purpose=Purpose.NOTICE, subject=notice, responder=responder)
 

@@ -48,12 +48,26 @@ from notify.selectors import deliveries_for
 
 # --- suggestions --------------------------------------------------------------------------
 
-# Straight-line speed assumptions for a first estimate; the dispatcher knows the roads.
+# The ETA model (stated on the plan page and in the suggestions API): roads are longer
+# than the straight line by the area's road factor, driven at the area's average speed,
+# after the tier's turn-out time. A first estimate; the dispatcher knows the roads.
+ROAD_FACTOR = {AreaType.URBAN: 1.3, AreaType.RURAL: 1.4}
 SPEED_KMH = {AreaType.URBAN: 40, AreaType.RURAL: 60}
-# Mobilisation before departure by linkage tier (Zhoushan §三.2: tier 1 keeps a 24-hour duty
+# Turn-out before departure by linkage tier (Zhoushan §三.2: tier 1 keeps a 24-hour duty
 # room, tier 2 a liaison phone, tier 3 answers in working hours).
 MOBILISATION_MINUTES = {1: 5, 2: 10, 3: 20}
 EARTH_RADIUS_KM = 6371.0088
+
+# The ranking score (higher first): what a dispatcher weighs. Formation fit dominates
+# (a force the incident type needs), then the tier (a tier-1 unit is a professional,
+# 24-hour force), then each minute of estimated arrival costs half a point and missing
+# the tier deadline ten more; each further matched specialty adds a little.
+SCORE_CORE = 30
+SCORE_SUPPORT = 10
+SCORE_EXTRA_SPECIALTY = 3
+SCORE_TIER = {1: 15, 2: 8, 3: 0}
+SCORE_PER_ETA_MINUTE = 0.5
+SCORE_LATE = 10
 
 TIER_DEADLINE_REASONS = {
     1: gettext_lazy("Tier 1 linkage unit, on scene within %(minutes)d min"),
@@ -76,10 +90,29 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def estimated_arrival_minutes(distance_km: float, area_type: str, tier: int) -> int:
-    """Travel at the area's speed plus the tier's mobilisation, rounded up."""
-    speed = SPEED_KMH.get(area_type, SPEED_KMH[AreaType.URBAN])
-    travel = distance_km / speed * 60
+    """Road factor × straight distance ÷ the area's speed, plus the tier's turn-out time,
+    rounded up to the minute."""
+    area = area_type if area_type in SPEED_KMH else AreaType.URBAN
+    travel = ROAD_FACTOR[area] * distance_km / SPEED_KMH[area] * 60
     return math.ceil(travel + MOBILISATION_MINUTES.get(tier, MOBILISATION_MINUTES[3]))
+
+
+def eta_model_text() -> str:
+    """The ETA model and the ranking, in words, for the plan page and the API."""
+    return _(
+        "Ranked by formation fit, specialty, linkage tier and estimated arrival. Arrival = "
+        "road factor × straight-line distance ÷ speed + turn-out time: in town ×%(uf)s at "
+        "%(us)d km/h, in the countryside ×%(rf)s at %(rs)d km/h; turn-out %(t1)d / %(t2)d / "
+        "%(t3)d min for tier 1 / 2 / 3. An estimate: the dispatcher knows the roads."
+    ) % {
+        "uf": ROAD_FACTOR[AreaType.URBAN],
+        "us": SPEED_KMH[AreaType.URBAN],
+        "rf": ROAD_FACTOR[AreaType.RURAL],
+        "rs": SPEED_KMH[AreaType.RURAL],
+        "t1": MOBILISATION_MINUTES[1],
+        "t2": MOBILISATION_MINUTES[2],
+        "t3": MOBILISATION_MINUTES[3],
+    }
 
 
 @dataclass
@@ -94,14 +127,23 @@ class Suggestion:
     deadline_minutes: int | None
     meets_deadline: bool | None
     reasons: list[str] = field(default_factory=list)
+    # False when the incident has coordinates but the force has no base: ranked after
+    # every placed force, since no one can say when it arrives.
+    placed: bool = True
+
+    @property
+    def score(self) -> float:
+        fit = {"core": SCORE_CORE, "support": SCORE_SUPPORT}.get(self.formation_match or "", 0)
+        extra = SCORE_EXTRA_SPECIALTY * max(self.overlap - 1, 0)
+        tier = SCORE_TIER.get(self.tier, 0)
+        eta = SCORE_PER_ETA_MINUTE * self.eta_minutes if self.eta_minutes is not None else 0
+        late = SCORE_LATE if self.meets_deadline is False else 0
+        return round(fit + extra + tier - eta - late, 1)
 
     @property
     def sort_key(self) -> tuple:
-        rank = {"core": 0, "support": 1}.get(self.formation_match or "", 2)
-        misses = 1 if self.meets_deadline is False else 0
         eta = self.eta_minutes if self.eta_minutes is not None else math.inf
-        distance = self.distance_km if self.distance_km is not None else math.inf
-        return (rank, -self.overlap, misses, eta, distance, self.tier, self.force.name)
+        return (not self.placed, -self.score, eta, self.tier, self.force.name)
 
 
 def suggest_forces(
@@ -112,10 +154,12 @@ def suggest_forces(
     limit: int = 20,
 ) -> list[Suggestion]:
     """Standby active forces visible at ``level_jurisdiction`` (outside
-    ``exclude_jurisdiction`` for a reinforcement), ranked for a call-out plan (SPEC §4.1):
-    the incident type's dispatch formation first (core specialties before supporting ones,
-    Rongcheng §四.二.4), then specialty overlap, whether the estimated arrival meets the tier
-    deadline (Zhoushan §三.2), estimated arrival, distance and tier."""
+    ``exclude_jurisdiction`` for a reinforcement), ranked for a call-out plan (SPEC §4.1)
+    by ``Suggestion.score``: the incident type's dispatch formation (core specialties
+    before supporting ones, Rongcheng §四.二.4), further matched specialties, the linkage
+    tier, the estimated arrival (``estimated_arrival_minutes``) and whether it meets the
+    tier deadline (Zhoushan §三.2). An incident recorded by address only (no coordinates)
+    is ranked without distance, and the reasons say so."""
     forces = (
         Force.objects.filter(
             is_active=True,
@@ -140,10 +184,9 @@ def suggest_forces(
         for req in formation.requirements.all():
             required[req.specialty_id] = (req.is_core, req.specialty.name)
     deadlines: dict[int, int | None] = {}
-    # An incident recorded by address only has no coordinates: no distance, no ETA.
     located = incident.latitude is not None and incident.longitude is not None
-    lat = float(incident.latitude) if located else 0.0
-    lon = float(incident.longitude) if located else 0.0
+    lat = float(incident.latitude) if located else None
+    lon = float(incident.longitude) if located else None
     suggestions = []
     for force in forces:
         tier = force.linkage_tier
@@ -155,7 +198,8 @@ def suggest_forces(
         core = [s.name for s in specialties if s.pk in required and required[s.pk][0]]
         support = [s.name for s in specialties if s.pk in required and not required[s.pk][0]]
         distance = eta = None
-        if located and force.latitude is not None and force.longitude is not None:
+        has_base = force.latitude is not None and force.longitude is not None
+        if located and has_base:
             distance = haversine_km(float(force.latitude), float(force.longitude), lat, lon)
             eta = estimated_arrival_minutes(distance, incident.area_type, tier)
         meets = None if eta is None or deadline is None else eta <= deadline
@@ -169,14 +213,15 @@ def suggest_forces(
             eta_minutes=eta,
             deadline_minutes=deadline,
             meets_deadline=meets,
+            placed=has_base or not located,
         )
-        suggestion.reasons = _reasons(suggestion, core, support)
+        suggestion.reasons = _reasons(suggestion, core, support, located=located)
         suggestions.append(suggestion)
     suggestions.sort(key=lambda s: s.sort_key)
     return suggestions[:limit]
 
 
-def _reasons(s: Suggestion, core: list[str], support: list[str]) -> list[str]:
+def _reasons(s: Suggestion, core: list[str], support: list[str], *, located: bool) -> list[str]:
     reasons = []
     if core:
         reasons.append(_("Formation requirement: %(names)s (core)") % {"names": "、".join(core)})
@@ -184,7 +229,9 @@ def _reasons(s: Suggestion, core: list[str], support: list[str]) -> list[str]:
         reasons.append(
             _("Formation requirement: %(names)s (support)") % {"names": "、".join(support)}
         )
-    if s.distance_km is not None:
+    if not located:
+        reasons.append(_("The incident has no coordinates: ranked without distance"))
+    elif s.distance_km is not None:
         reasons.append(
             _("%(km).1f km away, about %(minutes)d min to arrive")
             % {"km": s.distance_km, "minutes": s.eta_minutes}
@@ -322,14 +369,20 @@ def overdue_orders(orders: QuerySet, now: datetime) -> QuerySet:
     """Orders with an unresolved alert, or a deadline passed before the sweep noticed
     (Zhoushan §三.2: acknowledge, arrive by the tier deadline, result within 24 h)."""
     open_alert = DispatchAlert.objects.filter(order=OuterRef("pk"), resolved_at__isnull=True)
-    return orders.annotate(has_open_alert=Exists(open_alert)).filter(
-        Q(has_open_alert=True)
-        | Q(status=OrderStatus.ISSUED, ack_deadline__lt=now)
-        | Q(
-            status__in=[OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.DEPARTED],
-            arrival_deadline__lt=now,
+    # A stood-down order (OrderStatus.ENDED) is never overdue: its alerts were resolved
+    # when it ended and none of the statuses below is ENDED.
+    return (
+        orders.annotate(has_open_alert=Exists(open_alert))
+        .exclude(status=OrderStatus.ENDED)
+        .filter(
+            Q(has_open_alert=True)
+            | Q(status=OrderStatus.ISSUED, ack_deadline__lt=now)
+            | Q(
+                status__in=[OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.DEPARTED],
+                arrival_deadline__lt=now,
+            )
+            | Q(status=OrderStatus.COMPLETED, result_deadline__lt=now)
         )
-        | Q(status=OrderStatus.COMPLETED, result_deadline__lt=now)
     )
 
 

@@ -51,6 +51,7 @@ def event_sentences() -> dict[str, str]:
         "plan.approved": _("Call-out plan approved: {subject}"),
         "plan.rejected": _("Call-out plan rejected: {subject}"),
         "plan.consent_recorded": _("Industry department consent recorded: {subject}"),
+        "plan.withdrawn": _("Call-out plan withdrawn: {subject}"),
         "order.issued": _("Call-out order issued to {force}"),
         "order.delivered": _("Call-out order delivered to {force}"),
         "order.acknowledged": _("{force} acknowledged the order"),
@@ -61,6 +62,7 @@ def event_sentences() -> dict[str, str]:
         "order.completed": _("{force} completed its task"),
         "order.reported": _("{force} reported the result"),
         "order.overdue": _("Overdue: {force} — {kind}"),
+        "order.ended": _("{force} stood down"),
         "notice.delivered": _("Notice for the record delivered to {department}"),
         "notice.read": _("{department} read the notice for the record"),
         "notify.escalated": _("No answer yet, escalated: {subject}"),
@@ -197,6 +199,11 @@ def timeline_sentence(event: Event, organisations: dict[int, str]) -> str:
         }
     if t in order_sentences:
         return order_sentences[t] % order + behalf
+    if t == "order.ended":
+        return _("%(force)s stood down (order %(number)s): %(reason)s") % {
+            **order,
+            "reason": p.get("reason", ""),
+        }
     if t == "order.overdue":
         kind = p.get("kind", "")
         kind_label = str(AlertKind(kind).label) if kind in AlertKind.values else kind

@@ -6,7 +6,7 @@ events and sentences, and the dashboard's panels. Every read goes through
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -200,9 +200,27 @@ def _orders_of_open_incidents(user: Any) -> QuerySet:
     return CallOutOrder.objects.visible_to(user).filter(plan__incident__status=IncidentStatus.OPEN)
 
 
+# Orders stood down when their incident closed (issue 13) stay on the order panel and the
+# screen this long, counted apart from open ones, instead of vanishing with the incident.
+ENDED_ORDER_HOURS = 24
+
+
+def _recently_ended_orders(user: Any) -> QuerySet:
+    since = timezone.now() - timedelta(hours=ENDED_ORDER_HOURS)
+    return CallOutOrder.objects.visible_to(user).filter(
+        status=OrderStatus.ENDED, ended_at__gte=since
+    )
+
+
 def _orders_by_status(user: Any) -> dict[str, int]:
-    rows = _orders_of_open_incidents(user).values("status").annotate(n=Count("id"))
+    rows = (
+        _orders_of_open_incidents(user)
+        .exclude(status=OrderStatus.ENDED)
+        .values("status")
+        .annotate(n=Count("id"))
+    )
     counts = {row["status"]: row["n"] for row in rows}
+    counts[OrderStatus.ENDED] = _recently_ended_orders(user).count()
     return {value: counts.get(value, 0) for value in OrderStatus.values}
 
 
@@ -372,12 +390,20 @@ def _panel_orders(user: Any, now: datetime) -> dict[str, Any]:
         .select_related("force", "plan__incident")
         .order_by("-issued_at", "-id")[: PANEL_ROWS + 1]
     )
-    for row in rows:
+    ended = list(
+        _recently_ended_orders(user)
+        .select_related("force", "plan__incident")
+        .order_by("-ended_at", "-id")[: PANEL_ROWS + 1]
+    )
+    for row in rows + ended:
         row.link = _link("dispatch:order_detail", row.pk)
     return {
         "status_counts": [(value, label, counts[value]) for value, label in OrderStatus.choices],
         "orders": rows[:PANEL_ROWS],
         "more": len(rows) > PANEL_ROWS,
+        "ended": ended[:PANEL_ROWS],
+        "ended_more": len(ended) > PANEL_ROWS,
+        "ended_hours": ENDED_ORDER_HOURS,
     }
 
 

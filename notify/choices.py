@@ -21,6 +21,7 @@ class Purpose(models.TextChoices):
     INCIDENT_HANDED = "incident_handed", _("incident handed over")  # subject: command.Incident
     COMMAND_TRANSFERRED = "command_transferred", _("command handed over")  # subject: Incident
     AFTER_ACTION = "after_action", _("after-action report")  # subject: drills.AfterActionReport
+    ORDER_ENDED = "order_ended", _("order stood down")  # subject: CallOutOrder, told once
 
 
 class Channel(models.TextChoices):

@@ -87,8 +87,12 @@ def incident(actor: User, **data: Any):
 
 
 def plan(dispatcher: User, incident_obj, forces, *, submit=False, **extra: Any):
-    """A plan drafted (and optionally submitted) through the dispatch services."""
+    """A plan drafted (and optionally submitted) through the dispatch services. Forces
+    already out on another order are confirmed (``allow_deployed``) unless a test says
+    otherwise: tests/dispatch/test_plan_warnings.py covers the warning itself."""
     from dispatch import services as dispatch_services
+
+    extra.setdefault("allow_deployed", True)
 
     result = dispatch_services.draft_plan(
         actor=dispatcher,

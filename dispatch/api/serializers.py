@@ -44,6 +44,7 @@ class PlanLineSerializer(serializers.ModelSerializer):
             "task",
             "people",
             "equipment",
+            "already_deployed",
         ]
         read_only_fields = fields
 
@@ -301,12 +302,19 @@ class PlanInputSerializer(serializers.Serializer):
     task = serializers.CharField()
     reason = serializers.CharField()
     lines = PlanLineInputSerializer(many=True, allow_empty=False)
+    allow_deployed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Confirm forces already out on an open order; without it such a plan is "
+        "refused with 400 `force_deployed` naming them.",
+    )
 
 
 class PlanUpdateSerializer(serializers.Serializer):
     task = serializers.CharField(required=False)
     reason = serializers.CharField(required=False)
     lines = PlanLineInputSerializer(many=True, allow_empty=False, required=False)
+    allow_deployed = serializers.BooleanField(required=False, default=False)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -391,6 +399,7 @@ class SuggestionSerializer(serializers.Serializer):
     eta_minutes = serializers.IntegerField(allow_null=True)
     deadline_minutes = serializers.IntegerField(allow_null=True)
     meets_deadline = serializers.BooleanField(allow_null=True)
+    score = serializers.FloatField(help_text="The ranking score (higher first); see eta_model.")
     reasons = serializers.ListField(child=serializers.CharField())
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
@@ -407,4 +416,9 @@ class SuggestionsSerializer(serializers.Serializer):
     level = serializers.CharField()
     level_name = serializers.CharField()
     reinforcement = serializers.IntegerField(allow_null=True)
+    located = serializers.BooleanField(
+        help_text="False when the incident has an address but no coordinates: ranked "
+        "without distance."
+    )
+    eta_model = serializers.CharField(help_text="How arrival is estimated and forces ranked.")
     suggestions = SuggestionSerializer(many=True)

@@ -136,6 +136,7 @@ class PlanViewSet(ScopedModelViewSet):
             reason=data["reason"],
             lines=_lines(data["lines"]),
             reinforcement_id=data.get("reinforcement"),
+            allow_deployed=data["allow_deployed"],
         )
         return self._output(plan.pk, code=status.HTTP_201_CREATED)
 
@@ -161,6 +162,7 @@ class PlanViewSet(ScopedModelViewSet):
             task=data.get("task", plan.task),
             reason=data.get("reason", plan.reason),
             lines=lines,
+            allow_deployed=data["allow_deployed"],
         )
         return self._output(plan.pk)
 
@@ -449,6 +451,8 @@ class SuggestionView(APIView):
             "level": scope.level.code,
             "level_name": scope.level.name,
             "reinforcement": scope.reinforcement.pk if scope.reinforcement else None,
+            "located": scope.incident.latitude is not None,
+            "eta_model": selectors.eta_model_text(),
             "suggestions": ranked,
         }
         return Response(s.SuggestionsSerializer(body, context={"request": request}).data)

@@ -29,6 +29,7 @@ from dispatch.policies import (
     deadlines_for,
     policy_for,
 )
+from dispatch.services.ending import describe_open_work, end_orders
 from dispatch.services.orders import (
     OPEN_ORDER_STATUSES,
     acknowledge_order,
@@ -47,6 +48,7 @@ from dispatch.services.plans import (
     LineInput,
     _deliver_after_commit,
     approve_plan,
+    deployed_forces,
     draft_plan,
     missing_consents,
     record_consent,
@@ -75,7 +77,10 @@ __all__ = [
     "declare_special_period",
     "deliver_order",
     "depart_order",
+    "deployed_forces",
+    "describe_open_work",
     "draft_plan",
+    "end_orders",
     "end_special_period",
     "is_bureau_approver_of",
     "is_fire_dispatcher_of",

@@ -80,12 +80,40 @@ def _load_plan(actor: Any, plan_id: int) -> CallOutPlan:
     return plan
 
 
+@dataclass(frozen=True)
+class CheckedLine:
+    force: Force
+    line: LineInput
+    deployed_on: str = ""  # the other incident(s) holding the force, "" if none
+
+
+def deployed_forces(force_ids: Sequence[int]) -> dict[int, str]:
+    """Forces out on an open order (any incident but this one): force id → the incidents
+    (titles) holding them. The plan page warns with it; drafting needs a confirmation."""
+    from dispatch.services.orders import OPEN_ORDER_STATUSES
+
+    held: dict[int, list[str]] = {}
+    orders = (
+        CallOutOrder.objects.filter(force_id__in=list(force_ids), status__in=OPEN_ORDER_STATUSES)
+        .select_related("plan__incident")
+        .order_by("pk")
+    )
+    for order in orders:
+        title = str(order.plan.incident.title)
+        titles = held.setdefault(order.force_id, [])
+        if title not in titles:
+            titles.append(title)
+    return {pk: "、".join(titles) for pk, titles in held.items()}
+
+
 def _check_lines(
     actor: Any,
     plan_jurisdiction: Jurisdiction,
     lines: Sequence[LineInput],
     reinforcement: ReinforcementRequest | None,
-) -> list[tuple[Force, LineInput]]:
+    *,
+    allow_deployed: bool = False,
+) -> list[CheckedLine]:
     if not lines:
         raise ValidationFailed(
             _("A plan needs at least one force."), errors={"lines": [_("Add at least one force.")]}
@@ -103,38 +131,81 @@ def _check_lines(
     }
     checked = []
     errors = []
-    for line in lines:
+    fields: dict[str, list[str]] = {}
+    for index, line in enumerate(lines):
         force = forces.get(line.force_id)
         if force is None or not plan_jurisdiction.contains(force.jurisdiction):
             errors.append(
                 _("Force %(id)s is not available to this brigade.") % {"id": line.force_id}
             )
+            fields[f"lines.{index}.force"] = [_("Not available to this brigade.")]
             continue
         if reinforcement and reinforcement.requesting_jurisdiction.contains(force.jurisdiction):
             errors.append(
                 _("%(force)s: reinforcement comes from outside the requesting area.")
                 % {"force": force}
             )
+            fields[f"lines.{index}.force"] = [_("Outside the requesting area, please.")]
             continue
-        if line.people < 0:
-            errors.append(_("%(force)s: people cannot be negative.") % {"force": force})
+        if line.people < 1:
+            # A line with nobody on it calls out nobody: refused, not saved as a plan.
+            errors.append(_("%(force)s: give the number of people to send.") % {"force": force})
+            fields[f"lines.{index}.people"] = [_("At least one person.")]
             continue
-        checked.append((force, line))
+        checked.append(CheckedLine(force=force, line=line))
     if errors:
-        raise ValidationFailed(" ".join(errors), errors={"lines": errors})
-    return checked
+        raise ValidationFailed(" ".join(errors), errors={"lines": errors, **fields})
+    held = deployed_forces([c.force.pk for c in checked])
+    if held and not allow_deployed:
+        names = [
+            _("%(force)s is already deployed (%(incidents)s)")
+            % {"force": c.force, "incidents": held[c.force.pk]}
+            for c in checked
+            if c.force.pk in held
+        ]
+        raise ValidationFailed(
+            _("%(names)s. Confirm to call it out again.") % {"names": "；".join(names)},
+            code="force_deployed",
+            errors={
+                "allow_deployed": names,
+                **{
+                    f"lines.{i}.force": [
+                        _("Already deployed: %(incidents)s") % {"incidents": held[c.force.pk]}
+                    ]
+                    for i, c in enumerate(checked)
+                    if c.force.pk in held
+                },
+            },
+        )
+    return [
+        CheckedLine(force=c.force, line=c.line, deployed_on=held.get(c.force.pk, ""))
+        for c in checked
+    ]
 
 
-def _write_lines(plan: CallOutPlan, checked: list[tuple[Force, LineInput]], actor: User) -> None:
+def _write_lines(plan: CallOutPlan, checked: list[CheckedLine], actor: User) -> None:
     for old in plan.lines.all():
         old._history_user = actor
         old.delete()
-    for force, line in checked:
+    for c in checked:
         row = PlanLine(
-            plan=plan, force=force, task=line.task, people=line.people, equipment=line.equipment
+            plan=plan,
+            force=c.force,
+            task=c.line.task,
+            people=c.line.people,
+            equipment=c.line.equipment,
+            already_deployed=bool(c.deployed_on),
         )
         row._history_user = actor
         row.save()
+
+
+def _lines_payload(checked: list[CheckedLine]) -> dict[str, Any]:
+    """The event says which forces and which were confirmed although deployed."""
+    return {
+        "forces": [c.force.pk for c in checked],
+        "deployed_confirmed": [c.force.pk for c in checked if c.deployed_on],
+    }
 
 
 def _plan_payload(plan: CallOutPlan, **extra: Any) -> dict[str, Any]:
@@ -156,10 +227,13 @@ def draft_plan(
     reason: str,
     lines: Sequence[LineInput],
     reinforcement_id: int | None = None,
+    allow_deployed: bool = False,
 ) -> CallOutPlan:
     """The fire brigade drafts a call-out plan (调用方案) for an incident (Liaocheng
     §三.一.2; Rongcheng §四.一.4). For a reinforcement, the upper-level brigade drafts
-    it once the upper-level bureau has approved the request."""
+    it once the upper-level bureau has approved the request. A force already out on an
+    open order (any incident) needs ``allow_deployed=True``: the drafter saw the warning
+    and confirmed; the line records it."""
     incident = Incident.objects.select_related("jurisdiction").filter(pk=incident_id).first()
     reinforcement = None
     if reinforcement_id is not None:
@@ -196,7 +270,7 @@ def draft_plan(
                 if not v.strip()
             },
         )
-    checked = _check_lines(actor, level, lines, reinforcement)
+    checked = _check_lines(actor, level, lines, reinforcement, allow_deployed=allow_deployed)
     plan = CallOutPlan(
         incident=incident,
         jurisdiction=level,
@@ -213,7 +287,7 @@ def draft_plan(
         jurisdiction=incident.jurisdiction,
         subject=plan,
         actor=actor,
-        payload=_plan_payload(plan, forces=[f.pk for f, _line in checked]),
+        payload=_plan_payload(plan, **_lines_payload(checked)),
     )
     return plan
 
@@ -225,14 +299,22 @@ def _require_brigade(actor: Any, plan: CallOutPlan) -> None:
 
 @transaction.atomic
 def update_plan(
-    *, actor: User, plan_id: int, task: str, reason: str, lines: Sequence[LineInput]
+    *,
+    actor: User,
+    plan_id: int,
+    task: str,
+    reason: str,
+    lines: Sequence[LineInput],
+    allow_deployed: bool = False,
 ) -> CallOutPlan:
     """Edit a draft: task, reason and forces."""
     plan = _load_plan(actor, plan_id)
     _require_brigade(actor, plan)
     if plan.status != PlanStatus.DRAFT:
         raise InvalidTransition(_("Only a draft can be edited."), code="not_draft")
-    checked = _check_lines(actor, plan.jurisdiction, lines, plan.reinforcement)
+    checked = _check_lines(
+        actor, plan.jurisdiction, lines, plan.reinforcement, allow_deployed=allow_deployed
+    )
     plan.task, plan.reason = task, reason
     plan._history_user = actor
     plan.save(update_fields=["task", "reason", "updated_at"])
@@ -242,7 +324,7 @@ def update_plan(
         jurisdiction=plan.incident.jurisdiction,
         subject=plan,
         actor=actor,
-        payload=_plan_payload(plan, forces=[f.pk for f, _line in checked]),
+        payload=_plan_payload(plan, **_lines_payload(checked)),
     )
     return plan
 

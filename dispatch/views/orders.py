@@ -52,7 +52,7 @@ class OrderListView(RoleRequiredMixin, View):
             qs = qs.filter(status=status)
         qs = qs.annotate(
             done=Case(
-                When(status=OrderStatus.REPORTED, then=Value(1)),
+                When(status__in=[OrderStatus.REPORTED, OrderStatus.ENDED], then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             )

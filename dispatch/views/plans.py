@@ -167,10 +167,17 @@ class PlanFormView(RoleRequiredMixin, View):
         suggestions = selectors.suggest_forces(
             scope.incident, scope.level, exclude_jurisdiction=scope.exclude
         )
+        chosen_ids = [int(pk) for pk in chosen if pk.isdigit()]
+        deployed = services.deployed_forces(chosen_ids) if chosen_ids else {}
         return render(
             request,
             "dispatch/plan_form.html",
             {
+                "deployed": [
+                    (force, deployed[force.pk])
+                    for force in Force.objects.filter(pk__in=list(deployed)).order_by("name")
+                ],
+                "eta_model": selectors.eta_model_text(),
                 "scope": scope,
                 "incident": scope.incident,
                 "plan": scope.plan,
@@ -201,7 +208,15 @@ class PlanFormView(RoleRequiredMixin, View):
             if plan
             else []
         )
-        form = PlanForm(initial={"task": plan.task, "reason": plan.reason} if plan else None)
+        form = PlanForm(
+            initial={
+                "task": plan.task,
+                "reason": plan.reason,
+                "allow_deployed": any(line.already_deployed for line in plan.lines.all()),
+            }
+            if plan
+            else None
+        )
         formset = PlanLineFormSet(
             prefix="lines",
             initial=initial_lines,
@@ -228,6 +243,7 @@ class PlanFormView(RoleRequiredMixin, View):
                         reason=data["reason"],
                         lines=formset.line_inputs(),
                         reinforcement_id=scope.reinforcement.pk if scope.reinforcement else None,
+                        allow_deployed=data["allow_deployed"],
                     )
                     messages.success(request, _("Call-out plan drafted."))
                 else:
@@ -237,12 +253,26 @@ class PlanFormView(RoleRequiredMixin, View):
                         task=data["task"],
                         reason=data["reason"],
                         lines=formset.line_inputs(),
+                        allow_deployed=data["allow_deployed"],
                     )
                     messages.success(request, _("Changes saved."))
                 return HttpResponseRedirect(plan.get_absolute_url())
             except DomainError as exc:
                 raise_for(exc)
-                form.add_domain_error(exc)
+                formset.add_line_errors(exc)
+                form.add_domain_error(
+                    type(exc)(
+                        exc.detail,
+                        code=exc.code,
+                        errors={
+                            k: v
+                            for k, v in (exc.errors or {}).items()
+                            if not k.startswith("lines.")
+                        }
+                        if isinstance(exc.errors, dict)
+                        else exc.errors,
+                    )
+                )
         return self._render(request, scope, form, formset, status=400)
 
 

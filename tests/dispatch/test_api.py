@@ -200,7 +200,9 @@ def test_bad_plan_input_is_400_with_field_errors(incident_world, api):
     response = client.post(PLANS, draft_body(w, lines=[]), format="json")
     assert response.status_code == 400 and "lines" in response.json()["errors"]
     # A force of another county exists but is not this brigade's to call out.
-    response = client.post(PLANS, draft_body(w, lines=[{"force": w.force_b.pk}]), format="json")
+    response = client.post(
+        PLANS, draft_body(w, lines=[{"force": w.force_b.pk, "people": 3}]), format="json"
+    )
     assert response.status_code == 400 and "lines" in response.json()["errors"]
     assert not CallOutPlan.objects.exists()
 
@@ -481,7 +483,7 @@ def test_reinforcement_not_yet_approved_is_409_for_the_upper_brigade(incident_wo
     )
     response = api(w.dispatcher_city).post(
         PLANS,
-        draft_body(w, reinforcement=request.pk, lines=[{"force": w.force_b.pk}]),
+        draft_body(w, reinforcement=request.pk, lines=[{"force": w.force_b.pk, "people": 3}]),
         format="json",
     )
     assert response.status_code == 409

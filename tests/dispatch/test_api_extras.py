@@ -109,7 +109,8 @@ def test_suggestions_are_the_plan_pages_ranking(ranked_world, api):
     assert first["rank"] == 1 and first["formation_match"] == "core"
     assert first["matched_specialties"] == ["防汛抢险"]
     assert first["distance_km"] == pytest.approx(8.9, abs=0.1)
-    assert first["eta_minutes"] == 24 and first["meets_deadline"] is True
+    # 1.3 × 8.9 km at 40 km/h ≈ 17.4 min + 10 min turn-out (tier 2).
+    assert first["eta_minutes"] == 28 and first["meets_deadline"] is True
     assert first["reasons"] and first["linkage_tier"] == 2
     unplaced = next(r for r in body["suggestions"] if r["force"] == w.force_power_a.pk)
     assert unplaced["distance_km"] is None and unplaced["eta_minutes"] is None
@@ -554,7 +555,7 @@ def test_lists_are_ordered_by_updated_at_on_request(incident_world, api, notice)
             plan_id=first.pk,
             task="改派",
             reason=first.reason,
-            lines=[services.LineInput(force_id=w.force_power_a.pk)],
+            lines=[services.LineInput(force_id=w.force_power_a.pk, people=4)],
         )
     client = api(w.approver_a)
     for endpoint in ("plans", "orders", "notices"):

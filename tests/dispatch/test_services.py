@@ -161,13 +161,17 @@ def test_plan_needs_task_reason_and_one_force_each_once(incident_world):
     """Liaocheng §三.一.2: the plan says which forces, what task and why."""
     w = incident_world
     for kwargs in (
-        {"task": " ", "reason": "x", "lines": [services.LineInput(force_id=w.force_a.pk)]},
-        {"task": "x", "reason": "", "lines": [services.LineInput(force_id=w.force_a.pk)]},
+        {
+            "task": " ",
+            "reason": "x",
+            "lines": [services.LineInput(force_id=w.force_a.pk, people=5)],
+        },
+        {"task": "x", "reason": "", "lines": [services.LineInput(force_id=w.force_a.pk, people=5)]},
         {"task": "x", "reason": "x", "lines": []},
         {
             "task": "x",
             "reason": "x",
-            "lines": [services.LineInput(force_id=w.force_a.pk)] * 2,
+            "lines": [services.LineInput(force_id=w.force_a.pk, people=5)] * 2,
         },
         {"task": "x", "reason": "x", "lines": [services.LineInput(w.force_a.pk, people=-1)]},
         {"task": "x", "reason": "x", "lines": [services.LineInput(force_id=987654)]},
@@ -210,7 +214,7 @@ def test_draft_is_edited_by_its_brigade_until_submitted(incident_world):
             plan_id=plan.pk,
             task="x",
             reason="y",
-            lines=[services.LineInput(force_id=w.force_a.pk)],
+            lines=[services.LineInput(force_id=w.force_a.pk, people=5)],
         )
     assert exc.value.code == "not_draft"
 
@@ -1053,7 +1057,7 @@ def test_every_transition_records_its_event_in_the_incidents_jurisdiction(incide
         plan_id=plan.pk,
         task="抢险",
         reason="险情",
-        lines=[services.LineInput(force_id=w.force_a.pk)],
+        lines=[services.LineInput(force_id=w.force_a.pk, people=5)],
     )
     services.submit_plan(actor=w.dispatcher_a, plan_id=plan.pk)
     services.record_consent(actor=w.editor_a, plan_id=plan.pk, organisation_id=w.water_a.pk)

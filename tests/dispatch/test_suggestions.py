@@ -48,10 +48,11 @@ def test_haversine_and_arrival_estimate_are_sane():
     # One degree of latitude is about 111.2 km anywhere.
     assert haversine_km(36.0, 115.0, 37.0, 115.0) == pytest.approx(111.2, abs=0.2)
     assert haversine_km(36.8, 115.7, 36.8, 115.7) == 0
-    # 20 km in town at 40 km/h is 30 min, plus 5 min for a tier 1 unit to turn out.
-    assert estimated_arrival_minutes(20, "urban", 1) == 35
-    # The same in the countryside at 60 km/h, tier 3: 20 + 20.
-    assert estimated_arrival_minutes(20, "rural", 3) == 40
+    # 20 km × road factor 1.3 in town at 40 km/h is 39 min, plus 5 min for a tier 1
+    # unit to turn out.
+    assert estimated_arrival_minutes(20, "urban", 1) == 44
+    # The same in the countryside (× 1.4 at 60 km/h), tier 3: 28 + 20.
+    assert estimated_arrival_minutes(20, "rural", 3) == 48
 
 
 def test_flood_force_of_the_formation_ranks_first(incident_world, flood_formation):
@@ -76,8 +77,8 @@ def test_flood_force_of_the_formation_ranks_first(incident_world, flood_formatio
     assert first.formation_match == "core" and first.overlap == 2
     assert set(first.matched_specialties) == {"水域", "防汛抢险"}
     assert first.distance_km == pytest.approx(8.9, abs=0.1)
-    # Tier 2 (the water bureau's tier): 8.9 km at 40 km/h ≈ 13.4 min + 10 min turn-out.
-    assert first.tier == 2 and first.eta_minutes == 24
+    # Tier 2 (the water bureau's tier): 1.3 × 8.9 km at 40 km/h ≈ 17.4 min + 10 min.
+    assert first.tier == 2 and first.eta_minutes == 28
     assert first.deadline_minutes == 60 and first.meets_deadline is True
     assert ranked[names.index(medic.name)].formation_match == "support"
     assert ranked[names.index(near_general.name)].formation_match is None
@@ -90,7 +91,7 @@ def test_reasons_explain_the_rank(incident_world, flood_formation):
         [first, *_] = suggest_forces(w.incident_a, w.county_a)
     assert first.reasons[0].startswith("Formation requirement: ")
     assert first.reasons[0].endswith("(core)") and "防汛抢险" in first.reasons[0]
-    assert "8.9 km away, about 24 min to arrive" in first.reasons
+    assert "8.9 km away, about 28 min to arrive" in first.reasons
     assert "Tier 2 linkage unit, on scene within 60 min" in first.reasons
 
 
