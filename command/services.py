@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from command import reports
 from command.choices import IncidentStatus
 from command.events import IncidentEvent
 from command.models import Incident
@@ -81,6 +82,7 @@ def create_incident(*, actor: User, data: dict[str, Any]) -> Incident:
         actor=actor,
         payload=_event_payload(incident, source=incident.source),
     )
+    reports.ensure_reports(incident=incident, actor=actor)
     return incident
 
 
@@ -134,6 +136,7 @@ def update_incident(*, actor: User, incident_id: int, data: dict[str, Any]) -> I
         actor=actor,
         payload=_event_payload(incident, changed=changed, old_level=old_level),
     )
+    reports.ensure_reports(incident=incident, actor=actor)
     return incident
 
 
@@ -153,4 +156,5 @@ def close_incident(*, actor: User, incident_id: int) -> Incident:
         actor=actor,
         payload=_event_payload(incident),
     )
+    reports.require_final_report(incident=incident, actor=actor)
     return incident
