@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from command import report_demo
 from command import services as command_services
 from command.models import Incident, IncidentType
 from core.demo import DemoContext
@@ -53,6 +54,7 @@ def missing_reference_data() -> list[str]:
 
 
 def seed(ctx: DemoContext) -> None:
+    report_demo.seed_rules(ctx)
     types = {t.code: t for t in IncidentType.objects.all()}
     for place in ctx.places:
         jurisdiction = ctx.jurisdiction(place.code)
@@ -79,3 +81,4 @@ def seed(ctx: DemoContext) -> None:
                     "description": row.description,
                 },
             )
+    report_demo.seed_reports(ctx)

@@ -37,7 +37,7 @@ def record(actor, **extra):
 @pytest.fixture
 def report_world(incident_world):
     w = incident_world
-    w.chem_type = f.incident_type("22B01", "危险化学品泄漏", "accident", "hazmat")
+    w.chem_type = f.incident_type("21B01", "危险化学品事故", "accident", "hazchem_industrial")
     w.city_rule = rule(
         w.city,
         min_level="iii",

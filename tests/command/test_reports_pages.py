@@ -370,7 +370,7 @@ def test_the_api_creates_and_changes_rules_for_the_bureau_only(report_world, api
     client = api(w.approver_a)
     created = client.post(
         "/api/v1/command/report-rules/",
-        {"name": "危化一律", "incident_types": ["22B01"], "initial_minutes": 20},
+        {"name": "危化一律", "incident_types": ["21B01"], "initial_minutes": 20},
         format="json",
     )
     assert created.status_code == 201, created.content
@@ -380,7 +380,7 @@ def test_the_api_creates_and_changes_rules_for_the_bureau_only(report_world, api
         f"/api/v1/command/report-rules/{rule_id}/", {"active": False}, format="json"
     )
     assert changed.status_code == 200 and changed.json()["active"] is False
-    assert changed.json()["incident_types"] == ["22B01"]
+    assert changed.json()["incident_types"] == ["21B01"]
     refused = api(w.dispatcher_a).post(
         "/api/v1/command/report-rules/", {"name": "x"}, format="json"
     )
