@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from command import report_demo
 from command import services as command_services
 from command.choices import Disposition
 from command.models import Incident, IncidentType
@@ -157,6 +158,7 @@ def _maritime_account(ctx: DemoContext, centre: Organisation) -> User:
 
 
 def seed(ctx: DemoContext) -> None:
+    report_demo.seed_rules(ctx)
     types = {t.code: t for t in IncidentType.objects.all()}
     for row in DEMO_INCIDENTS:
         _record(ctx, row, types)
@@ -218,3 +220,4 @@ def seed(ctx: DemoContext) -> None:
             to_unit_id=ecology.pk,
             note="生态环境分局监测人员到场，现场移交，县应急局继续配合。",
         )
+    report_demo.seed_reports(ctx)

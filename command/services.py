@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from command import closing, selectors
+from command import closing, reports, selectors
 from command.choices import Disposition, HandoverKind, IncidentLevel, IncidentStatus
 from command.events import IncidentEvent
 from command.models import (
@@ -130,6 +130,7 @@ def create_incident(*, actor: User, data: dict[str, Any]) -> Incident:
     incident._history_user = actor
     incident.save()
     _record(incident, IncidentEvent.CREATED, actor, source=incident.source)
+    reports.ensure_reports(incident=incident, actor=actor)
     return incident
 
 
@@ -222,6 +223,7 @@ def update_incident(
         )
     else:
         _record(incident, IncidentEvent.UPDATED, actor, changed=changed, old_level=old_level)
+    reports.ensure_reports(incident=incident, actor=actor)
     return incident
 
 
@@ -260,6 +262,7 @@ def reassess_incident(*, actor: User, incident_id: int, level: str, reason: str)
         reason=reason,
         assessment_id=assessment.pk,
     )
+    reports.ensure_reports(incident=incident, actor=actor)
     return incident
 
 
@@ -565,4 +568,5 @@ def close_incident(
     if lines:
         extra = {"ended_work": lines, "ended_count": ended, "reason": reason}
     _record(incident, IncidentEvent.CLOSED, actor, **extra)
+    reports.require_final_report(incident=incident, actor=actor)
     return incident

@@ -138,7 +138,8 @@ FAMILIES: dict[str, Audience] = {
     # meetings to INCIDENT_READERS, responses too, instructions and seats also to the
     # department instructed or seated (own organisation), after-action reports to the
     # centre without the screen.
-    "report": Audience(_NONE),
+    # 30-minute reports (Tieling §三.(二).2): whoever reads the incident reads its reports.
+    "report": Audience(INCIDENT_READERS),
     "consultation": Audience(_NONE),
     "response": Audience(_NONE),
     "instruction": Audience(_NONE),

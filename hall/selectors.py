@@ -471,6 +471,16 @@ def warnings_panel(user: Any, now: datetime) -> dict[str, Any]:
     return data
 
 
+def _panel_reports(user: Any, now: datetime) -> dict[str, Any]:
+    """报告时限: due reports by deadline and the 迟报 count (command.reports)."""
+    from command.reports import deadline_panel
+
+    data = deadline_panel(user, rows=PANEL_ROWS)
+    for row in data["reports"]:
+        row.link = _link("command:report_detail", row.pk)
+    return data
+
+
 PANELS: dict[str, Callable[[Any, datetime], dict[str, Any]]] = {
     "incidents": _panel_incidents,
     "plans": _panel_plans,
@@ -478,6 +488,7 @@ PANELS: dict[str, Callable[[Any, datetime], dict[str, Any]]] = {
     "overdue": _panel_overdue,
     "rollcalls": _panel_rollcalls,
     "coverage": _panel_coverage,
+    "reports": _panel_reports,
 }
 
 

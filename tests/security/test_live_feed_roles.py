@@ -130,6 +130,8 @@ PAGES = {
     # Warnings (issue 12): their list page and API, and the hall screen's 叫应 board.
     "warning": ["/warnings/", f"{API}/warnings/warnings/", HALL_FEED],
     "grid": ["/warnings/grids/", f"{API}/warnings/grids/"],
+    # 30-minute reports (issue 13): their list page and API, read like incidents.
+    "report": ["/command/reports/", f"{API}/command/reports/"],
     # Push subscribers: their administrators, and the sync clients they push for.
     "subscriber": [f"{API}/sync/subscribers/", "/sync/"],
     # Escalations and failed deliveries are recorded on the order, notice, plan or
