@@ -7,6 +7,7 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch")
 
     def ready(self) -> None:
+        _register_command_audience()
         # An SMS reply, a one-time link or a voice key acknowledges through the same
         # services as the pages: notify finds them here, never by importing dispatch.
         from dispatch.notifications import register_handlers
@@ -30,3 +31,10 @@ def _register_subjects() -> None:
         subjects.register(
             label, serializer=viewset.serializer_class, queryset=subjects.from_viewset(viewset)
         )
+
+
+def _register_command_audience() -> None:
+    """A command hand-over is told to the forces with open orders (command.command_transfers)."""
+    from dispatch.command_audience import register
+
+    register()
