@@ -209,9 +209,7 @@ def submit_after_action(*, actor: User, report_id: int) -> AfterActionReport:
     }
     if missing:
         raise ValidationFailed(
-            _(
-                "Write every section before submitting: the course, what worked, what failed and the suggestions."
-            ),
+            _("Write every section before submitting."),
             errors=missing,
         )
     report.status = AfterActionStatus.SUBMITTED

@@ -313,6 +313,11 @@ class FollowUpAction(models.Model):
     def __str__(self) -> str:
         return self.problem[:60]
 
+    def get_absolute_url(self) -> str:
+        if self.drill_id:
+            return self.drill.get_absolute_url() + "#actions"
+        return self.after_action.get_absolute_url() + "#actions"
+
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
@@ -323,11 +328,6 @@ class FollowUpAction(models.Model):
         if self.drill_id:
             return self.drill.organiser.jurisdiction
         return self.after_action.incident.jurisdiction
-
-    def get_absolute_url(self) -> str:
-        if self.drill_id:
-            return self.drill.get_absolute_url() + "#actions"
-        return self.after_action.get_absolute_url() + "#actions"
 
 
 class AfterActionReport(models.Model):

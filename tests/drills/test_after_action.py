@@ -24,7 +24,7 @@ from drills.events import AfterActionEvent
 from drills.models import AfterActionReport, FollowUpAction
 from notify.choices import Purpose
 from notify.models import Notification
-from tests.drills.after_action_fixtures import SECTIONS, closed_world, draft, problem  # noqa: F401
+from tests.drills.after_action_fixtures import SECTIONS, draft, problem
 
 pytestmark = pytest.mark.django_db
 
