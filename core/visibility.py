@@ -139,11 +139,11 @@ FAMILIES: dict[str, Audience] = {
     # department instructed or seated (own organisation), after-action reports to the
     # centre without the screen.
     "report": Audience(_NONE),
-    "consultation": Audience(_NONE),
+    "consultation": Audience(INCIDENT_READERS),
     "response": Audience(_NONE),
     "instruction": Audience(_NONE),
     "seat": Audience(_NONE),
-    "afteraction": Audience(_NONE),
+    "afteraction": Audience(INCIDENT_READERS - {Role.SCREEN}),
     "force": Audience(REGISTRY_READERS),
     # The two force events the hall screen's feed and map show.
     "force.status_changed": Audience(REGISTRY_READERS | HALL_ROLES),
