@@ -25,6 +25,9 @@ class IncidentReader(permissions.BasePermission):
 
 
 class CommandTransferSerializer(serializers.ModelSerializer):
+    # Plain strings: the values are CommandAuthority's (the input names the enum once).
+    from_authority = serializers.CharField(read_only=True)
+    to_authority = serializers.CharField(read_only=True)
     from_authority_label = serializers.CharField(
         source="get_from_authority_display", read_only=True
     )
@@ -66,6 +69,7 @@ class CommandTransferInputSerializer(serializers.Serializer):
 class CommandTransferListView(GenericAPIView):
     permission_classes = [permissions.IsAuthenticated, IncidentReader]
     serializer_class = CommandTransferSerializer
+    queryset = CommandTransfer.objects.none()
     pagination_class = None
 
     def _incident(self, request: Request, incident_id: int) -> Incident:

@@ -21,7 +21,7 @@ from command.models import Consultation, Incident
 from core.models import Jurisdiction, Organisation
 from forces.models import Expert
 
-LEVELS = [v for v in IncidentLevel.values if v != IncidentLevel.UNASSESSED]
+LEVELS = IncidentLevel.choices
 
 
 class ConsultationAccess(permissions.BasePermission):
@@ -41,7 +41,7 @@ class ExpertBriefSerializer(serializers.ModelSerializer):
 class DepartmentBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
-        fields = ["id", "name", "short_name", "kind"]
+        fields = ["id", "name", "short_name"]
         read_only_fields = fields
 
 

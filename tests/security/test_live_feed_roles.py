@@ -130,6 +130,9 @@ PAGES = {
     # Warnings (issue 12): their list page and API, and the hall screen's 叫应 board.
     "warning": ["/warnings/", f"{API}/warnings/warnings/", HALL_FEED],
     "grid": ["/warnings/grids/", f"{API}/warnings/grids/"],
+    # 会商研判 meetings and after-action reports (issue 13).
+    "consultation": ["/command/consultations/", f"{API}/command/consultations/"],
+    "afteraction": ["/drills/after-action/", f"{API}/drills/after-action-reports/"],
     # Push subscribers: their administrators, and the sync clients they push for.
     "subscriber": [f"{API}/sync/subscribers/", "/sync/"],
     # Escalations and failed deliveries are recorded on the order, notice, plan or
