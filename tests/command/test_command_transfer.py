@@ -208,3 +208,19 @@ def test_reading_the_steps_takes_one_query_however_many(incident_world, django_a
         steps = transfers_of(w.incident_a)
         names = [(s.to_organisation.name, str(s.recorded_by)) for s in steps]
     assert len(names) == 4
+
+
+def test_the_hand_over_reaches_the_forces_by_sms_and_the_centre_in_app(incident_world):
+    from notify.models import Delivery
+
+    w = incident_world
+    plan = f.plan(w.dispatcher_a, w.incident_a, [w.force_a], submit=True)
+    dispatch_services.approve_plan(actor=w.approver_a, plan_id=plan.pk)
+    w.force_account_a.phone = "13812340001"
+    w.force_account_a.save(update_fields=["phone"])
+    _hand(w.duty_officer_a, w.incident_a, A.ONSITE_HQ, "李副市长")
+    deliveries = Delivery.objects.filter(notification__purpose=Purpose.COMMAND_TRANSFERRED)
+    channels = {(d.audience, d.channel) for d in deliveries}
+    assert ("force_account", "sms") in channels
+    assert ("force_account", "in_app") in channels
+    assert ("duty_officers", "in_app") in channels
