@@ -103,3 +103,35 @@ def test_refusals_come_back_as_code_and_detail(incident_world, api, persona, bod
     assert {"code", "detail"} <= set(data)
     if code:
         assert data["code"] == code
+
+
+def test_each_hand_over_is_a_line_on_the_incident_timeline(incident_world, client):
+    w = incident_world
+    for authority, who in ((A.ONSITE_HQ, "李副市长"), (A.SPECIAL_HQ, "王市长")):
+        transfer_command(
+            actor=w.duty_officer_a,
+            incident_id=w.incident_a.pk,
+            to_authority=authority,
+            to_commander=who,
+        )
+    client.force_login(w.duty_officer_a)
+    html = client.get(w.incident_a.get_absolute_url()).content.decode()
+    assert "Fire brigade on scene → On-site command HQ (李副市长)" in html or (
+        "消防救援队伍现场指挥 → 现场指挥部（李副市长）" in html
+    )
+    assert "(王市长)" in html or "（王市长）" in html
+
+
+def test_the_hall_screen_shows_who_commands_each_open_incident(incident_world, client):
+    w = incident_world
+    transfer_command(
+        actor=w.duty_officer_a,
+        incident_id=w.incident_a.pk,
+        to_authority=A.SPECIAL_HQ,
+        to_commander="王市长",
+    )
+    client.force_login(w.screen_a)
+    html = client.get("/hall/screen/").content.decode()
+    assert 'id="command-panel"' in html
+    assert 'data-authority="special_hq"' in html and "王市长" in html
+    assert w.incident_b.title not in html.split('id="command-panel"')[1].split("</div>")[0]
