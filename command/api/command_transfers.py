@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from command import command_transfers
 from command.choices import CommandAuthority
+from command.consultation_forms import area_q
 from command.models import CommandTransfer, Incident
 from core import visibility
 from core.models import Organisation
@@ -57,10 +58,24 @@ class CommandTransferSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AreaScopedPKField(serializers.PrimaryKeyRelatedField):
+    """An organisation of the user's area (its jurisdiction, below, or above it); anything
+    else reads as "does not exist"."""
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        queryset = super().get_queryset()
+        user = getattr(self.context.get("request"), "user", None)
+        if user is None or user.is_superuser:
+            return queryset
+        if user.jurisdiction is None:
+            return queryset.none()
+        return queryset.filter(area_q("jurisdiction", user.jurisdiction))
+
+
 class CommandTransferInputSerializer(serializers.Serializer):
     to_authority = serializers.ChoiceField(choices=CommandAuthority.choices)
     to_commander = serializers.CharField(max_length=100)
-    to_organisation = serializers.PrimaryKeyRelatedField(
+    to_organisation = AreaScopedPKField(
         queryset=Organisation.objects.filter(is_active=True), required=False, allow_null=True
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -89,7 +104,7 @@ class CommandTransferListView(GenericAPIView):
     )
     def post(self, request: Request, incident_id: int) -> Response:
         incident = self._incident(request, incident_id)
-        data = CommandTransferInputSerializer(data=request.data)
+        data = CommandTransferInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         transfer = command_transfers.transfer_command(
             actor=request.user, incident_id=incident.pk, **data.validated_data

@@ -17,7 +17,9 @@ from rest_framework.routers import SimpleRouter
 from command import consultations
 from command.api import command_transfers
 from command.choices import IncidentLevel
+from command.consultation_forms import area_q
 from command.models import Consultation, Incident
+from core.api import fields as bounded
 from core.models import Jurisdiction, Organisation
 from forces.models import Expert
 
@@ -77,15 +79,39 @@ class ConsultationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AreaScopedPKField(serializers.PrimaryKeyRelatedField):
+    """A department or expert of the user's area (its jurisdiction, below, or above it);
+    anything else reads as "does not exist". The service checks the meeting's area."""
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or user.is_superuser:
+            return queryset
+        if user.jurisdiction is None:
+            return queryset.none()
+        return queryset.filter(area_q("jurisdiction", user.jurisdiction))
+
+
+class OwnAreaJurisdictionField(serializers.SlugRelatedField):
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        queryset = super().get_queryset()
+        user = getattr(self.context.get("request"), "user", None)
+        if user is None or user.is_superuser:
+            return queryset
+        if user.jurisdiction is None:
+            return queryset.none()
+        return queryset.filter(path__startswith=user.jurisdiction.path)
+
+
 class _Fields(serializers.Serializer):
     place = serializers.CharField(max_length=100, required=False, allow_blank=True)
     chaired_by = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    departments = serializers.PrimaryKeyRelatedField(
+    departments = AreaScopedPKField(
         queryset=Organisation.objects.filter(is_active=True), many=True, required=False
     )
-    experts = serializers.PrimaryKeyRelatedField(
-        queryset=Expert.objects.all(), many=True, required=False
-    )
+    experts = AreaScopedPKField(queryset=Expert.objects.all(), many=True, required=False)
     other_participants = serializers.CharField(required=False, allow_blank=True)
     situation = serializers.CharField(required=False, allow_blank=True)
     conclusions = serializers.CharField(required=False, allow_blank=True)
@@ -94,19 +120,19 @@ class _Fields(serializers.Serializer):
 
 class ConsultationInputSerializer(_Fields):
     topic = serializers.CharField(max_length=150)
-    held_at = serializers.DateTimeField()
+    held_at = bounded.DateTimeField()
     incident = serializers.PrimaryKeyRelatedField(
         queryset=Incident.objects.all(), required=False, allow_null=True
     )
     warning = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    jurisdiction = serializers.SlugRelatedField(
+    jurisdiction = OwnAreaJurisdictionField(
         slug_field="code", queryset=Jurisdiction.objects.all(), required=False, allow_null=True
     )
 
 
 class ConsultationPatchSerializer(_Fields):
     topic = serializers.CharField(max_length=150, required=False)
-    held_at = serializers.DateTimeField(required=False)
+    held_at = bounded.DateTimeField(required=False)
 
 
 class ConcludeInputSerializer(serializers.Serializer):
@@ -137,7 +163,7 @@ class ConsultationViewSet(
 
     @extend_schema(request=ConsultationInputSerializer, responses={201: ConsultationSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = ConsultationInputSerializer(data=request.data)
+        data = ConsultationInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         incident = values.pop("incident", None)
@@ -152,7 +178,9 @@ class ConsultationViewSet(
     @extend_schema(request=ConsultationPatchSerializer, responses=ConsultationSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         consultation = self.get_object()
-        data = ConsultationPatchSerializer(data=request.data, partial=True)
+        data = ConsultationPatchSerializer(
+            data=request.data, partial=True, context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         consultation = consultations.update_consultation(
             actor=request.user, consultation_id=consultation.pk, **data.validated_data

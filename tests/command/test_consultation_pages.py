@@ -149,15 +149,29 @@ def test_refusals_come_back_as_code_and_detail(consult_world, api, persona, body
     assert {"code", "detail"} <= set(response.json())
 
 
-def test_experts_of_another_county_are_refused_with_the_field(consult_world, api):
+def test_experts_of_another_county_do_not_exist_for_the_api(consult_world, api):
     w = consult_world
     response = api(w.duty_officer_a).post(
         API,
         {"topic": "x", "held_at": "2026-07-10T09:00:00+08:00", "experts": [w.expert_b.pk]},
         format="json",
     )
+    assert response.status_code == 404
+    assert {"code", "detail"} <= set(response.json())
+    # The city's experts are of the area's database (above it), but a city meeting's
+    # departments must be of the city: a county B department is refused by the service.
+    response = api(w.admin_city).post(
+        API,
+        {
+            "topic": "x",
+            "held_at": "2026-07-10T09:00:00+08:00",
+            "incident": w.incident_a.pk,
+            "departments": [w.water_b.pk],
+        },
+        format="json",
+    )
     assert response.status_code == 400
-    assert "孙阳谷" in str(response.json())
+    assert "阳谷县水利局" in str(response.json())
 
 
 def test_the_list_takes_the_same_queries_however_many(
