@@ -18,6 +18,7 @@ from django.views import View
 
 from command.choices import IncidentStatus
 from command.models import Incident
+from core.choices import OrganisationKind
 from core.exceptions import DomainError
 from core.web import RoleRequiredMixin, raise_for
 from drills import after_action, permissions
@@ -60,7 +61,7 @@ class AfterActionListView(_ReaderView):
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         user = request.user
         writer = user.is_superuser or (
-            user.organisation_id and user.organisation.kind == "fire_rescue"
+            user.organisation_id and user.organisation.kind == OrganisationKind.FIRE_RESCUE
         )
         return render(
             request,
