@@ -140,11 +140,11 @@ FAMILIES: dict[str, Audience] = {
     # centre without the screen.
     # 30-minute reports (Tieling §三.(二).2): whoever reads the incident reads its reports.
     "report": Audience(INCIDENT_READERS),
-    "consultation": Audience(_NONE),
+    "consultation": Audience(INCIDENT_READERS),
     "response": Audience(_NONE),
     "instruction": Audience(_NONE),
     "seat": Audience(_NONE),
-    "afteraction": Audience(_NONE),
+    "afteraction": Audience(INCIDENT_READERS - {Role.SCREEN}),
     "force": Audience(REGISTRY_READERS),
     # The two force events the hall screen's feed and map show.
     "force.status_changed": Audience(REGISTRY_READERS | HALL_ROLES),

@@ -7,6 +7,7 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch")
 
     def ready(self) -> None:
+        _register_command_audience()
         # An SMS reply, a one-time link or a voice key acknowledges through the same
         # services as the pages: notify finds them here, never by importing dispatch.
         from dispatch.notifications import register_handlers
@@ -40,3 +41,10 @@ def _register_closing() -> None:
     from dispatch.services.ending import describe_open_work, end_open_work
 
     closing.register("dispatch.orders", describe=describe_open_work, end=end_open_work)
+
+
+def _register_command_audience() -> None:
+    """A command hand-over is told to the forces with open orders (command.command_transfers)."""
+    from dispatch.command_audience import register
+
+    register()

@@ -17,7 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from command.choices import IncidentLevel
+from command.choices import CommandAuthority, IncidentLevel
 from core.models import Event
 from dispatch.choices import AlertKind
 from notify.choices import Audience, Channel, Purpose, ResponderChannel
@@ -45,6 +45,7 @@ def event_sentences() -> dict[str, str]:
         "incident.updated": _("Incident updated: {subject}"),
         "incident.reassessed": _("Incident re-assessed as {level}: {subject}"),
         "incident.closed": _("Incident closed: {subject}"),
+        "incident.command_transferred": _("Command handed over: {subject}"),
         "plan.drafted": _("Call-out plan drafted: {subject}"),
         "plan.edited": _("Call-out plan edited: {subject}"),
         "plan.submitted": _("Call-out plan submitted for approval: {subject}"),
@@ -128,6 +129,10 @@ def _choice_label(choices: Any, value: str) -> str:
         return value
 
 
+def _authority_label(value: str) -> str:
+    return str(dict(CommandAuthority.choices).get(value, value))
+
+
 def timeline_sentence(event: Event, organisations: dict[int, str]) -> str:
     """One human sentence for an event of the incident's chain (translated)."""
     p = event.payload or {}
@@ -147,6 +152,12 @@ def timeline_sentence(event: Event, organisations: dict[int, str]) -> str:
         }
     if t == "incident.closed":
         return _("Incident closed")
+    if t == "incident.command_transferred":
+        return _("Command handed over: %(from)s → %(to)s (%(commander)s)") % {
+            "from": _authority_label(p.get("from_authority", "")),
+            "to": _authority_label(p.get("to_authority", "")),
+            "commander": p.get("to_commander", ""),
+        }
     if t == "plan.drafted":
         n = len(p.get("forces", []))
         sentence = ngettext(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -152,6 +153,8 @@ def seed(ctx: DemoContext) -> None:
     for row in DRILLS:
         _drill(row, admins.get(row.place), plans, today, report)
 
+    seed_command_hq(ctx)
+
 
 def _drill(
     row: DrillRow,
@@ -209,3 +212,111 @@ def _drill(
             services.close_follow_up_action(
                 actor=actor, action_id=action.pk, note="已整改完毕，经复查合格。"
             )
+
+
+# --- the command HQ (issue 13): a hand-over, a concluded consultation, an after-action
+# report. Built here, after dispatch and duty, because drills sits above command.
+
+TRANSFER_INCIDENT = "临清市新华路下穿通道积水车辆被困"
+CLOSED_FIRE = "临清市松林镇民房火灾"
+
+
+def seed_command_hq(ctx: DemoContext) -> None:
+    from command import command_transfers, consultations
+    from command import services as command_services
+    from command.choices import CommandAuthority
+    from command.models import CommandTransfer, Consultation, Incident, IncidentType
+    from drills import after_action
+    from drills.models import AfterActionReport
+    from forces.models import Expert
+
+    report = ctx.report
+    duty = User.objects.filter(username="linqing_duty").first()
+    dispatcher = User.objects.filter(username="linqing_dispatcher").first()
+    approver = User.objects.filter(username="linqing_approver").first()
+    bureau, fire, water = (
+        _org("临清市应急管理局"),
+        _org("临清市消防救援大队"),
+        _org("临清市水利局"),
+    )
+    if None in (duty, dispatcher, approver, bureau, fire, water):
+        return
+    incident = Incident.objects.filter(title=TRANSFER_INCIDENT).first()
+    if incident is not None:
+        exists = CommandTransfer.objects.filter(incident=incident).exists()
+        if not exists and incident.status == "open":
+            command_transfers.transfer_command(
+                actor=dispatcher,
+                incident_id=incident.pk,
+                to_authority=CommandAuthority.ONSITE_HQ,
+                to_commander="临清市副市长 刘建军",
+                to_organisation=bureau,
+                note="市政府成立新华路下穿通道积水处置现场指挥部，消防救援大队移交现场指挥权。",
+            )
+        report.count("command hand-overs", not exists)
+        exists = Consultation.objects.filter(incident=incident).exists()
+        if not exists:
+            experts = list(Expert.objects.filter(jurisdiction=incident.jurisdiction)[:2])
+            meeting = consultations.record_consultation(
+                actor=duty,
+                incident_id=incident.pk,
+                topic="新华路下穿通道积水险情会商研判",
+                held_at=incident.received_at + timedelta(minutes=40),
+                place="临清市应急指挥部会商室",
+                chaired_by="临清市应急管理局局长",
+                departments=[water, fire],
+                experts=experts,
+                situation="短时强降雨持续，下穿通道积水约1.2米，4人被困车顶已救出，"
+                "气象部门预报未来3小时仍有中到大雨。",
+            )
+            consultations.conclude_consultation(
+                actor=duty,
+                consultation_id=meeting.pk,
+                conclusions="封闭新华路下穿通道，水利抢险队架设强排泵车抽排；"
+                "建议维持IV级应急响应，加密巡查城区其他下穿通道。",
+                recommended_level="iv",
+            )
+        report.count("consultations", not exists)
+
+    fire_incident = Incident.objects.filter(title=CLOSED_FIRE).first()
+    if fire_incident is None:
+        fire_incident = command_services.create_incident(
+            actor=duty,
+            data={
+                "title": CLOSED_FIRE,
+                "received_at": timezone.now() - timedelta(days=3, hours=2),
+                "source": "119",
+                "incident_type": IncidentType.objects.get(code="22A01"),
+                "level": "iv",
+                "jurisdiction": bureau.jurisdiction,
+                "address": "临清市松林镇前街村",
+                "latitude": Decimal("36.861200"),
+                "longitude": Decimal("115.742300"),
+                "description": "民房起火，过火面积约60平方米，无人员伤亡。",
+            },
+        )
+        command_services.close_incident(actor=duty, incident_id=fire_incident.pk)
+    exists = AfterActionReport.objects.filter(incident=fire_incident).exists()
+    if not exists:
+        aar = after_action.save_after_action(
+            actor=dispatcher,
+            incident_id=fire_incident.pk,
+            summary="接警后大队出动2车10人，12分钟到场，40分钟扑灭明火，无人员伤亡。",
+            what_worked="与松林镇专职消防队联动及时，村网格员协助疏散群众。",
+            what_failed="村内道路狭窄，大型车辆无法靠近；附近消火栓水压不足。",
+            suggestions="在松林镇增设小型消防车；协调供水公司排查镇区消火栓水压。",
+            problems=[
+                after_action.ProblemInput(
+                    problem="镇区消火栓水压不足",
+                    action="协调供水公司排查并加压改造",
+                    owner=bureau,
+                    owner_person="应急局防火防汛室",
+                    deadline=timezone.localdate() + timedelta(days=60),
+                )
+            ],
+        )
+        after_action.submit_after_action(actor=dispatcher, report_id=aar.pk)
+        after_action.accept_after_action(
+            actor=approver, report_id=aar.pk, note="经验做法在全市消防救援队伍推广。"
+        )
+    report.count("after-action reports", not exists)

@@ -25,3 +25,4 @@ class AfterActionEvent(StrEnum):
     SUBMITTED = "afteraction.submitted"
     ACCEPTED = "afteraction.accepted"
     RETURNED = "afteraction.returned"
+    ACTION_CLOSED = "afteraction.action_closed"

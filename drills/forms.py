@@ -177,3 +177,28 @@ class ContingencyPlanForm(BootstrapFormMixin, forms.ModelForm):
 
     def validate_unique(self) -> None:
         """Uniqueness is the service's to decide (with the row lock)."""
+
+
+class AfterActionForm(BootstrapFormMixin, forms.Form):
+    """The brigade's written summary (总结, Liaocheng §三.三.3)."""
+
+    summary = forms.CharField(
+        label=_("course of the response"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    what_worked = forms.CharField(
+        label=_("what worked"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    what_failed = forms.CharField(
+        label=_("what failed"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    suggestions = forms.CharField(
+        label=_("suggestions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReviewForm(BootstrapFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("review note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -230,6 +230,25 @@ class Drill(models.Model):
         return reverse("drills:detail", args=[self.pk])
 
 
+class FollowUpActionQuerySet(ScopedQuerySet):
+    """A follow-up action belongs to a drill (its organiser's jurisdiction) or to an
+    incident's after-action report (the incident's jurisdiction): ``visible_to`` scopes
+    both kinds."""
+
+    def visible_to(self, user: object) -> FollowUpActionQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:  # type: ignore[attr-defined]
+            return self.all()
+        jurisdiction = user.jurisdiction  # type: ignore[attr-defined]
+        if jurisdiction is None:
+            return self.none()
+        return self.filter(
+            models.Q(drill__organiser__jurisdiction__path__startswith=jurisdiction.path)
+            | models.Q(after_action__incident__jurisdiction__path__startswith=jurisdiction.path)
+        )
+
+
 class FollowUpAction(models.Model):
     """A problem found in a drill's evaluation and what must be done about it, by whom and
     by when, until closed (SPEC §6; Linqing §四.(二): "强化应急演练分析研判、总结评估")."""
@@ -273,7 +292,7 @@ class FollowUpAction(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()
-    objects = ScopedQuerySet.as_manager()
+    objects = FollowUpActionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("follow-up action")
@@ -294,9 +313,21 @@ class FollowUpAction(models.Model):
     def __str__(self) -> str:
         return self.problem[:60]
 
+    def get_absolute_url(self) -> str:
+        if self.drill_id:
+            return self.drill.get_absolute_url() + "#actions"
+        return self.after_action.get_absolute_url() + "#actions"
+
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def source_jurisdiction(self):  # -> Jurisdiction
+        """The drill organiser's jurisdiction, or the incident's for an after-action one."""
+        if self.drill_id:
+            return self.drill.organiser.jurisdiction
+        return self.after_action.incident.jurisdiction
 
 
 class AfterActionReport(models.Model):
@@ -361,6 +392,9 @@ class AfterActionReport(models.Model):
 
     def __str__(self) -> str:
         return str(self.incident)
+
+    def get_absolute_url(self) -> str:
+        return reverse("drills:after_action_detail", args=[self.pk])
 
 
 class DrillAttachment(models.Model):

@@ -37,7 +37,7 @@ from core.models import Organisation, User
 from core.permissions import in_jurisdiction
 from core.saving import stamp_history, validated
 from drills.choices import DRILL_TRANSITIONS, DrillStatus, PlanKind
-from drills.events import DrillEvent
+from drills.events import AfterActionEvent, DrillEvent
 from drills.models import (
     AnnualDrillPlan,
     ContingencyPlan,
@@ -432,14 +432,19 @@ def evaluate_drill(
 
 @transaction.atomic
 def close_follow_up_action(*, actor: User, action_id: int, note: str) -> FollowUpAction:
-    """Close a follow-up action with a note of what was done. Closing twice is refused."""
+    """Close a follow-up action (of a drill or of an after-action report) with a note of
+    what was done. Closing twice is refused."""
     action = (
         FollowUpAction.objects.select_for_update(of=("self",))
-        .select_related("drill__organiser__jurisdiction", "owner")
+        .select_related(
+            "drill__organiser__jurisdiction",
+            "after_action__incident__jurisdiction",
+            "owner",
+        )
         .filter(pk=action_id)
         .first()
     )
-    if action is None or not in_jurisdiction(actor, action.drill.organiser.jurisdiction):
+    if action is None or not in_jurisdiction(actor, action.source_jurisdiction):
         raise NotFoundError(_("No such follow-up action in your jurisdiction."))
     if not can_close_action(actor, action):
         raise PermissionDeniedError(_("You may not close this follow-up action."))
@@ -457,6 +462,19 @@ def close_follow_up_action(*, actor: User, action_id: int, note: str) -> FollowU
     action.closure_note = note.strip()
     stamp_history(action, actor, _("Closed"))
     action.save(update_fields=["closed_at", "closed_by", "closure_note"])
+    if action.drill_id is None:
+        record_event(
+            type=AfterActionEvent.ACTION_CLOSED,
+            jurisdiction=action.source_jurisdiction,
+            subject=action.after_action,
+            actor=_actor(actor),
+            payload={
+                "after_action_id": action.after_action_id,
+                "incident_id": action.after_action.incident_id,
+                "action_id": action.pk,
+            },
+        )
+        return action
     record_event(
         type=DrillEvent.ACTION_CLOSED,
         jurisdiction=action.drill.organiser.jurisdiction,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from drills import views
+from drills import after_action_views, views
 
 app_name = "drills"
 
@@ -24,3 +24,4 @@ urlpatterns = [
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
 ]
+urlpatterns += after_action_views.urlpatterns

@@ -331,10 +331,11 @@ class AttachmentDownloadView(RegistryReaderRequiredMixin, View):
 class ActionCloseView(RegistryReaderRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         action = get_object_or_404(
-            FollowUpAction.objects.visible_to(request.user).select_related("drill"), pk=pk
+            FollowUpAction.objects.visible_to(request.user).select_related("drill", "after_action"),
+            pk=pk,
         )
         form = CloseActionForm(request.POST)
-        target = action.drill.get_absolute_url() + "#actions"
+        target = action.get_absolute_url()
         if not form.is_valid():
             messages.error(request, _("Say how the problem was resolved."))
             return HttpResponseRedirect(target)

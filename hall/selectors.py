@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -523,3 +523,33 @@ def own_forces(user: Any) -> QuerySet | None:
             .order_by("name")
         )
     return None
+
+
+COMMAND_PANEL_ROWS = 6
+
+
+def command_panel(user: Any) -> dict[str, Any]:
+    """Who commands each open incident (Liaocheng §三.一.3: brigade → on-site HQ → special
+    HQ), most severe first: one query."""
+    rank = Case(
+        *[When(level=level, then=Value(i)) for i, level in enumerate(("i", "ii", "iii", "iv"))],
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+    rows = list(
+        Incident.objects.visible_to(user)
+        .filter(status=IncidentStatus.OPEN)
+        .select_related("jurisdiction")
+        .only(
+            "pk",
+            "title",
+            "level",
+            "command_authority",
+            "commander",
+            "jurisdiction__name",
+            "jurisdiction__path",
+        )
+        .annotate(rank=rank)
+        .order_by("rank", "-received_at", "-id")[: COMMAND_PANEL_ROWS + 1]
+    )
+    return {"rows": rows[:COMMAND_PANEL_ROWS], "more": len(rows) > COMMAND_PANEL_ROWS}

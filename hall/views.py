@@ -79,6 +79,7 @@ def screen(request: HttpRequest) -> HttpResponse:
             "order_statuses": OrderStatus.choices,
             "can_use_dashboard": user.is_superuser or user.has_role(*DASHBOARD_ROLES),
             "alarm_config": selectors.alarm_config(),
+            "command": selectors.command_panel(user),
         },
     )
 

@@ -9,7 +9,14 @@ from rest_framework import serializers
 from core.api import fields as bounded
 from core.models import Organisation
 from drills.choices import ComplianceStatus, DrillType, PlanKind, RuleScope
-from drills.models import AnnualDrillPlan, ContingencyPlan, Drill, DrillAttachment, FollowUpAction
+from drills.models import (
+    AfterActionReport,
+    AnnualDrillPlan,
+    ContingencyPlan,
+    Drill,
+    DrillAttachment,
+    FollowUpAction,
+)
 from forces.choices import DisasterType
 from forces.models import Force
 
@@ -49,6 +56,10 @@ class AnnualDrillPlanSerializer(serializers.ModelSerializer):
 
 class FollowUpActionSerializer(serializers.ModelSerializer):
     owner_name = serializers.CharField(source="owner.name", read_only=True)
+    # A problem of an incident's after-action report: the incident it was found in.
+    incident = serializers.IntegerField(
+        source="after_action.incident_id", read_only=True, default=None, allow_null=True
+    )
     closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     is_closed = serializers.BooleanField(read_only=True)
 
@@ -57,6 +68,8 @@ class FollowUpActionSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "drill",
+            "after_action",
+            "incident",
             "problem",
             "action",
             "owner",
@@ -203,3 +216,52 @@ class ComplianceRowSerializer(serializers.Serializer):
     last_drill_on = serializers.DateField(allow_null=True)
     due_date = serializers.DateField(allow_null=True)
     status = serializers.ChoiceField(choices=ComplianceStatus.choices)
+
+
+class AfterActionReportSerializer(serializers.ModelSerializer):
+    incident_title = serializers.CharField(source="incident.title", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    submitted_by = serializers.StringRelatedField(read_only=True)
+    reviewed_by = serializers.StringRelatedField(read_only=True)
+    actions = FollowUpActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AfterActionReport
+        fields = [
+            "id",
+            "incident",
+            "incident_title",
+            "organisation",
+            "organisation_name",
+            "summary",
+            "what_worked",
+            "what_failed",
+            "suggestions",
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "reviewed_at",
+            "reviewed_by",
+            "review_note",
+            "actions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AfterActionInputSerializer(serializers.Serializer):
+    incident = serializers.IntegerField(min_value=1)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    what_worked = serializers.CharField(required=False, allow_blank=True, default="")
+    what_failed = serializers.CharField(required=False, allow_blank=True, default="")
+    suggestions = serializers.CharField(required=False, allow_blank=True, default="")
+    problems = ProblemInputSerializer(many=True, required=False, allow_null=True, default=None)
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReturnInputSerializer(serializers.Serializer):
+    reason = serializers.CharField()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -23,10 +23,12 @@ from rest_framework.serializers import Serializer
 from core.api.parsers import JSONParser
 from core.api.viewsets import RegistryReader, ScopedReadOnlyViewSet
 from core.models import Jurisdiction
-from drills import selectors, services
+from drills import after_action, selectors, services
+from drills import permissions as dr_permissions
 from drills.api import serializers as s
 from drills.choices import ComplianceStatus
 from drills.models import (
+    AfterActionReport,
     AnnualDrillPlan,
     ContingencyPlan,
     Drill,
@@ -127,10 +129,12 @@ class DrillViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
 
 class FollowUpActionViewSet(ScopedReadOnlyViewSet):
-    queryset = FollowUpAction.objects.select_related("owner", "closed_by")
+    """Problems found in drills and in incidents' after-action reports."""
+
+    queryset = FollowUpAction.objects.select_related("owner", "closed_by", "after_action")
     serializer_class = s.FollowUpActionSerializer
     search_fields = ()
-    filterset_fields = ["drill", "owner"]
+    filterset_fields = ["drill", "after_action", "owner"]
     ordering_fields = ["deadline"]
     lookup_value_regex = r"\d+"
 
@@ -226,3 +230,78 @@ class ComplianceViewSet(viewsets.ViewSet):
             jurisdiction_path=path,
         )
         return Response(s.ComplianceRowSerializer(rows, many=True).data)
+
+
+class AfterActionAccess(permissions.BasePermission):
+    """The centre without the hall screen reads; the services decide who writes what."""
+
+    def has_permission(self, request, view) -> bool:
+        return dr_permissions.can_read_after_actions(request.user)
+
+
+class AfterActionReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """After-action reports (总结): list, retrieve, save (POST: create or rework the draft
+    of an incident), ``submit``, ``accept``, ``return``."""
+
+    permission_classes = [IsAuthenticated, AfterActionAccess]
+    queryset = AfterActionReport.objects.select_related(
+        "incident", "organisation", "submitted_by", "reviewed_by"
+    ).prefetch_related(
+        Prefetch("actions", queryset=FollowUpAction.objects.select_related("owner", "closed_by"))
+    )
+    serializer_class = s.AfterActionReportSerializer
+    filterset_fields = ["status", "incident", "organisation"]
+    ordering_fields = ["created_at", "submitted_at"]
+    search_fields = ()
+    lookup_value_regex = r"\d+"
+
+    def _answer(self, report: AfterActionReport, code: int = status.HTTP_200_OK) -> Response:
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=report.pk)).data, status=code
+        )
+
+    @extend_schema(
+        request=s.AfterActionInputSerializer,
+        responses={201: s.AfterActionReportSerializer, 200: s.AfterActionReportSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _parse(s.AfterActionInputSerializer, request)
+        problems = data.pop("problems")
+        existed = AfterActionReport.objects.filter(incident_id=data["incident"]).exists()
+        report = after_action.save_after_action(
+            actor=request.user,
+            incident_id=data.pop("incident"),
+            problems=None if problems is None else [services.ProblemInput(**p) for p in problems],
+            **data,
+        )
+        return self._answer(report, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.AfterActionReportSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        report = self.get_object()
+        return self._answer(
+            after_action.submit_after_action(actor=request.user, report_id=report.pk)
+        )
+
+    @extend_schema(request=s.ReviewInputSerializer, responses=s.AfterActionReportSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        report = self.get_object()
+        data = _parse(s.ReviewInputSerializer, request)
+        return self._answer(
+            after_action.accept_after_action(
+                actor=request.user, report_id=report.pk, note=data["note"]
+            )
+        )
+
+    @extend_schema(request=s.ReturnInputSerializer, responses=s.AfterActionReportSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        report = self.get_object()
+        data = _parse(s.ReturnInputSerializer, request)
+        return self._answer(
+            after_action.return_after_action(
+                actor=request.user, report_id=report.pk, reason=data["reason"]
+            )
+        )

@@ -8,6 +8,7 @@ import pytest
 from core.roles import Role
 from drills import services
 from tests import factories as f
+from tests.drills.after_action_fixtures import closed_world  # noqa: F401 (a fixture)
 
 
 @pytest.fixture

@@ -132,6 +132,9 @@ PAGES = {
     "grid": ["/warnings/grids/", f"{API}/warnings/grids/"],
     # 30-minute reports (issue 13): their list page and API, read like incidents.
     "report": ["/command/reports/", f"{API}/command/reports/"],
+    # 会商研判 meetings and after-action reports (issue 13).
+    "consultation": ["/command/consultations/", f"{API}/command/consultations/"],
+    "afteraction": ["/drills/after-action/", f"{API}/drills/after-action-reports/"],
     # Push subscribers: their administrators, and the sync clients they push for.
     "subscriber": [f"{API}/sync/subscribers/", "/sync/"],
     # Escalations and failed deliveries are recorded on the order, notice, plan or
