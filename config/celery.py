@@ -18,4 +18,5 @@ app.conf.beat_schedule = {
     "sync-push-subscribers": {"task": "sync.tasks.push_subscribers", "schedule": 10.0},
     "earlywarning-expiry-tick": {"task": "earlywarning.tasks.warning_tick", "schedule": 60.0},
     "command-report-tick": {"task": "command.tasks.report_tick", "schedule": 60.0},
+    "response-overdue-tick": {"task": "response.tasks.response_tick", "schedule": 30.0},
 }

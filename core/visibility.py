@@ -134,16 +134,16 @@ FAMILIES: dict[str, Audience] = {
     # the issuer follow their own (Event.organisation = the issuer).
     "warning": Audience(WARNING_READERS, frozenset({Role.DEPARTMENT_EDITOR, Role.FORCE_ACCOUNT})),
     "grid": Audience(GRID_READERS),
-    # The command HQ (issue 13). Closed until each part's pages exist; then: reports and
-    # meetings to INCIDENT_READERS, responses too, instructions and seats also to the
-    # department instructed or seated (own organisation), after-action reports to the
-    # centre without the screen.
+    # The command HQ (issue 13).
     # 30-minute reports (Tieling §三.(二).2): whoever reads the incident reads its reports.
     "report": Audience(INCIDENT_READERS),
     "consultation": Audience(INCIDENT_READERS),
-    "response": Audience(_NONE),
-    "instruction": Audience(_NONE),
-    "seat": Audience(_NONE),
+    # Graded response (DESIGN13): the centre's readers of the jurisdiction; the
+    # departments instructed or seated read their own instructions and seats (and the
+    # responses that name them, whose events carry no organisation).
+    "response": Audience(INCIDENT_READERS, frozenset({Role.DEPARTMENT_EDITOR})),
+    "instruction": Audience(INCIDENT_READERS, frozenset({Role.DEPARTMENT_EDITOR})),
+    "seat": Audience(INCIDENT_READERS, frozenset({Role.DEPARTMENT_EDITOR})),
     "afteraction": Audience(INCIDENT_READERS - {Role.SCREEN}),
     "force": Audience(REGISTRY_READERS),
     # The two force events the hall screen's feed and map show.
