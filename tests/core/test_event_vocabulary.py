@@ -17,7 +17,7 @@ from core.events import AccountEvent, SecurityEvent, declared_vocabularies
 from forces.events import ForceEvent
 
 ROOT = Path(settings.BASE_DIR)
-RECORDERS = {"record_event", "record_security_event"}
+RECORDERS = {"record_event", "record_events", "record_security_event"}
 NOT_APP_CODE = {"tests", "bench", ".venv", "node_modules", "static", "templates", "locale"}
 
 
