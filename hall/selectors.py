@@ -461,7 +461,9 @@ def response_panel(user: Any, now: datetime) -> dict[str, Any]:
         .filter(status=ActivationStatus.ACTIVE)
         .select_related("jurisdiction", "incident", "warning")
         .annotate(
-            total=Count("instructions", filter=~Q(instructions__status=InstructionStatus.CANCELLED)),
+            total=Count(
+                "instructions", filter=~Q(instructions__status=InstructionStatus.CANCELLED)
+            ),
             done=Count("instructions", filter=Q(instructions__status=InstructionStatus.DONE)),
             late=Count("instructions", filter=open_q & late_q),
         )
@@ -481,7 +483,9 @@ def response_panel(user: Any, now: datetime) -> dict[str, Any]:
                 "level": a.level,
                 "level_label": str(a.get_level_display()),
                 "hazard": str(a.get_hazard_display()),
-                "subject": a.incident.title if a.incident else (a.warning.headline if a.warning else ""),
+                "subject": a.incident.title
+                if a.incident
+                else (a.warning.headline if a.warning else ""),
                 "jurisdiction_name": a.jurisdiction.name,
                 "total": a.total,
                 "done": a.done,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from response import permissions
 from response.choices import ActivationStatus
 from response.models import ResponseActivation
-from response.views.activations import INSTRUCTION_ROLES, _with_counts, may_command, may_open
+from response.views.activations import may_command, may_open, may_work_instructions, with_counts
 
 register = template.Library()
 
@@ -43,7 +43,7 @@ def _section(user: Any, responses: list[ResponseActivation], can_start: bool, st
         "start_url": start_url if can_start and active is None else "",
         "may_open_board": may_open(user),
         "instructions_url": reverse("response:department_instructions")
-        if user.organisation_id and user.has_role(*INSTRUCTION_ROLES)
+        if may_work_instructions(user)
         else "",
     }
 
@@ -56,7 +56,7 @@ def incident_response(context: template.Context, incident: Any) -> dict[str, Any
     if user is None or incident is None:
         return None
     responses = list(
-        _with_counts(ResponseActivation.objects.filter(incident=incident)).order_by(
+        with_counts(ResponseActivation.objects.filter(incident=incident)).order_by(
             "status", "-activated_at", "-id"
         )[:SHOWN_RESPONSES]
     )
@@ -76,7 +76,7 @@ def warning_response(context: template.Context, warning: Any) -> dict[str, Any] 
     if user is None or warning is None:
         return None
     responses = list(
-        _with_counts(ResponseActivation.objects.filter(warning=warning)).order_by(
+        with_counts(ResponseActivation.objects.filter(warning=warning)).order_by(
             "status", "-activated_at", "-id"
         )[:SHOWN_RESPONSES]
     )

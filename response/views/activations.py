@@ -11,7 +11,6 @@ the user's reach a response is 404, the wrong role 403 (core.web).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from django.contrib import messages
@@ -31,7 +30,6 @@ from core.exceptions import DomainError
 from core.masking import mask_phone
 from core.models import Jurisdiction, Organisation
 from core.permissions import can_see_personal_data
-from core.roles import Role
 from core.web import RoleRequiredMixin, raise_for
 from earlywarning.selectors import visible_warnings
 from response import permissions, selectors, services
@@ -58,12 +56,9 @@ from response.models import (
 )
 
 PAGE_SIZE = 25
-# Who commands a response (activates, raises, lowers, ends); the brigade reads.
-COMMAND_ROLES = (Role.DUTY_OFFICER, Role.BUREAU_APPROVER, Role.ADMINISTRATOR)
-# Who opens the response pages at all (what each sees is decided per response).
-RESPONSE_ROLES = (*COMMAND_ROLES, Role.FIRE_DISPATCHER, Role.DEPARTMENT_EDITOR)
-# Who works instructions: the departments' people, and duty officers on their behalf.
-INSTRUCTION_ROLES = RESPONSE_ROLES
+# Who commands a response (activates, raises, lowers, ends): the bureau's roles; where,
+# permissions.can_command_response says.
+COMMAND_ROLES = tuple(sorted(permissions.COMMAND_ROLES))
 INSTRUCTION_ACTIONS = ("acknowledge", "start", "complete")
 
 # An incident's disaster type, or a warning's hazard code, → the manual's hazard.
@@ -98,11 +93,21 @@ WARNING_LEVELS = {
 
 
 def may_open(user: Any) -> bool:
-    return user.is_superuser or user.has_role(*RESPONSE_ROLES)
+    """The response pages: who reads incidents, and the departments' accounts (which
+    responses each sees: selectors.visible_activations)."""
+    return permissions.can_read_responses(user)
 
 
 def may_command(user: Any) -> bool:
     return user.is_superuser or user.has_role(*COMMAND_ROLES)
+
+
+def may_work_instructions(user: Any) -> bool:
+    """The "our instructions" page: the accounts that speak for a department, and duty
+    officers signing on a department's behalf."""
+    return user.is_superuser or (
+        user.organisation_id is not None and user.has_role(*permissions.DEPARTMENT_ROLES)
+    )
 
 
 class ResponseRoleMixin(RoleRequiredMixin):
@@ -119,7 +124,7 @@ def _next_url(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _with_counts(qs: QuerySet[ResponseActivation]) -> QuerySet[ResponseActivation]:
+def with_counts(qs: QuerySet[ResponseActivation]) -> QuerySet[ResponseActivation]:
     """Each response with its instruction counts (one query for the list)."""
     open_q = Q(instructions__status__in=OPEN_INSTRUCTION_STATUSES)
     return qs.select_related("jurisdiction", "incident", "warning", "activated_by").annotate(
@@ -148,11 +153,11 @@ class ActivationListView(ResponseRoleMixin, View):
         user = request.user
         qs = _visible(user)
         active = list(
-            _with_counts(qs.filter(status=ActivationStatus.ACTIVE)).order_by("-activated_at", "-id")
+            with_counts(qs.filter(status=ActivationStatus.ACTIVE)).order_by("-activated_at", "-id")
         )
-        ended = _with_counts(qs.filter(status=ActivationStatus.ENDED)).order_by("-ended_at", "-id")
+        ended = with_counts(qs.filter(status=ActivationStatus.ENDED)).order_by("-ended_at", "-id")
         page = Paginator(ended, PAGE_SIZE).get_page(request.GET.get("page"))
-        has_instructions = user.organisation_id is not None and user.has_role(*INSTRUCTION_ROLES)
+        has_instructions = may_work_instructions(user)
         return render(
             request,
             "response/list.html",
@@ -229,7 +234,9 @@ class ActivateView(ResponseRoleMixin, View):
         incident, warning = _target(request)
         jurisdiction = (incident or warning).jurisdiction
         if not permissions.can_command_response(request.user, jurisdiction):
-            raise PermissionDenied(_("Only the emergency bureau of this jurisdiction starts a response."))
+            raise PermissionDenied(
+                _("Only the emergency bureau of this jurisdiction starts a response.")
+            )
         return incident, warning, jurisdiction
 
     def _page(
@@ -313,70 +320,45 @@ def _decorate(user: Any, instruction: ResponseInstruction, now: Any) -> Response
     instruction.on_behalf = on_behalf
     instruction.can_acknowledge = works and instruction.status == InstructionStatus.SENT
     instruction.can_start = works and instruction.status == InstructionStatus.ACKNOWLEDGED
-    instruction.can_complete = works and instruction.status in (
-        InstructionStatus.ACKNOWLEDGED,
-        InstructionStatus.IN_PROGRESS,
-    )
+    # The service acknowledges an instruction done straight away.
+    instruction.can_complete = works
     return instruction
 
 
 def build_board(user: Any, activation: ResponseActivation) -> dict[str, Any]:
-    """Departments → their instructions (status, due, overdue, who acknowledged how,
-    report) and their seat; the seats and what each owes; the counts; the steps. Three
-    queries whatever the number of instructions, departments or seats."""
+    """selectors.board (departments → instructions and seat, steps, seats, counts: a
+    constant number of queries) with what this user is offered on each instruction and
+    each seat, and how it sees the seated person's phone."""
     now = timezone.now()
-    instructions = [
-        _decorate(user, i, now)
-        for i in activation.instructions.select_related("department", "done_by").order_by(
-            "due_at", "id"
-        )
-    ]
-    seats = list(
-        activation.seats.filter(left_at__isnull=True)
-        .select_related("organisation")
-        .order_by("joined_at", "id")
-    )
-    steps = list(activation.steps.select_related("by").order_by("at", "id"))
-    seat_of = {seat.organisation_id: seat for seat in seats}
-    departments: OrderedDict[int, dict[str, Any]] = OrderedDict()
-    for instruction in sorted(instructions, key=lambda i: (i.department.name, i.due_at, i.pk)):
-        row = departments.setdefault(
-            instruction.department_id,
-            {
-                "department": instruction.department,
-                "instructions": [],
-                "seat": seat_of.get(instruction.department_id),
-                "open": 0,
-                "done": 0,
-                "overdue": 0,
-            },
-        )
-        row["instructions"].append(instruction)
-        row["open"] += instruction.is_open
-        row["done"] += instruction.status == InstructionStatus.DONE
-        row["overdue"] += instruction.is_overdue
+    data = selectors.board(activation)
+    by_department = {row.department.pk: row for row in data.departments}
+    for row in data.departments:
+        for instruction in row.instructions:
+            _decorate(user, instruction, now)
+    commands = permissions.can_command_response(user, activation.jurisdiction)
+    is_active = activation.status == ActivationStatus.ACTIVE
+    seats = [seat for seat in data.seats if seat.left_at is None]
     for seat in seats:
         seat.shown_phone = _shown_phone(user, seat)
-        seat.owes = [i for i in instructions if i.department_id == seat.organisation_id and i.is_open]
-        seat.may_leave = activation.status == ActivationStatus.ACTIVE and (
-            permissions.can_command_response(user, activation.jurisdiction)
-            or seat.organisation_id == user.organisation_id
-        )
-    counted = [i for i in instructions if i.status != InstructionStatus.CANCELLED]
+        row = by_department.get(seat.organisation_id)
+        seat.owes = row.owes if row is not None else []
+        seat.may_leave = is_active and (commands or seat.organisation_id == user.organisation_id)
+    cancelled = data.counts[InstructionStatus.CANCELLED]
+    total = data.total - cancelled
     counts = {
-        "total": len(counted),
-        "done": sum(i.status == InstructionStatus.DONE for i in counted),
-        "open": sum(i.is_open for i in counted),
-        "acknowledged": sum(i.status != InstructionStatus.SENT for i in counted),
-        "overdue": sum(i.is_overdue for i in counted),
-        "cancelled": len(instructions) - len(counted),
+        "total": total,
+        "done": data.done,
+        "open": data.open,
+        "acknowledged": total - data.counts[InstructionStatus.SENT],
+        "overdue": data.overdue,
+        "cancelled": cancelled,
     }
-    unseated = [row for row in departments.values() if row["seat"] is None and row["open"]]
+    unseated = [row for row in data.departments if row.seat is None and row.open]
     return {
-        "departments": list(departments.values()),
+        "departments": data.departments,
         "seats": seats,
         "unseated": unseated,
-        "steps": steps,
+        "steps": data.steps,
         "counts": counts,
         "now": now,
     }
@@ -390,7 +372,8 @@ def _seat_organisations(user: Any, activation: ResponseActivation) -> QuerySet[O
         tasked = activation.instructions.values("department_id")
         return (
             Organisation.objects.filter(
-                Q(pk__in=tasked) | Q(pk__in=manual_departments(activation.jurisdiction).values("pk"))
+                Q(pk__in=tasked)
+                | Q(pk__in=manual_departments(activation.jurisdiction).values("pk"))
             )
             .exclude(pk__in=seated)
             .order_by("kind", "name")
@@ -574,11 +557,11 @@ def _instruction(request: HttpRequest, pk: int) -> ResponseInstruction:
 
 
 class DepartmentInstructionsView(ResponseRoleMixin, View):
-    """"Our instructions": what the user's department was sent, open ones first; each
+    """ "Our instructions": what the user's department was sent, open ones first; each
     acknowledged, started and completed with a report here (it works on a phone)."""
 
     def allowed(self, user: Any) -> bool:
-        return user.is_superuser or user.has_role(*INSTRUCTION_ROLES)
+        return may_work_instructions(user)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
@@ -597,7 +580,7 @@ class DepartmentInstructionsView(ResponseRoleMixin, View):
         ]
         open_rows = [i for i in rows if i.is_open]
         closed = [i for i in rows if not i.is_open]
-        closed.sort(key=lambda i: (i.done_at or i.updated_at), reverse=True)
+        closed.sort(key=lambda i: i.done_at or i.updated_at, reverse=True)
         return render(
             request,
             "response/instructions.html",
@@ -636,7 +619,7 @@ def _instruction_page(
 
 class InstructionView(ResponseRoleMixin, View):
     def allowed(self, user: Any) -> bool:
-        return user.is_superuser or user.has_role(*INSTRUCTION_ROLES)
+        return may_open(user) or may_work_instructions(user)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return _instruction_page(request, _instruction(request, pk))
@@ -646,7 +629,7 @@ class InstructionActionView(ResponseRoleMixin, View):
     """acknowledge, start, complete (with a report). Back to the page it came from."""
 
     def allowed(self, user: Any) -> bool:
-        return user.is_superuser or user.has_role(*INSTRUCTION_ROLES)
+        return may_work_instructions(user)
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action not in INSTRUCTION_ACTIONS:

@@ -196,7 +196,9 @@ class ManualFormView(ManualReaderMixin, View):
     def _jurisdiction(self, request: HttpRequest, manual: ResponseManual | None) -> Jurisdiction:
         jurisdiction = manual.jurisdiction if manual else _chosen_jurisdiction(request)
         if not permissions.can_manage_manuals(request.user, jurisdiction):
-            raise PermissionDenied(_("Only the emergency bureau of this jurisdiction edits its manuals."))
+            raise PermissionDenied(
+                _("Only the emergency bureau of this jurisdiction edits its manuals.")
+            )
         return jurisdiction
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
