@@ -157,9 +157,7 @@ def test_a_county_reads_the_city_manual_it_inherits(as_user, response_world):
     page = as_user(w.duty_officer_a).get(reverse("response:manual_list")).content.decode()
     assert "聊城市危险化学品事故Ⅳ级应急响应手册" in page
     assert "来自聊城市" in page or "from 聊城市" in page
-    detail = as_user(w.duty_officer_a).get(
-        reverse("response:manual_detail", args=[city_manual.pk])
-    )
+    detail = as_user(w.duty_officer_a).get(reverse("response:manual_detail", args=[city_manual.pk]))
     assert detail.status_code == 200
     # Reading is not editing: the city's manual is the city bureau's.
     edit = as_user(w.duty_officer_a).get(reverse("response:manual_edit", args=[city_manual.pk]))
@@ -183,13 +181,17 @@ def _manual_post(w, lines, **fields):
     return data
 
 
+def _line(text, department, minutes, **extra):
+    return {"text": text, "department": department.pk, "deadline_minutes": minutes, **extra}
+
+
 def test_the_bureau_reorders_removes_and_adds_lines(as_user, response_world):
     w = response_world
     manual = w.manual_iv
     data = _manual_post(
         w,
         [
-            {"text": "加强水库、河道巡查", "department": w.water_a.pk, "deadline_minutes": 60, "ORDER": 3},
+            _line("加强水库、河道巡查", w.water_a, 60, ORDER=3),
             {
                 "text": "开展地质灾害隐患点巡查",
                 "department": w.natres_a.pk,
@@ -197,8 +199,8 @@ def test_the_bureau_reorders_removes_and_adds_lines(as_user, response_world):
                 "ORDER": 1,
                 "DELETE": "on",
             },
-            {"text": "排查城市易涝点", "department": w.housing_a.pk, "deadline_minutes": 90, "ORDER": 1},
-            {"text": "医疗救护队伍待命", "department": w.health_a.pk, "deadline_minutes": 45, "ORDER": 2},
+            _line("排查城市易涝点", w.housing_a, 90, ORDER=1),
+            _line("医疗救护队伍待命", w.health_a, 45, ORDER=2),
             {"text": "", "department": "", "deadline_minutes": "", "ORDER": ""},
         ],
         title="临清市防汛Ⅳ级应急响应手册（修订）",
@@ -381,8 +383,7 @@ def test_activating_without_an_incident_or_warning_is_not_found(as_user, respons
     assert client.get(reverse("response:activate")).status_code == 404
     assert client.get(reverse("response:activate") + "?incident=abc").status_code == 404
     assert (
-        client.get(reverse("response:activate") + f"?incident={w.incident_b.pk}").status_code
-        == 404
+        client.get(reverse("response:activate") + f"?incident={w.incident_b.pk}").status_code == 404
     )
 
 
@@ -643,9 +644,7 @@ def test_the_board_costs_the_same_queries_for_3_or_30_instructions(as_user, resp
         hazard="flood",
         level="ii",
         title="临清市防汛Ⅱ级应急响应手册",
-        lines=[
-            services.ManualLine(f"第{n}项任务", departments[n % 5], 30 + n) for n in range(30)
-        ],
+        lines=[services.ManualLine(f"第{n}项任务", departments[n % 5], 30 + n) for n in range(30)],
     )
     services.end_response(actor=w.duty_officer_a, activation_id=small.pk, reason="改为Ⅱ级")
     large = activate(w, level="ii")
