@@ -17,4 +17,5 @@ app.conf.beat_schedule = {
     "duty-roll-call-tick": {"task": "duty.tasks.roll_call_tick", "schedule": 60.0},
     "sync-push-subscribers": {"task": "sync.tasks.push_subscribers", "schedule": 10.0},
     "earlywarning-expiry-tick": {"task": "earlywarning.tasks.warning_tick", "schedule": 60.0},
+    "response-overdue-tick": {"task": "response.tasks.response_tick", "schedule": 30.0},
 }

@@ -357,6 +357,11 @@ SPECTACULAR_SETTINGS = {
         "WarningSourceEnum": "earlywarning.choices.WarningSource",
         "IncidentSourceEnum": "command.choices.IncidentSource",
         "RecipientStateEnum": "earlywarning.choices.RecipientState",
+        "ResponseHazardEnum": "response.choices.ResponseHazard",
+        "ResponseLevelEnum": "response.choices.ResponseLevel",
+        "ResponseStatusEnum": "response.choices.ActivationStatus",
+        "InstructionStatusEnum": "response.choices.InstructionStatus",
+        "ResponseStepKindEnum": "response.choices.StepKind",
     },
 }
 

@@ -140,9 +140,12 @@ FAMILIES: dict[str, Audience] = {
     # centre without the screen.
     "report": Audience(_NONE),
     "consultation": Audience(_NONE),
-    "response": Audience(_NONE),
-    "instruction": Audience(_NONE),
-    "seat": Audience(_NONE),
+    # Graded response (DESIGN13): the centre's readers of the jurisdiction; the
+    # departments instructed or seated read their own instructions and seats (and the
+    # responses that name them, whose events carry no organisation).
+    "response": Audience(INCIDENT_READERS, frozenset({Role.DEPARTMENT_EDITOR})),
+    "instruction": Audience(INCIDENT_READERS, frozenset({Role.DEPARTMENT_EDITOR})),
+    "seat": Audience(INCIDENT_READERS, frozenset({Role.DEPARTMENT_EDITOR})),
     "afteraction": Audience(_NONE),
     "force": Audience(REGISTRY_READERS),
     # The two force events the hall screen's feed and map show.

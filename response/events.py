@@ -12,6 +12,7 @@ class ResponseEvent(StrEnum):
     LOWERED = "response.lowered"
     ENDED = "response.ended"
     MANUAL_SAVED = "response.manual_saved"
+    MANUAL_DELETED = "response.manual_deleted"
 
 
 @unique

@@ -253,6 +253,36 @@ def save_manual(
     return manual
 
 
+def delete_manual(*, actor: User, manual_id: int) -> None:
+    """Remove a manual and its instruction list; the responses it started keep their
+    instructions (their text and department are copied)."""
+    with transaction.atomic():
+        manual = (
+            ResponseManual.objects.select_for_update(of=("self",))
+            .select_related("jurisdiction")
+            .filter(pk=manual_id)
+            .first()
+        )
+        if manual is None:
+            raise NotFoundError(_("No such manual."))
+        if not can_manage_manuals(actor, manual.jurisdiction):
+            raise PermissionDeniedError(_("You may not change this manual."))
+        payload = {
+            "manual": manual.pk,
+            "hazard": manual.hazard,
+            "level": manual.level,
+            "title": manual.title,
+        }
+        record_event(
+            type=ResponseEvent.MANUAL_DELETED,
+            jurisdiction=manual.jurisdiction,
+            subject=manual,
+            payload=payload,
+            actor=actor,
+        )
+        manual.delete()
+
+
 def manual_for(*, jurisdiction: Jurisdiction, hazard: str, level: str) -> ResponseManual | None:
     """The nearest manual of (hazard, level) in ``jurisdiction`` or an ancestor."""
     codes = jurisdiction.ancestors_and_self()

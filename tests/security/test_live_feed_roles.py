@@ -143,6 +143,10 @@ PAGES = {
         "/duty/rollcalls/answer/",
         HALL_FEED,
     ],
+    # Graded response (issue 13): its API lists; a department reads its own.
+    "response": [f"{API}/response/activations/"],
+    "instruction": [f"{API}/response/instructions/"],
+    "seat": [f"{API}/response/seats/"],
 }
 HALL_FORCE_TYPES = ("force.status_changed", "force.created")
 ADMINISTRATIVE = ("organisation", "user", "account", "security")
