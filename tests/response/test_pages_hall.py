@@ -45,7 +45,7 @@ def test_the_hall_screen_shows_active_responses_and_their_progress(as_user, resp
     client = as_user(w.screen_a)
     empty = client.get(reverse("hall:screen")).content.decode()
     assert 'id="screen-response"' in empty
-    assert 'id="screen-response" data-live-refresh data-live-types="response.,instruction."' in empty
+    assert 'data-live-refresh data-live-types="response.,instruction."' in empty
     activation = activate(w)
     water = activation.instructions.get(department=w.water_a)
     services.complete_instruction(actor=w.editor_a, instruction_id=water.pk, report="已巡查")
