@@ -32,6 +32,7 @@ from core.models import Jurisdiction, Organisation
 from core.permissions import can_see_personal_data
 from core.web import RoleRequiredMixin, raise_for
 from earlywarning.selectors import visible_warnings
+from notify.choices import ResponderChannel
 from response import permissions, selectors, services
 from response.choices import (
     OPEN_INSTRUCTION_STATUSES,
@@ -59,6 +60,7 @@ PAGE_SIZE = 25
 # Who commands a response (activates, raises, lowers, ends): the bureau's roles; where,
 # permissions.can_command_response says.
 COMMAND_ROLES = tuple(sorted(permissions.COMMAND_ROLES))
+CHANNELS = dict(ResponderChannel.choices)
 INSTRUCTION_ACTIONS = ("acknowledge", "start", "complete")
 
 # An incident's disaster type, or a warning's hazard code, → the manual's hazard.
@@ -315,6 +317,8 @@ def _decorate(user: Any, instruction: ResponseInstruction, now: Any) -> Response
     instruction.is_open = is_open
     instruction.is_overdue = is_open and (instruction.overdue or instruction.due_at < now)
     instruction.was_late = instruction.status == InstructionStatus.DONE and instruction.overdue
+    via = instruction.acknowledged_via
+    instruction.via_label = CHANNELS.get(via, via) if via else ""
     works = is_open and permissions.can_work_instruction(user, instruction)
     on_behalf = works and instruction.department_id != user.organisation_id
     instruction.on_behalf = on_behalf
