@@ -130,17 +130,19 @@ class ActivateForm(BootstrapFormMixin, forms.Form):
     )
 
 
+def _reason_widget() -> forms.Textarea:
+    return forms.Textarea(
+        attrs={"rows": 2, "placeholder": _("Reason (it goes on the steps timeline)")}
+    )
+
+
 class LevelForm(BootstrapFormMixin, forms.Form):
     level = forms.ChoiceField(label=_("new level"), choices=ResponseLevel.choices)
-    reason = forms.CharField(
-        label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
-    )
+    reason = forms.CharField(label=_("reason"), widget=_reason_widget(), max_length=2000)
 
 
 class EndForm(BootstrapFormMixin, forms.Form):
-    reason = forms.CharField(
-        label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
-    )
+    reason = forms.CharField(label=_("reason"), widget=_reason_widget(), max_length=2000)
 
 
 class SeatForm(BootstrapFormMixin, forms.Form):
