@@ -96,6 +96,8 @@ ALARM_TYPES = {
     "order.overdue": gettext_lazy("Order overdue"),
     "notify.escalated": gettext_lazy("No answer: escalated"),
     "rollcall.closed": gettext_lazy("Roll call unanswered"),
+    # Graded response (issue 13): an instruction of an active response passed its deadline.
+    "instruction.overdue": gettext_lazy("Instruction overdue"),
 }
 ALARM_REPEAT_SECONDS = 5
 
@@ -267,6 +269,7 @@ def build_screen_data(user: Any) -> dict[str, Any]:
             "forces_standby": force_counts.get(ForceStatus.STANDBY, 0),
             "warnings_unanswered": warnings["unanswered"],
         },
+        "response": response_panel(user, now),
         "warnings": warnings["warnings"],
         "warnings_more": warnings["more"],
         "incidents_by_level": {value: by_level.get(value, 0) for value in IncidentLevel.values},
@@ -481,8 +484,63 @@ def _panel_reports(user: Any, now: datetime) -> dict[str, Any]:
     return data
 
 
+def response_panel(user: Any, now: datetime) -> dict[str, Any]:
+    """Graded response (issue 13) on the screen and the dashboard: the active responses,
+    most severe first, each with its instructions done / total and overdue, and the
+    overdue count of them all (two queries, whatever the number of instructions)."""
+    from response.choices import LEVEL_RANK as RESPONSE_RANK
+    from response.choices import OPEN_INSTRUCTION_STATUSES, ActivationStatus, InstructionStatus
+    from response.models import ResponseActivation, ResponseInstruction
+
+    open_q = Q(instructions__status__in=OPEN_INSTRUCTION_STATUSES)
+    late_q = Q(instructions__overdue=True) | Q(instructions__due_at__lt=now)
+    active = list(
+        ResponseActivation.objects.visible_to(user)
+        .filter(status=ActivationStatus.ACTIVE)
+        .select_related("jurisdiction", "incident", "warning")
+        .annotate(
+            total=Count(
+                "instructions", filter=~Q(instructions__status=InstructionStatus.CANCELLED)
+            ),
+            done=Count("instructions", filter=Q(instructions__status=InstructionStatus.DONE)),
+            late=Count("instructions", filter=open_q & late_q),
+        )
+        .order_by("-activated_at", "-id")
+    )
+    active.sort(key=lambda a: -RESPONSE_RANK.get(a.level, 0))
+    overdue = (
+        ResponseInstruction.objects.visible_to(user)
+        .filter(activation__status=ActivationStatus.ACTIVE, status__in=OPEN_INSTRUCTION_STATUSES)
+        .filter(Q(overdue=True) | Q(due_at__lt=now))
+        .count()
+    )
+    return {
+        "responses": [
+            {
+                "id": a.pk,
+                "level": a.level,
+                "level_label": str(a.get_level_display()),
+                "hazard": str(a.get_hazard_display()),
+                "subject": a.incident.title
+                if a.incident
+                else (a.warning.headline if a.warning else ""),
+                "jurisdiction_name": a.jurisdiction.name,
+                "total": a.total,
+                "done": a.done,
+                "overdue": a.late,
+                "percent": round(100 * a.done / a.total) if a.total else 0,
+                "url": _link("response:board", a.pk),
+            }
+            for a in active[:PANEL_ROWS]
+        ],
+        "more": max(len(active) - PANEL_ROWS, 0),
+        "overdue": overdue,
+    }
+
+
 PANELS: dict[str, Callable[[Any, datetime], dict[str, Any]]] = {
     "incidents": _panel_incidents,
+    "response": response_panel,
     "plans": _panel_plans,
     "orders": _panel_orders,
     "overdue": _panel_overdue,
