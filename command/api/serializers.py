@@ -187,7 +187,7 @@ class HotlineReplyInputSerializer(serializers.Serializer):
     work_order_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 
-class HandoverSerializer(serializers.ModelSerializer):
+class IncidentHandoverSerializer(serializers.ModelSerializer):
     from_unit_name = serializers.CharField(source="from_unit.name", read_only=True)
     to_unit_name = serializers.CharField(source="to_unit.name", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
@@ -209,17 +209,17 @@ class HandoverSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HandOverInputSerializer(serializers.Serializer):
+class IncidentHandOverInputSerializer(serializers.Serializer):
     to_unit = serializers.IntegerField(min_value=1, max_value=bounded.MAX_INT)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class MaritimeInputSerializer(serializers.Serializer):
+class IncidentMaritimeInputSerializer(serializers.Serializer):
     maritime_unit = serializers.IntegerField(required=False, min_value=1, max_value=bounded.MAX_INT)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class NoteSerializer(serializers.ModelSerializer):
+class IncidentNoteSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     author_name = serializers.StringRelatedField(source="author")
 
@@ -237,22 +237,22 @@ class NoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NoteInputSerializer(serializers.Serializer):
+class IncidentNoteInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=4000)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class IncidentAssessmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = IncidentAssessment
         fields = ["id", "incident", "from_level", "to_level", "reason", "assessed_at"]
         read_only_fields = fields
 
 
-class ReassessInputSerializer(serializers.Serializer):
+class IncidentReassessInputSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=IncidentLevel.choices)
     reason = serializers.CharField(max_length=2000)
 
 
-class CloseInputSerializer(serializers.Serializer):
+class IncidentCloseInputSerializer(serializers.Serializer):
     end_open_work = serializers.BooleanField(required=False, default=False)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
