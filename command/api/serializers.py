@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from command.choices import AreaType, CoordinateSystem, IncidentLevel, IncidentSource
@@ -150,6 +151,15 @@ class IncidentInputSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         datum = attrs.pop("datum", CoordinateSystem.WGS84)
         lat, lon = attrs.get("latitude"), attrs.get("longitude")
+        if (lat is None) != (lon is None) and ("latitude" in attrs or "longitude" in attrs):
+            missing = "longitude" if lon is None else "latitude"
+            raise serializers.ValidationError(
+                {missing: [_("Give both latitude and longitude, or neither.")]}
+            )
+        if not self.partial and lat is None and not (attrs.get("address") or "").strip():
+            raise serializers.ValidationError(
+                {"address": [_("Give an address or pick the place on the map.")]}
+            )
         if lat is not None and lon is not None:
             attrs["latitude"], attrs["longitude"] = to_wgs84(lat, lon, datum)
         return attrs

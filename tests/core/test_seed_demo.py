@@ -400,16 +400,16 @@ DEMO_USERS = [
 ]
 
 DEMO_COUNTS = {
-    "auth.Group": 87,
-    "command.HistoricalIncident": 3,
-    "command.Incident": 3,
+    "auth.Group": 89,
+    "command.HistoricalIncident": 8,
+    "command.Incident": 5,
     "command.IncidentType": 23,
-    "core.Event": 1701,
+    "core.Event": 1711,
     "core.EventCounter": 1,
-    "core.HistoricalOrganisation": 159,
+    "core.HistoricalOrganisation": 163,
     "core.Jurisdiction": 30,
-    "core.Organisation": 78,
-    "core.User": 40,
+    "core.Organisation": 80,
+    "core.User": 41,
     "dispatch.CallOutOrder": 3,
     "dispatch.CallOutPlan": 2,
     "dispatch.DispatchPolicy": 1,
@@ -474,10 +474,14 @@ DEMO_COUNTS = {
     "forces.Personnel": 346,
     "forces.Specialty": 21,
     "guardian.GroupObjectPermission": 78,
-    "notify.Delivery": 40,
+    "notify.Delivery": 43,
     "notify.EscalationStep": 17,
-    "notify.Notification": 27,
-    "notify.RecipientRule": 22,
+    "notify.Notification": 29,
+    "notify.RecipientRule": 24,
+    "command.HistoricalHotlineTransfer": 2,
+    "command.HotlineTransfer": 1,
+    "command.IncidentHandover": 2,
+    "command.IncidentNote": 1,
 }
 
 
