@@ -23,6 +23,7 @@ from command.models import (
     IncidentHandover,
     IncidentNote,
 )
+from core import visibility
 from core.choices import OrganisationKind
 from core.events import record_event
 from core.exceptions import (
@@ -503,7 +504,8 @@ def add_note(*, actor: User, incident_id: int, text: str) -> IncidentNote:
         .first()
     )
     if incident is None or not (
-        visibility_in(actor, incident) or selectors.is_handling_unit_user(actor, incident)
+        (visibility.can_read_incidents(actor) and visibility_in(actor, incident))
+        or selectors.is_handling_unit_user(actor, incident)
     ):
         raise NotFoundError(_("No such incident."))
     if not can_add_note(actor, incident):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from command.choices import AreaType, CoordinateSystem, IncidentLevel, IncidentSource
@@ -150,6 +151,15 @@ class IncidentInputSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         datum = attrs.pop("datum", CoordinateSystem.WGS84)
         lat, lon = attrs.get("latitude"), attrs.get("longitude")
+        if (lat is None) != (lon is None) and ("latitude" in attrs or "longitude" in attrs):
+            missing = "longitude" if lon is None else "latitude"
+            raise serializers.ValidationError(
+                {missing: [_("Give both latitude and longitude, or neither.")]}
+            )
+        if not self.partial and lat is None and not (attrs.get("address") or "").strip():
+            raise serializers.ValidationError(
+                {"address": [_("Give an address or pick the place on the map.")]}
+            )
         if lat is not None and lon is not None:
             attrs["latitude"], attrs["longitude"] = to_wgs84(lat, lon, datum)
         return attrs
@@ -187,7 +197,7 @@ class HotlineReplyInputSerializer(serializers.Serializer):
     work_order_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 
-class HandoverSerializer(serializers.ModelSerializer):
+class IncidentHandoverSerializer(serializers.ModelSerializer):
     from_unit_name = serializers.CharField(source="from_unit.name", read_only=True)
     to_unit_name = serializers.CharField(source="to_unit.name", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
@@ -209,17 +219,17 @@ class HandoverSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HandOverInputSerializer(serializers.Serializer):
+class IncidentHandOverInputSerializer(serializers.Serializer):
     to_unit = serializers.IntegerField(min_value=1, max_value=bounded.MAX_INT)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class MaritimeInputSerializer(serializers.Serializer):
+class IncidentMaritimeInputSerializer(serializers.Serializer):
     maritime_unit = serializers.IntegerField(required=False, min_value=1, max_value=bounded.MAX_INT)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class NoteSerializer(serializers.ModelSerializer):
+class IncidentNoteSerializer(serializers.ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     author_name = serializers.StringRelatedField(source="author")
 
@@ -237,22 +247,22 @@ class NoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NoteInputSerializer(serializers.Serializer):
+class IncidentNoteInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=4000)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class IncidentAssessmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = IncidentAssessment
         fields = ["id", "incident", "from_level", "to_level", "reason", "assessed_at"]
         read_only_fields = fields
 
 
-class ReassessInputSerializer(serializers.Serializer):
+class IncidentReassessInputSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=IncidentLevel.choices)
     reason = serializers.CharField(max_length=2000)
 
 
-class CloseInputSerializer(serializers.Serializer):
+class IncidentCloseInputSerializer(serializers.Serializer):
     end_open_work = serializers.BooleanField(required=False, default=False)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)

@@ -128,13 +128,13 @@ class IncidentViewSet(
         )
         return Response(self._output(incident))
 
-    @extend_schema(request=s.CloseInputSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.IncidentCloseInputSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
         """Close; open work (orders, a response) answers 409 ``open_work`` with its lines
         in ``errors.open_work`` unless ``end_open_work`` is true and a ``reason`` given."""
         incident = self.get_object()
-        data = _parsed(s.CloseInputSerializer, request)
+        data = _parsed(s.IncidentCloseInputSerializer, request)
         incident = services.close_incident(
             actor=request.user,
             incident_id=incident.pk,
@@ -143,11 +143,11 @@ class IncidentViewSet(
         )
         return Response(self._output(incident))
 
-    @extend_schema(request=s.ReassessInputSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.IncidentReassessInputSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def reassess(self, request: Request, pk: str | None = None) -> Response:
         incident = self.get_object()
-        data = _parsed(s.ReassessInputSerializer, request)
+        data = _parsed(s.IncidentReassessInputSerializer, request)
         incident = services.reassess_incident(
             actor=request.user, incident_id=incident.pk, level=data["level"], reason=data["reason"]
         )
@@ -182,48 +182,54 @@ class IncidentViewSet(
         )
         return Response(s.HotlineTransferSerializer(transfer).data)
 
-    @extend_schema(request=s.HandOverInputSerializer, responses={201: s.HandoverSerializer})
+    @extend_schema(
+        request=s.IncidentHandOverInputSerializer, responses={201: s.IncidentHandoverSerializer}
+    )
     @action(detail=True, methods=["post"], url_path="hand-over")
     def hand_over(self, request: Request, pk: str | None = None) -> Response:
         incident = self.get_object()
-        data = _parsed(s.HandOverInputSerializer, request)
+        data = _parsed(s.IncidentHandOverInputSerializer, request)
         handover = services.hand_over(
             actor=request.user,
             incident_id=incident.pk,
             to_unit_id=data["to_unit"],
             note=data.get("note", ""),
         )
-        return Response(s.HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
+        return Response(s.IncidentHandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.MaritimeInputSerializer, responses={201: s.HandoverSerializer})
+    @extend_schema(
+        request=s.IncidentMaritimeInputSerializer, responses={201: s.IncidentHandoverSerializer}
+    )
     @action(detail=True, methods=["post"], url_path="hand-to-maritime")
     def hand_to_maritime(self, request: Request, pk: str | None = None) -> Response:
         incident = self.get_object()
-        data = _parsed(s.MaritimeInputSerializer, request)
+        data = _parsed(s.IncidentMaritimeInputSerializer, request)
         handover = services.hand_to_maritime(
             actor=request.user,
             incident_id=incident.pk,
             maritime_unit_id=data.get("maritime_unit"),
             note=data.get("note", ""),
         )
-        return Response(s.HandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
+        return Response(s.IncidentHandoverSerializer(handover).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], request=None, responses=s.NoteSerializer(many=True))
+    @extend_schema(methods=["GET"], request=None, responses=s.IncidentNoteSerializer(many=True))
     @extend_schema(
-        methods=["POST"], request=s.NoteInputSerializer, responses={201: s.NoteSerializer}
+        methods=["POST"],
+        request=s.IncidentNoteInputSerializer,
+        responses={201: s.IncidentNoteSerializer},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def notes(self, request: Request, pk: str | None = None) -> Response:
         """Progress reported back (the handling unit, the centre), oldest first."""
         incident = self.get_object()
         if request.method == "POST":
-            data = _parsed(s.NoteInputSerializer, request)
+            data = _parsed(s.IncidentNoteInputSerializer, request)
             note = services.add_note(actor=request.user, incident_id=incident.pk, text=data["text"])
-            return Response(s.NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+            return Response(s.IncidentNoteSerializer(note).data, status=status.HTTP_201_CREATED)
         notes = IncidentNote.objects.filter(incident=incident).select_related(
             "organisation", "author"
         )
-        return Response(s.NoteSerializer(notes, many=True).data)
+        return Response(s.IncidentNoteSerializer(notes, many=True).data)
 
 
 def _parsed(serializer_class: type, request: Request) -> dict[str, Any]:

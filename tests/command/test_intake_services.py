@@ -422,11 +422,16 @@ def test_steps_on_a_closed_incident_are_refused(intake_world):
             call()
 
 
-def test_readable_incidents_query_is_one_query(intake_world):
+def test_readable_incidents_is_one_query_however_many_were_handed(intake_world):
     w = intake_world
     services.hand_to_maritime(actor=w.duty_officer_a, incident_id=w.incident_a.pk)
+    list(selectors.readable_incidents(w.maritime_user))  # the user's roles, once
     with CaptureQueriesContext(connection) as ctx:
         assert len(list(selectors.readable_incidents(w.maritime_user))) == 1
+    assert len(ctx) == 1
+    services.hand_to_maritime(actor=w.duty_officer_b, incident_id=w.incident_b.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        assert len(list(selectors.readable_incidents(w.maritime_user))) == 2
     assert len(ctx) == 1
 
 

@@ -395,6 +395,8 @@ DEMO_USERS = [
     ("dongchangfu_screen", "screen", "东昌府区应急管理局", "东昌府区"),
     ("dongchangfu_sync", "sync_client", "东昌府区应急管理局", "东昌府区"),
     ("dongchangfu_admin", "administrator", "东昌府区应急管理局", "东昌府区"),
+    # command.demo: the maritime SAR centre's own account (issue 13 intake).
+    ("city_maritime", "department_editor", "聊城市水上搜救中心", "聊城市"),
 ]
 
 DEMO_COUNTS = {
@@ -486,6 +488,10 @@ DEMO_COUNTS = {
     "response.ResponseManual": 32,
     "response.ResponseStep": 3,
     "response.Seat": 2,
+    "command.HistoricalHotlineTransfer": 2,
+    "command.HotlineTransfer": 1,
+    "command.IncidentHandover": 2,
+    "command.IncidentNote": 1,
 }
 
 
@@ -583,8 +589,30 @@ def test_demo_incidents_are_open_and_recorded_by_the_duty_officers(demo):
         assert incident.reported_by.username == f"{prefix}_duty"
         created = Event.objects.get(type="incident.created", subject_id=str(incident.pk))
         assert created.jurisdiction == incident.jurisdiction
-    yanggu = incidents.get(jurisdiction__code=COUNTIES["yanggu"])
+    yanggu = incidents.get(title="阳谷县张秋镇化工园区储罐区异味")
     assert not yanggu.plans.exists()
+
+
+def test_demo_intake_12345_maritime_and_first_receiver_hand_over(demo):
+    """Issue 13 intake (Zhoushan §二.3, §三.1): callers and numbers on the calls; one
+    transferred to 12345 and answered; one on the canal handed to the maritime SAR
+    centre, whose account reported back; one handed over under 首接负责制."""
+    from command.choices import Disposition, HandoverKind
+    from command.models import HotlineTransfer, IncidentHandover, IncidentNote
+
+    incidents = Incident.objects.all()
+    assert all(i.caller_name and i.callback_phone for i in incidents)
+    transfer = HotlineTransfer.objects.select_related("incident", "hotline").get()
+    assert transfer.incident.disposition == Disposition.HOTLINE and transfer.replied_at
+    assert transfer.incident.latitude is None and transfer.incident.address
+    assert transfer.hotline.name == "聊城市12345政务服务便民热线"
+    maritime = IncidentHandover.objects.select_related("to_unit").get(kind=HandoverKind.MARITIME)
+    assert maritime.to_unit.name == "聊城市水上搜救中心"
+    note = IncidentNote.objects.select_related("author").get()
+    assert note.author.username == "city_maritime" and note.incident == maritime.incident
+    handed = IncidentHandover.objects.get(kind=HandoverKind.RESPONSIBLE_UNIT)
+    assert handed.incident.title == "阳谷县张秋镇化工园区储罐区异味"
+    assert handed.to_unit.name == "聊城市生态环境局阳谷分局"
 
 
 def test_linqing_has_a_plan_awaiting_the_bureaus_approval(demo):
