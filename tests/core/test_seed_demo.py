@@ -401,8 +401,13 @@ DEMO_COUNTS = {
     "auth.Group": 87,
     "command.HistoricalIncident": 3,
     "command.Incident": 3,
+    "command.HistoricalReportRule": 3,
+    "command.HistoricalReportRule_incident_types": 1,
+    "command.ReportRule": 2,
+    "command.HistoricalIncidentReport": 10,
+    "command.IncidentReport": 8,
     "command.IncidentType": 23,
-    "core.Event": 1701,
+    "core.Event": 1716,
     "core.EventCounter": 1,
     "core.HistoricalOrganisation": 159,
     "core.Jurisdiction": 30,
@@ -475,7 +480,7 @@ DEMO_COUNTS = {
     "notify.Delivery": 40,
     "notify.EscalationStep": 17,
     "notify.Notification": 27,
-    "notify.RecipientRule": 22,
+    "notify.RecipientRule": 23,
 }
 
 
@@ -644,3 +649,20 @@ def test_in_the_flood_season_the_demo_gets_the_departments_consent_before_approv
     urban = consents["临清市城市管理局"]  # no demo account: the approver records the call
     assert urban.given_by.username == "linqing_approver"
     assert urban.consulted_person and urban.consulted_at is not None
+
+
+def test_demo_reports_one_on_time_one_late_and_the_rest_due(demo):
+    """Tieling §三.(二).2: the level III dyke piping received 95 minutes ago is 迟报 and its
+    initial report went in late; the chemical-park report went in on time."""
+    from command.models import IncidentReport
+
+    late = IncidentReport.objects.get(incident__title="京杭运河临清段西堤管涌", kind="initial")
+    assert late.status == "submitted" and late.late
+    assert late.submitted_by.username == "linqing_duty"
+    on_time = IncidentReport.objects.get(
+        incident__title="阳谷县张秋镇化工园区储罐区异味", kind="initial"
+    )
+    assert on_time.status == "submitted" and not on_time.late
+    assert on_time.rule.name == "危险化学品事故一律报告"
+    assert IncidentReport.objects.filter(status="due", late=True).count() == 2
+    assert IncidentReport.objects.filter(status="due", late=False).count() == 4
