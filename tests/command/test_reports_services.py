@@ -14,6 +14,7 @@ from command import reports, services
 from command.choices import ReportAddressee, ReportKind, ReportStatus
 from command.models import IncidentReport, ReportAttachment
 from core.exceptions import (
+    ConflictError,
     InvalidTransition,
     NotFoundError,
     PermissionDeniedError,
@@ -344,6 +345,9 @@ def test_a_rule_is_saved_by_the_bureau_in_its_jurisdiction_only(report_world):
     assert Event.objects.filter(type="report.rule_saved").count() == 1
     with pytest.raises(ValidationFailed):
         reports.save_rule(actor=w.approver_a, data={"name": "越权", "jurisdiction": w.county_b})
+    with pytest.raises(ConflictError) as exc:
+        reports.save_rule(actor=w.duty_officer_a, data={"name": "临清市较大火灾"})
+    assert exc.value.errors == {"name": [exc.value.errors["name"][0]]}
     with pytest.raises(PermissionDeniedError):
         reports.save_rule(actor=w.dispatcher_a, data={"name": "消防"})
     with pytest.raises(NotFoundError):
