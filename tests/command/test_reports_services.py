@@ -352,3 +352,18 @@ def test_a_rule_is_saved_by_the_bureau_in_its_jurisdiction_only(report_world):
         reports.save_rule(actor=w.dispatcher_a, data={"name": "消防"})
     with pytest.raises(NotFoundError):
         reports.save_rule(actor=w.approver_b, data={"name": "x"}, rule_id=saved.pk)
+
+
+def test_the_report_tick_runs_on_the_beat_schedule_and_flags_late_reports(report_world):
+    from command.tasks import report_tick
+    from config.celery import app
+
+    w = report_world
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "command.tasks.report_tick" in tasks
+    with time_machine.travel(NOW, tick=False):
+        reportable(w, received_at=NOW)
+    with time_machine.travel(NOW + timedelta(minutes=25), tick=False):
+        assert report_tick() == {"late": 0, "reminded": 3}
+    with time_machine.travel(NOW + timedelta(minutes=31), tick=False):
+        assert report_tick() == {"late": 3, "reminded": 0}
