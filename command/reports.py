@@ -38,7 +38,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -58,6 +58,7 @@ from core import visibility
 from core.choices import OrganisationKind
 from core.events import record_event
 from core.exceptions import (
+    ConflictError,
     InvalidTransition,
     NotFoundError,
     PermissionDeniedError,
@@ -216,9 +217,28 @@ def save_rule(
                 _("The rule's jurisdiction is outside yours."),
                 errors={"jurisdiction": [_("Outside your jurisdiction.")]},
             )
+        duplicate = (
+            ReportRule.objects.filter(jurisdiction=rule.jurisdiction, name=rule.name)
+            .exclude(pk=rule.pk)
+            .exists()
+        )
+        if duplicate:
+            raise ConflictError(
+                _("A reporting rule of this name exists in the jurisdiction."),
+                code="rule_exists",
+                errors={"name": [_("This name is taken.")]},
+            )
         validated(rule)
         rule._history_user = actor
-        rule.save()
+        try:
+            with transaction.atomic():
+                rule.save()
+        except IntegrityError as exc:  # the same name saved at the same moment
+            raise ConflictError(
+                _("A reporting rule of this name exists in the jurisdiction."),
+                code="rule_exists",
+                errors={"name": [_("This name is taken.")]},
+            ) from exc
         rule.incident_types.set(list(incident_types))
         record_event(
             type=ReportEvent.RULE_SAVED,

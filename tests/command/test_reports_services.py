@@ -14,6 +14,7 @@ from command import reports, services
 from command.choices import ReportAddressee, ReportKind, ReportStatus
 from command.models import IncidentReport, ReportAttachment
 from core.exceptions import (
+    ConflictError,
     InvalidTransition,
     NotFoundError,
     PermissionDeniedError,
@@ -344,7 +345,25 @@ def test_a_rule_is_saved_by_the_bureau_in_its_jurisdiction_only(report_world):
     assert Event.objects.filter(type="report.rule_saved").count() == 1
     with pytest.raises(ValidationFailed):
         reports.save_rule(actor=w.approver_a, data={"name": "越权", "jurisdiction": w.county_b})
+    with pytest.raises(ConflictError) as exc:
+        reports.save_rule(actor=w.duty_officer_a, data={"name": "临清市较大火灾"})
+    assert exc.value.errors == {"name": [exc.value.errors["name"][0]]}
     with pytest.raises(PermissionDeniedError):
         reports.save_rule(actor=w.dispatcher_a, data={"name": "消防"})
     with pytest.raises(NotFoundError):
         reports.save_rule(actor=w.approver_b, data={"name": "x"}, rule_id=saved.pk)
+
+
+def test_the_report_tick_runs_on_the_beat_schedule_and_flags_late_reports(report_world):
+    from command.tasks import report_tick
+    from config.celery import app
+
+    w = report_world
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "command.tasks.report_tick" in tasks
+    with time_machine.travel(NOW, tick=False):
+        reportable(w, received_at=NOW)
+    with time_machine.travel(NOW + timedelta(minutes=25), tick=False):
+        assert report_tick() == {"late": 0, "reminded": 3}
+    with time_machine.travel(NOW + timedelta(minutes=31), tick=False):
+        assert report_tick() == {"late": 3, "reminded": 0}

@@ -403,6 +403,11 @@ DEMO_COUNTS = {
     "auth.Group": 99,
     "command.HistoricalIncident": 3,
     "command.Incident": 3,
+    "command.HistoricalReportRule": 3,
+    "command.HistoricalReportRule_incident_types": 1,
+    "command.ReportRule": 2,
+    "command.HistoricalIncidentReport": 10,
+    "command.IncidentReport": 8,
     "command.IncidentType": 23,
     "core.Event": 1771,
     "core.EventCounter": 1,
@@ -732,3 +737,18 @@ def test_linqing_raised_its_flood_response_and_departments_are_answering(demo):
     chemicals = ResponseActivation.objects.get(incident__title="阳谷县张秋镇化工园区储罐区异味")
     assert (chemicals.hazard, chemicals.level) == ("hazardous_chemicals", "iv")
     assert chemicals.instructions.count() == 5
+def test_demo_reports_one_on_time_one_late_and_the_rest_due(demo):
+    """Tieling §三.(二).2: the level III dyke piping received 95 minutes ago is 迟报 and its
+    initial report went in late; the chemical-park report went in on time."""
+    from command.models import IncidentReport
+
+    late = IncidentReport.objects.get(incident__title="京杭运河临清段西堤管涌", kind="initial")
+    assert late.status == "submitted" and late.late
+    assert late.submitted_by.username == "linqing_duty"
+    on_time = IncidentReport.objects.get(
+        incident__title="阳谷县张秋镇化工园区储罐区异味", kind="initial"
+    )
+    assert on_time.status == "submitted" and not on_time.late
+    assert on_time.rule.name == "危险化学品事故一律报告"
+    assert IncidentReport.objects.filter(status="due", late=True).count() == 2
+    assert IncidentReport.objects.filter(status="due", late=False).count() == 4
