@@ -399,10 +399,15 @@ DEMO_USERS = [
 
 DEMO_COUNTS = {
     "auth.Group": 87,
-    "command.HistoricalIncident": 3,
-    "command.Incident": 3,
+    "command.CommandTransfer": 1,
+    "command.Consultation": 1,
+    "command.HistoricalConsultation": 4,
+    "command.HistoricalConsultation_departments": 6,
+    "command.HistoricalConsultation_experts": 4,
+    "command.HistoricalIncident": 6,
+    "command.Incident": 4,
     "command.IncidentType": 23,
-    "core.Event": 1701,
+    "core.Event": 1709,
     "core.EventCounter": 1,
     "core.HistoricalOrganisation": 159,
     "core.Jurisdiction": 30,
@@ -419,15 +424,17 @@ DEMO_COUNTS = {
     "dispatch.Notice": 3,
     "dispatch.PlanLine": 6,
     "dispatch.SpecialPeriod": 1,
+    "drills.AfterActionReport": 1,
     "drills.AnnualDrillPlan": 3,
     "drills.ContingencyPlan": 9,
     "drills.Drill": 11,
     "drills.DrillFrequencyRule": 5,
-    "drills.FollowUpAction": 3,
+    "drills.FollowUpAction": 4,
+    "drills.HistoricalAfterActionReport": 3,
     "drills.HistoricalAnnualDrillPlan": 3,
     "drills.HistoricalContingencyPlan": 9,
     "drills.HistoricalDrill": 22,
-    "drills.HistoricalFollowUpAction": 4,
+    "drills.HistoricalFollowUpAction": 5,
     "earlywarning.Grid": 40,
     "earlywarning.HazardType": 17,
     "earlywarning.HazardWarning": 1,
@@ -472,10 +479,10 @@ DEMO_COUNTS = {
     "forces.Personnel": 346,
     "forces.Specialty": 21,
     "guardian.GroupObjectPermission": 78,
-    "notify.Delivery": 40,
+    "notify.Delivery": 46,
     "notify.EscalationStep": 17,
-    "notify.Notification": 27,
-    "notify.RecipientRule": 22,
+    "notify.Notification": 29,
+    "notify.RecipientRule": 28,
 }
 
 
@@ -644,3 +651,18 @@ def test_in_the_flood_season_the_demo_gets_the_departments_consent_before_approv
     urban = consents["临清市城市管理局"]  # no demo account: the approver records the call
     assert urban.given_by.username == "linqing_approver"
     assert urban.consulted_person and urban.consulted_at is not None
+
+
+def test_the_demo_has_a_command_hand_over_a_concluded_consultation_and_a_summary(demo):
+    from command.models import CommandTransfer, Consultation
+    from drills.models import AfterActionReport
+
+    transfer = CommandTransfer.objects.get()
+    assert (transfer.from_authority, transfer.to_authority) == ("fire_brigade", "onsite_hq")
+    assert transfer.incident.command_authority == "onsite_hq"
+    meeting = Consultation.objects.get()
+    assert (meeting.status, meeting.recommended_level) == ("concluded", "iv")
+    assert meeting.experts.count() == 2 and meeting.departments.count() == 2
+    report = AfterActionReport.objects.get()
+    assert (report.status, report.organisation.name) == ("accepted", "临清市消防救援大队")
+    assert report.incident.status == "closed" and report.actions.count() == 1
