@@ -410,6 +410,11 @@ DEMO_COUNTS = {
     "command.IncidentReport": 8,
     "command.IncidentType": 23,
     "core.Event": 1771,
+    "command.CommandTransfer": 1,
+    "command.Consultation": 1,
+    "command.HistoricalConsultation": 4,
+    "command.HistoricalConsultation_departments": 6,
+    "command.HistoricalConsultation_experts": 4,
     "core.EventCounter": 1,
     "core.HistoricalOrganisation": 183,
     "core.Jurisdiction": 30,
@@ -426,15 +431,17 @@ DEMO_COUNTS = {
     "dispatch.Notice": 3,
     "dispatch.PlanLine": 6,
     "dispatch.SpecialPeriod": 1,
+    "drills.AfterActionReport": 1,
     "drills.AnnualDrillPlan": 3,
     "drills.ContingencyPlan": 9,
     "drills.Drill": 11,
     "drills.DrillFrequencyRule": 5,
-    "drills.FollowUpAction": 3,
+    "drills.FollowUpAction": 4,
+    "drills.HistoricalAfterActionReport": 3,
     "drills.HistoricalAnnualDrillPlan": 3,
     "drills.HistoricalContingencyPlan": 9,
     "drills.HistoricalDrill": 22,
-    "drills.HistoricalFollowUpAction": 4,
+    "drills.HistoricalFollowUpAction": 5,
     "earlywarning.Grid": 40,
     "earlywarning.HazardType": 17,
     "earlywarning.HazardWarning": 1,
@@ -752,3 +759,16 @@ def test_demo_reports_one_on_time_one_late_and_the_rest_due(demo):
     assert on_time.rule.name == "危险化学品事故一律报告"
     assert IncidentReport.objects.filter(status="due", late=True).count() == 2
     assert IncidentReport.objects.filter(status="due", late=False).count() == 4
+def test_the_demo_has_a_command_hand_over_a_concluded_consultation_and_a_summary(demo):
+    from command.models import CommandTransfer, Consultation
+    from drills.models import AfterActionReport
+
+    transfer = CommandTransfer.objects.get()
+    assert (transfer.from_authority, transfer.to_authority) == ("fire_brigade", "onsite_hq")
+    assert transfer.incident.command_authority == "onsite_hq"
+    meeting = Consultation.objects.get()
+    assert (meeting.status, meeting.recommended_level) == ("concluded", "iv")
+    assert meeting.experts.count() == 2 and meeting.departments.count() == 2
+    report = AfterActionReport.objects.get()
+    assert (report.status, report.organisation.name) == ("accepted", "临清市消防救援大队")
+    assert report.incident.status == "closed" and report.actions.count() == 1
