@@ -15,6 +15,10 @@ Prints, for the small manual (3 lines) and the large one (N lines):
   board      response.selectors.board (departments → instructions, seats, steps)
   API lists  GET /api/v1/response/activations/ and /instructions/ as the duty officer
 
+On SQLite the bulk inserts are cut into batches by its limit of 999 parameters per
+statement, so a large manual may cost a query or two more there; PostgreSQL is the
+reference (batches of 1,000 rows).
+
     .venv/bin/python bench/response.py                       # SQLite
     DATABASE_URL=postgres://linkage:linkage@127.0.0.1:5432/linkage \\
         .venv/bin/python bench/response.py                   # PostgreSQL (preferred)
