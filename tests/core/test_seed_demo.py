@@ -398,15 +398,15 @@ DEMO_USERS = [
 ]
 
 DEMO_COUNTS = {
-    "auth.Group": 87,
+    "auth.Group": 99,
     "command.HistoricalIncident": 3,
     "command.Incident": 3,
     "command.IncidentType": 23,
-    "core.Event": 1701,
+    "core.Event": 1771,
     "core.EventCounter": 1,
-    "core.HistoricalOrganisation": 159,
+    "core.HistoricalOrganisation": 183,
     "core.Jurisdiction": 30,
-    "core.Organisation": 78,
+    "core.Organisation": 90,
     "core.User": 40,
     "dispatch.CallOutOrder": 3,
     "dispatch.CallOutPlan": 2,
@@ -472,10 +472,20 @@ DEMO_COUNTS = {
     "forces.Personnel": 346,
     "forces.Specialty": 21,
     "guardian.GroupObjectPermission": 78,
-    "notify.Delivery": 40,
-    "notify.EscalationStep": 17,
-    "notify.Notification": 27,
-    "notify.RecipientRule": 22,
+    "notify.Delivery": 65,
+    "notify.EscalationStep": 22,
+    "notify.Notification": 44,
+    "notify.RecipientRule": 25,
+    "response.HistoricalManualInstruction": 356,
+    "response.HistoricalResponseActivation": 3,
+    "response.HistoricalResponseInstruction": 21,
+    "response.HistoricalResponseManual": 32,
+    "response.ManualInstruction": 356,
+    "response.ResponseActivation": 2,
+    "response.ResponseInstruction": 17,
+    "response.ResponseManual": 32,
+    "response.ResponseStep": 3,
+    "response.Seat": 2,
 }
 
 
@@ -496,6 +506,7 @@ def test_seed_demo_writes_the_recorded_number_of_rows_of_every_model(demo):
         "duty",
         "drills",
         "support",
+        "response",
     }
     counts = {
         model._meta.label: model._default_manager.count()
@@ -516,6 +527,7 @@ def test_each_app_builds_its_own_part_of_the_demo_in_installed_apps_order():
         "forces.demo",
         "earlywarning.demo",
         "command.demo",
+        "response.demo",
         "dispatch.demo",
         "duty.demo",
         "drills.demo",
@@ -644,3 +656,51 @@ def test_in_the_flood_season_the_demo_gets_the_departments_consent_before_approv
     urban = consents["临清市城市管理局"]  # no demo account: the approver records the call
     assert urban.given_by.username == "linqing_approver"
     assert urban.consulted_person and urban.consulted_at is not None
+
+
+# --- graded response (DESIGN13; Tieling §三.二.4, 附件1 §13) ------------------------------
+
+
+def test_the_demo_has_flood_and_chemicals_manuals_of_every_level_for_each_place(demo):
+    from response.models import ResponseManual
+
+    for code in [CITY_CODE, *COUNTIES.values()]:
+        manuals = ResponseManual.objects.filter(jurisdiction__code=code)
+        assert set(manuals.values_list("hazard", "level")) == {
+            (hazard, level)
+            for hazard in ("flood", "hazardous_chemicals")
+            for level in ("iv", "iii", "ii", "i")
+        }
+        for manual in manuals.prefetch_related("instructions__department"):
+            departments = {line.department for line in manual.instructions.all()}
+            assert all(d.jurisdiction.code == code for d in departments), manual
+            assert manual.conditions
+        flood = {m.level: m.instructions.count() for m in manuals.filter(hazard="flood")}
+        assert flood["iv"] < flood["iii"] < flood["ii"] < flood["i"]
+    linqing_iv = ResponseManual.objects.get(
+        jurisdiction__code=COUNTIES["linqing"], hazard="flood", level="iv"
+    )
+    lines = {(line.department.name, line.text) for line in linqing_iv.instructions.all()}
+    assert ("临清市水利局", "加强水库、河道、堤防巡查，每2小时报告一次水情") in lines
+    assert ("临清市自然资源和规划局", "开展地质灾害隐患点巡查，落实监测人和预警信号") in lines
+    assert Organisation.objects.filter(name="中共临清市委宣传部", kind=K.GOVERNMENT_OFFICE).exists()
+
+
+def test_linqing_raised_its_flood_response_and_departments_are_answering(demo):
+    from response.models import ResponseActivation
+
+    flood = ResponseActivation.objects.get(incident__title="京杭运河临清段西堤管涌")
+    assert (flood.hazard, flood.level, flood.status) == ("flood", "iii", "active")
+    assert list(flood.steps.values_list("kind", flat=True)) == ["activated", "raised"]
+    statuses = {
+        (i.department.name, i.level): i.status
+        for i in flood.instructions.select_related("department")
+    }
+    assert statuses[("临清市水利局", "iv")] == "in_progress"
+    assert statuses[("临清市自然资源和规划局", "iv")] == "acknowledged"
+    assert statuses[("临清市气象局", "iv")] == "done"
+    assert statuses[("临清市卫生健康委员会", "iii")] == "sent"
+    assert flood.seats.filter(left_at=None).count() == 2
+    chemicals = ResponseActivation.objects.get(incident__title="阳谷县张秋镇化工园区储罐区异味")
+    assert (chemicals.hazard, chemicals.level) == ("hazardous_chemicals", "iv")
+    assert chemicals.instructions.count() == 5

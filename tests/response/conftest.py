@@ -3,6 +3,8 @@ instructions go to, and the level IV and III flood manuals of county A."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from core.choices import OrganisationKind as K
@@ -53,3 +55,13 @@ def response_world(incident_world):
         ],
     )
     return w
+
+
+@pytest.fixture
+def instruction_rules(db):
+    """The rules and steps of notify's migration 0006 (instructions). A transactional
+    test's flush deletes migration data for the tests after it, so those ask for this
+    fixture; elsewhere it finds the rows and changes nothing."""
+    from django.apps import apps
+
+    importlib.import_module("notify.migrations.0006_instruction_rules").seed(apps, None)
