@@ -25,6 +25,8 @@ RINGS = {
     "order.overdue",
     "notify.escalated",
     "rollcall.closed",
+    # Issue 13: an instruction of an active response passed its deadline.
+    "instruction.overdue",
 }
 
 
