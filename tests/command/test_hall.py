@@ -295,12 +295,8 @@ def test_approver_sees_the_plans_they_can_approve(as_user, incident_world):
 def test_dashboard_panels_refetch_on_live_events(as_user, incident_world):
     user = incident_world.duty_officer_a
     html = as_user(user).get(DASHBOARD).content.decode()
-<<<<<<< HEAD
-    # incl. roll calls, duty gaps, report deadlines, and the notification bell
-=======
-    # incl. roll calls, duty gaps, graded response, and the notification bell
->>>>>>> responsepages
-    assert html.count("linkage:event from:document") == 8
+    # incl. roll calls, duty gaps, report deadlines, graded response, and the bell
+    assert html.count("linkage:event from:document") == 9
     assert 'id="live-status"' in html
     assert f'data-live-seq="{Event.objects.visible_to(user).latest("seq").seq}"' in html
 
