@@ -35,3 +35,10 @@ class ResponseConfig(AppConfig):
             )
         # An SMS reply, a one-time link or a voice key acknowledges an instruction (签收).
         register_handlers()
+        # An incident with an active response closes only by ending it, with a reason.
+        from command import closing
+        from response.services import describe_open_responses, end_open_responses
+
+        closing.register(
+            "response.activations", describe=describe_open_responses, end=end_open_responses
+        )

@@ -923,3 +923,33 @@ def leave_seat(*, actor: User, seat_id: int) -> Seat:
             organisation=seat.organisation,
         )
     return seat
+
+
+# --- closing an incident (command.closing) ----------------------------------------------
+
+
+def describe_open_responses(incident: Incident) -> list[str]:
+    """An active response keeps its incident open: one line per response."""
+    return [
+        _("Response: %(hazard)s %(level)s, active")
+        % {
+            "hazard": activation.get_hazard_display(),
+            "level": activation.get_level_display(),
+        }
+        for activation in ResponseActivation.objects.filter(
+            incident=incident, status=ActivationStatus.ACTIVE
+        ).order_by("pk")
+    ]
+
+
+def end_open_responses(incident: Incident, actor: User, reason: str) -> int:
+    """End the incident's active responses with the closer's reason (the bureau's roles
+    alone may end a response: ``end_response`` refuses anyone else)."""
+    ids = list(
+        ResponseActivation.objects.filter(
+            incident=incident, status=ActivationStatus.ACTIVE
+        ).values_list("pk", flat=True)
+    )
+    for activation_id in ids:
+        end_response(actor=actor, activation_id=activation_id, reason=reason)
+    return len(ids)
