@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_base import (
     AdminChangeEventsMixin,
@@ -16,7 +17,9 @@ from core.admin_base import (
     ReferenceDataAdmin,
     ScopedAdminMixin,
 )
+from core.admin_labels import event_type_label, group_label
 from core.models import ApiToken, Event, Jurisdiction, Organisation, PersonalDataAccess, User
+from core.roles import Role
 
 
 @admin.register(Jurisdiction)
@@ -34,25 +37,75 @@ class OrganisationAdmin(ScopedAdminMixin, ReadOnlyMixin, NoRevertHistoryAdmin):
     search_fields = ["name", "short_name", "uscc"]
 
 
+class RoleListFilter(admin.SimpleListFilter):
+    """Users by role, named in Chinese (the groups themselves are codes)."""
+
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Role.values:
+            return queryset.filter(groups__name=self.value())
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(ReadOnlyMixin, BaseUserAdmin):
-    list_display = ["username", "display_name", "organisation", "is_active", "is_superuser"]
-    list_filter = ["groups", "is_active", "is_superuser"]
+    list_display = [
+        "username",
+        "display_name",
+        "organisation",
+        "roles",
+        "is_active",
+        "is_superuser",
+    ]
+    list_filter = [RoleListFilter, "is_active", "is_superuser"]
     search_fields = ["username", "display_name"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        ("Linkage", {"fields": ("display_name", "phone", "organisation")}),
+        (_("Linkage"), {"fields": ("display_name", "phone", "organisation")}),
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj: User) -> str:
+        return "、".join(str(Role(g.name).label) for g in obj.groups.all() if g.name in Role.values)
 
 
 @admin.register(Event)
 class EventAdmin(ScopedAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
     """The event log is append-only: read it here, never change it."""
 
-    list_display = ["seq", "type", "subject_label", "jurisdiction", "actor", "created_at"]
+    list_display = ["seq", "type_label", "subject_label", "jurisdiction", "actor", "created_at"]
     list_filter = ["type"]
     search_fields = ["subject_label", "type"]
     list_select_related = ["jurisdiction", "actor"]
+
+    @admin.display(description=_("type"), ordering="type")
+    def type_label(self, obj: Event) -> str:
+        return event_type_label(obj.type)
+
+    def get_list_filter(self, request):
+        return [EventTypeListFilter]
+
+
+class EventTypeListFilter(admin.SimpleListFilter):
+    """Event types by their Chinese names; the code stays the filter's value."""
+
+    title = _("type")
+    parameter_name = "type"
+
+    def lookups(self, request, model_admin):
+        types = model_admin.get_queryset(request).order_by("type").values_list("type", flat=True)
+        return [(t, event_type_label(t)) for t in types.distinct()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(type=self.value()) if self.value() else queryset
 
 
 @admin.register(PersonalDataAccess)
@@ -106,7 +159,17 @@ def _narrow(model, *, can_delete: bool = False) -> None:
 # Roles are groups whose permissions core.roles re-applies after every migrate; an edit
 # here would be silently undone, or worse, kept until then.
 admin.site.unregister(Group)
-admin.site.register(Group, type("ReadOnlyGroupAdmin", (ReadOnlyMixin, BaseGroupAdmin), {}))
+
+
+@admin.register(Group)
+class ReadOnlyGroupAdmin(ReadOnlyMixin, BaseGroupAdmin):
+    """Groups named as people know them: the role, or the organisation's own group."""
+
+    list_display = ["label", "name"]
+
+    @admin.display(description=_("name"), ordering="name")
+    def label(self, obj: Group) -> str:
+        return group_label(obj.name)
 
 
 def _narrow_installed() -> None:

@@ -31,7 +31,8 @@ class Specialty(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=50, unique=True)
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Not _("order"): that msgid is the call-out order (出动指令) everywhere else.
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
         verbose_name = _("specialty")

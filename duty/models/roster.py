@@ -135,7 +135,10 @@ class Shift(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.roster} · {self.starts_at:%Y-%m-%d %H:%M}"
+        # In the site's zone (Beijing time), never the stored UTC.
+        from django.utils import timezone
+
+        return f"{self.roster} · {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -165,7 +168,7 @@ class ShiftOfficer(models.Model):
     phone = models.CharField(
         _("phone"), max_length=20, blank=True, validators=[validate_personal_phone]
     )
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()

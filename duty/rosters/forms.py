@@ -4,8 +4,10 @@ rules are in ``duty.rosters.services``."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapFormMixin
@@ -145,13 +147,59 @@ class LogEntryForm(BootstrapFormMixin, forms.Form):
         self.fields["officer"].queryset = shift.officers.all()
 
 
+# Shifts are planned and handed over in Beijing time, whatever the server's zone.
+BEIJING = ZoneInfo("Asia/Shanghai")
+# The hand-over offers the next few shifts of the roster, not every future one.
+NEXT_SHIFTS = 3
+
+
+def shift_label(shift: Shift) -> str:
+    """ "12-05 08:00–20:00 北京时间 · 值班领导 张三"."""
+    start = timezone.localtime(shift.starts_at, BEIJING)
+    end = timezone.localtime(shift.ends_at, BEIJING)
+    span = (
+        f"{start:%m-%d %H:%M}–{end:%H:%M}"
+        if start.date() == end.date()
+        else (f"{start:%m-%d %H:%M}–{end:%m-%d %H:%M}")
+    )
+    label = f"{span} {_('Beijing time')}"
+    if shift.leader_name:
+        label += f" · {shift.leader_name}"
+    return label
+
+
+class ShiftChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Shift) -> str:
+        return shift_label(obj)
+
+
+class OfficerSelect(forms.Select):
+    """Each officer option says its shift (``data-shift``); those of other shifts than
+    the chosen one are hidden and disabled, and static/js/hand_over.js switches them
+    when the incoming shift changes."""
+
+    shown_shift: int | None = None
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-shift"] = str(instance.shift_id)
+            if instance.shift_id != self.shown_shift:
+                option["attrs"]["hidden"] = True
+                option["attrs"]["disabled"] = True
+        return option
+
+
 class HandOverForm(BootstrapFormMixin, forms.Form):
-    to_shift = forms.ModelChoiceField(label=_("incoming shift"), queryset=Shift.objects.none())
+    to_shift = ShiftChoiceField(
+        label=_("incoming shift"), queryset=Shift.objects.none(), empty_label=None
+    )
     from_officer = forms.ModelChoiceField(
         label=_("outgoing officer"), queryset=ShiftOfficer.objects.none()
     )
     to_officer = forms.ModelChoiceField(
-        label=_("incoming officer"), queryset=ShiftOfficer.objects.none()
+        label=_("incoming officer"), queryset=ShiftOfficer.objects.none(), widget=OfficerSelect
     )
     notes = forms.CharField(
         label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -159,14 +207,33 @@ class HandOverForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, shift: Shift, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        later = Shift.objects.filter(roster_id=shift.roster_id, starts_at__gt=shift.starts_at)
-        self.fields["to_shift"].queryset = later.filter(
-            pk__in=list(later.order_by("starts_at").values_list("pk", flat=True)[:6])
+        following = list(
+            Shift.objects.filter(roster_id=shift.roster_id, starts_at__gt=shift.starts_at)
+            .order_by("starts_at", "id")
+            .values_list("pk", flat=True)[:NEXT_SHIFTS]
         )
-        self.fields["from_officer"].queryset = shift.officers.all()
-        self.fields["to_officer"].queryset = ShiftOfficer.objects.filter(
-            shift__roster_id=shift.roster_id, shift__starts_at__gt=shift.starts_at
-        ).select_related("shift")
+        self.fields["to_shift"].queryset = Shift.objects.filter(pk__in=following).order_by(
+            "starts_at", "id"
+        )
+        self.fields["to_shift"].widget.attrs["data-officers"] = "id_to_officer"
+        self.fields["from_officer"].queryset = shift.officers.order_by("name")
+        self.fields["to_officer"].queryset = (
+            ShiftOfficer.objects.filter(shift_id__in=following)
+            .select_related("shift")
+            .order_by("shift__starts_at", "name")
+        )
+        chosen = self.data.get(self.add_prefix("to_shift")) if self.is_bound else None
+        widget = self.fields["to_officer"].widget
+        widget.shown_shift = (
+            int(chosen) if str(chosen or "").isdigit() else (following[0] if following else None)
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        to_shift, to_officer = data.get("to_shift"), data.get("to_officer")
+        if to_shift and to_officer and to_officer.shift_id != to_shift.pk:
+            self.add_error("to_officer", _("Not on the incoming shift."))
+        return data
 
 
 class CloseForm(BootstrapFormMixin, forms.Form):

@@ -31,6 +31,7 @@ def test_administrator_opens_an_account_and_its_user_logs_in(
     page: Page, browser, live_server, world, results_dir
 ):
     log_in(page, live_server.url, "admin_a")
+    page.click("#nav-management-toggle")  # the administrators' links sit in one menu
     page.click("#nav-accounts")
     expect(page).to_have_url(f"{live_server.url}/accounts/")
     expect(page.locator("#account-rows")).to_contain_text("duty_a")

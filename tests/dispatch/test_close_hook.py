@@ -172,6 +172,7 @@ def test_an_ended_order_takes_no_more_steps_and_is_never_overdue(incident_world)
 def test_order_pages_and_the_dashboard_show_stood_down_orders(incident_world, client):
     w = incident_world
     _plan, (order,) = approved(w, [w.force_a])
+    waiting = f.plan(w.dispatcher_a, w.incident_a, [w.force_power_a], submit=True)
     services.end_orders(actor=w.duty_officer_a, incident=w.incident_a, reason="险情解除收队")
     close(w, w.incident_a)
 
@@ -180,6 +181,8 @@ def test_order_pages_and_the_dashboard_show_stood_down_orders(incident_world, cl
     assert 'id="order-ended"' in detail and "险情解除收队" in detail
     listing = client.get(reverse("dispatch:order_list")).content.decode()
     assert 'data-status="ended"' in listing and "险情解除收队" in listing
+    plan_page = client.get(waiting.get_absolute_url()).content.decode()
+    assert "plan-status-withdrawn" in plan_page and "险情解除收队" in plan_page
 
     client.force_login(w.duty_officer_a)
     dashboard = client.get(reverse("hall:dashboard")).content.decode()
