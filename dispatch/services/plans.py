@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from command import selectors as command_selectors
 from command.choices import IncidentStatus
 from command.models import Incident
 from core.events import record_event
@@ -261,6 +262,11 @@ def draft_plan(
         raise PermissionDeniedError(_("Only the fire brigade's dispatchers draft call-out plans."))
     if incident.status != IncidentStatus.OPEN:
         raise InvalidTransition(_("The incident is closed."), code="incident_closed")
+    if not command_selectors.in_emergency_flow(incident):
+        raise InvalidTransition(
+            _("The call went to 12345 or the maritime SAR centre: it has left the emergency flow."),
+            code="not_emergency",
+        )
     if not task.strip() or not reason.strip():
         raise ValidationFailed(
             _("Task and reason are required."),
