@@ -160,6 +160,9 @@ def seed_plan(ctx: DemoContext, place: Place, incident: Incident, row: PlanRow) 
             )
             for line, force in lines
         ],
+        # A force still out on another demo incident is called out again knowingly, as the
+        # dispatcher confirms on the plan page.
+        allow_deployed=True,
     )
     plan = dispatch_services.submit_plan(actor=dispatcher, plan_id=plan.pk)
     ctx.report.count("plans", True)

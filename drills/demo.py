@@ -290,6 +290,8 @@ def seed_command_hq(ctx: DemoContext) -> None:
                 "level": "iv",
                 "jurisdiction": bureau.jurisdiction,
                 "address": "临清市松林镇前街村",
+                "caller_name": "李秀兰",
+                "callback_phone": "13963512086",
                 "latitude": Decimal("36.861200"),
                 "longitude": Decimal("115.742300"),
                 "description": "民房起火，过火面积约60平方米，无人员伤亡。",

@@ -262,7 +262,9 @@ def test_list_users_prints_a_table_and_builds_nothing(demo, monkeypatch):
 
     lines = _seed("--list-users").splitlines()
 
-    assert len(lines) == 1 + len(demo_module.demo_usernames())
+    # The core accounts, then those an app's demo opens (the maritime SAR centre's).
+    extra = [n for m in demo_module.demo_modules() for n in getattr(m, "DEMO_USERNAMES", ())]
+    assert len(lines) == 1 + len(demo_module.demo_usernames()) + len(extra)
     assert lines[1].split()[:4] == ["city_duty", "值班员", "聊城市应急管理局", "聊城市"]
 
 
@@ -400,26 +402,30 @@ DEMO_USERS = [
 ]
 
 DEMO_COUNTS = {
-    "auth.Group": 99,
-    "command.HistoricalIncident": 3,
-    "command.Incident": 3,
-    "command.HistoricalReportRule": 3,
-    "command.HistoricalReportRule_incident_types": 1,
-    "command.ReportRule": 2,
-    "command.HistoricalIncidentReport": 10,
-    "command.IncidentReport": 8,
-    "command.IncidentType": 23,
-    "core.Event": 1771,
+    "auth.Group": 101,
     "command.CommandTransfer": 1,
     "command.Consultation": 1,
     "command.HistoricalConsultation": 4,
     "command.HistoricalConsultation_departments": 6,
     "command.HistoricalConsultation_experts": 4,
+    "command.HistoricalHotlineTransfer": 2,
+    "command.HistoricalIncident": 11,
+    "command.HistoricalIncidentReport": 10,
+    "command.HistoricalReportRule": 3,
+    "command.HistoricalReportRule_incident_types": 1,
+    "command.HotlineTransfer": 1,
+    "command.Incident": 6,
+    "command.IncidentHandover": 2,
+    "command.IncidentNote": 1,
+    "command.IncidentReport": 8,
+    "command.IncidentType": 23,
+    "command.ReportRule": 2,
+    "core.Event": 1804,
     "core.EventCounter": 1,
-    "core.HistoricalOrganisation": 183,
+    "core.HistoricalOrganisation": 187,
     "core.Jurisdiction": 30,
-    "core.Organisation": 90,
-    "core.User": 40,
+    "core.Organisation": 92,
+    "core.User": 41,
     "dispatch.CallOutOrder": 3,
     "dispatch.CallOutPlan": 2,
     "dispatch.DispatchPolicy": 1,
@@ -442,12 +448,6 @@ DEMO_COUNTS = {
     "drills.HistoricalContingencyPlan": 9,
     "drills.HistoricalDrill": 22,
     "drills.HistoricalFollowUpAction": 5,
-    "earlywarning.Grid": 40,
-    "earlywarning.HazardType": 17,
-    "earlywarning.HazardWarning": 1,
-    "earlywarning.HistoricalGrid": 40,
-    "earlywarning.HistoricalHazardWarning": 2,
-    "earlywarning.WarningRecipient": 19,
     "duty.DutyLogEntry": 3,
     "duty.DutyRoster": 9,
     "duty.HandOver": 1,
@@ -467,6 +467,12 @@ DEMO_COUNTS = {
     "duty.Shift": 372,
     "duty.ShiftOfficer": 558,
     "duty.SpotCheck": 2,
+    "earlywarning.Grid": 40,
+    "earlywarning.HazardType": 17,
+    "earlywarning.HazardWarning": 1,
+    "earlywarning.HistoricalGrid": 40,
+    "earlywarning.HistoricalHazardWarning": 2,
+    "earlywarning.WarningRecipient": 19,
     "forces.Equipment": 240,
     "forces.Expert": 16,
     "forces.ExpertGroup": 3,
@@ -486,10 +492,10 @@ DEMO_COUNTS = {
     "forces.Personnel": 346,
     "forces.Specialty": 21,
     "guardian.GroupObjectPermission": 78,
-    "notify.Delivery": 65,
+    "notify.Delivery": 74,
     "notify.EscalationStep": 22,
-    "notify.Notification": 44,
-    "notify.RecipientRule": 25,
+    "notify.Notification": 48,
+    "notify.RecipientRule": 37,
     "response.HistoricalManualInstruction": 356,
     "response.HistoricalResponseActivation": 3,
     "response.HistoricalResponseInstruction": 21,
@@ -500,10 +506,6 @@ DEMO_COUNTS = {
     "response.ResponseManual": 32,
     "response.ResponseStep": 3,
     "response.Seat": 2,
-    "command.HistoricalHotlineTransfer": 2,
-    "command.HotlineTransfer": 1,
-    "command.IncidentHandover": 2,
-    "command.IncidentNote": 1,
 }
 
 
@@ -595,8 +597,10 @@ def test_demo_incidents_are_open_and_recorded_by_the_duty_officers(demo):
     """SPEC §3: recorded through command.services, by each county's duty room."""
     incidents = Incident.objects.select_related("jurisdiction", "reported_by")
     assert {i.jurisdiction.code for i in incidents} == {COUNTIES["linqing"], COUNTIES["yanggu"]}
+    # One closed house fire carries the demo's after-action report (drills.demo).
+    closed = [i.title for i in incidents if i.status != IncidentStatus.OPEN]
+    assert closed == ["临清市松林镇民房火灾"]
     for incident in incidents:
-        assert incident.status == IncidentStatus.OPEN
         prefix = "linqing" if incident.jurisdiction.code == COUNTIES["linqing"] else "yanggu"
         assert incident.reported_by.username == f"{prefix}_duty"
         created = Event.objects.get(type="incident.created", subject_id=str(incident.pk))
