@@ -748,6 +748,8 @@ def test_linqing_raised_its_flood_response_and_departments_are_answering(demo):
     chemicals = ResponseActivation.objects.get(incident__title="阳谷县张秋镇化工园区储罐区异味")
     assert (chemicals.hazard, chemicals.level) == ("hazardous_chemicals", "iv")
     assert chemicals.instructions.count() == 5
+
+
 def test_demo_reports_one_on_time_one_late_and_the_rest_due(demo):
     """Tieling §三.(二).2: the level III dyke piping received 95 minutes ago is 迟报 and its
     initial report went in late; the chemical-park report went in on time."""
@@ -763,6 +765,8 @@ def test_demo_reports_one_on_time_one_late_and_the_rest_due(demo):
     assert on_time.rule.name == "危险化学品事故一律报告"
     assert IncidentReport.objects.filter(status="due", late=True).count() == 2
     assert IncidentReport.objects.filter(status="due", late=False).count() == 4
+
+
 def test_the_demo_has_a_command_hand_over_a_concluded_consultation_and_a_summary(demo):
     from command.models import CommandTransfer, Consultation
     from drills.models import AfterActionReport
