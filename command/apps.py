@@ -17,3 +17,15 @@ class CommandConfig(AppConfig):
             serializer=IncidentSerializer,
             queryset=subjects.from_viewset(IncidentViewSet),
         )
+        # 30-minute reports, their rules and 会商研判 meetings, as their API shows them.
+        from command.api.consultations import ConsultationViewSet
+        from command.api.reports import IncidentReportViewSet, ReportRuleViewSet
+
+        for label, viewset in (
+            ("command.incidentreport", IncidentReportViewSet),
+            ("command.reportrule", ReportRuleViewSet),
+            ("command.consultation", ConsultationViewSet),
+        ):
+            subjects.register(
+                label, serializer=viewset.serializer_class, queryset=subjects.from_viewset(viewset)
+            )

@@ -96,6 +96,7 @@ EVENT_ACTIONS = {
     "logout": pgettext_lazy("event type", "signed out"),
     "lowered": pgettext_lazy("event type", "lowered"),
     "manual_saved": pgettext_lazy("event type", "manual saved"),
+    "manual_deleted": pgettext_lazy("event type", "manual deleted"),
     "material_added": pgettext_lazy("event type", "material added"),
     "material_removed": pgettext_lazy("event type", "material removed"),
     "material_updated": pgettext_lazy("event type", "material changed"),

@@ -13,6 +13,7 @@ class DrillsConfig(AppConfig):
             ("drills.drill", views.DrillViewSet),
             ("drills.contingencyplan", views.ContingencyPlanViewSet),
             ("drills.annualdrillplan", views.AnnualDrillPlanViewSet),
+            ("drills.afteractionreport", views.AfterActionReportViewSet),
         ):
             subjects.register(
                 label, serializer=viewset.serializer_class, queryset=subjects.from_viewset(viewset)

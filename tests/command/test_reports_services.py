@@ -103,8 +103,8 @@ def test_a_reassessment_that_meets_the_rule_starts_the_clock_then_and_only_once(
     assert not incident.reports.exists()
     later = NOW + timedelta(hours=1)
     with time_machine.travel(later, tick=False):
-        services.update_incident(
-            actor=w.duty_officer_a, incident_id=incident.pk, data={"level": "iii"}
+        services.reassess_incident(
+            actor=w.duty_officer_a, incident_id=incident.pk, level="iii", reason="过火面积扩大"
         )
         services.update_incident(
             actor=w.duty_officer_a, incident_id=incident.pk, data={"deaths": 2}

@@ -225,10 +225,34 @@ def closed_incident(incident_world):
     return w
 
 
-@pytest.mark.parametrize("service", ["update_incident", "close_incident"])
+COMMAND_CASES = [
+    "update_incident",
+    "close_incident",
+    "reassess_incident",
+    "transfer_to_hotline",
+    "record_hotline_reply",
+    "hand_over",
+    "hand_to_maritime",
+    "add_note",
+]
+
+
+def _command_extra(w, service: str) -> dict:
+    return {
+        "update_incident": {"data": {"title": "改名"}},
+        "reassess_incident": {"level": "iii", "reason": "险情扩大"},
+        "transfer_to_hotline": {"summary": "非紧急求助，转12345"},
+        "record_hotline_reply": {"reply": "已办结"},
+        "hand_over": {"to_unit_id": w.water_a.pk},
+        "hand_to_maritime": {"note": "水上险情"},
+        "add_note": {"text": "现场已处置完毕"},
+    }.get(service, {})
+
+
+@pytest.mark.parametrize("service", COMMAND_CASES)
 def test_command_says_404_to_another_county_before_state(closed_incident, service):
     w = closed_incident
-    extra = {"data": {"title": "改名"}} if service == "update_incident" else {}
+    extra = _command_extra(w, service)
     call = getattr(command, service)
     check(
         Case(
@@ -681,7 +705,7 @@ def _object_services(module) -> set[str]:
     "module,cases",
     [
         (dispatch, DISPATCH_CASES),
-        (command, ["update_incident", "close_incident"]),
+        (command, COMMAND_CASES),
         (forces, FORCES_CASES),
         (roster, ROSTER_CASES),
         (rollcall, ROLLCALL_CASES),
