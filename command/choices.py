@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IncidentCategory(models.TextChoices):
@@ -95,9 +96,9 @@ class ReportAddressee(models.TextChoices):
 
 
 class ReportStatus(models.TextChoices):
-    DUE = "due", _("Due")
+    DUE = "due", pgettext_lazy("report status", "Due")
     SUBMITTED = "submitted", _("Submitted")
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("report status", "Received")
 
 
 class ConsultationStatus(models.TextChoices):

@@ -7,13 +7,14 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from command.models import IncidentType, ReportRule
 from core.forms import BootstrapFormMixin
 
 REPORT_STATES = [
     ("", _("All reports")),
-    ("due", _("Due")),
+    ("due", pgettext_lazy("report status", "Due")),
     ("late", _("Late (迟报)")),
     ("submitted", _("Submitted")),
 ]

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from command import selectors as command_selectors
 from command.choices import IncidentStatus
 from command.models import Incident
 from core.events import record_event, record_events
@@ -424,6 +425,14 @@ def activate_response(
             raise PermissionDeniedError(_("You may not start a response here."))
         if incident is not None and incident.status != IncidentStatus.OPEN:
             raise InvalidTransition(_("This incident is closed."), code="incident_closed")
+        if incident is not None and not command_selectors.in_emergency_flow(incident):
+            raise InvalidTransition(
+                _(
+                    "The call went to 12345 or the maritime SAR centre: "
+                    "it has left the emergency flow."
+                ),
+                code="not_emergency",
+            )
         if warning is not None and warning.status != WarningStatus.PUBLISHED:
             raise InvalidTransition(
                 _("This warning is not in force."), code="warning_not_published"

@@ -443,7 +443,15 @@ class BoardView(ResponseRoleMixin, View):
         return _board_page(request, _activation(request, pk))
 
 
-class LevelView(ResponseRoleMixin, View):
+class BackToBoardOnGet:
+    """A form posted here that failed is shown at this URL; the page's live refresh (and
+    F5) then GET it: send them back to the board, which keeps updating."""
+
+    def get(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        return HttpResponseRedirect(reverse("response:board", args=[pk]))
+
+
+class LevelView(BackToBoardOnGet, ResponseRoleMixin, View):
     """Raise or lower the response, with a reason."""
 
     def allowed(self, user: Any) -> bool:
@@ -471,7 +479,7 @@ class LevelView(ResponseRoleMixin, View):
         return HttpResponseRedirect(reverse("response:board", args=[activation.pk]))
 
 
-class EndView(ResponseRoleMixin, View):
+class EndView(BackToBoardOnGet, ResponseRoleMixin, View):
     """End the response, with a reason: open instructions are cancelled, seats left."""
 
     def allowed(self, user: Any) -> bool:
@@ -494,7 +502,7 @@ class EndView(ResponseRoleMixin, View):
         return HttpResponseRedirect(reverse("response:board", args=[activation.pk]))
 
 
-class SeatJoinView(ResponseRoleMixin, View):
+class SeatJoinView(BackToBoardOnGet, ResponseRoleMixin, View):
     """A department takes its seat (席位) in the HQ: who sits there and how to reach them."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -520,6 +528,10 @@ class SeatJoinView(ResponseRoleMixin, View):
 
 
 class SeatLeaveView(ResponseRoleMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        seat = get_object_or_404(Seat.objects.visible_to(request.user), pk=pk)
+        return HttpResponseRedirect(reverse("response:board", args=[seat.activation_id]))
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         seat = get_object_or_404(Seat.objects.visible_to(request.user), pk=pk)
         activation = _activation(request, seat.activation_id)
@@ -634,6 +646,10 @@ class InstructionActionView(ResponseRoleMixin, View):
 
     def allowed(self, user: Any) -> bool:
         return may_work_instructions(user)
+
+    def get(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        # After a refused form shown here, a refresh goes back to the instruction's page.
+        return HttpResponseRedirect(reverse("response:instruction_detail", args=[pk]))
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action not in INSTRUCTION_ACTIONS:

@@ -37,6 +37,12 @@
     var datumField = document.getElementById("id_datum");
     if (!container || !latField || !lonField || !window.L) return;
     var cfg = readConfig();
+    // The marker's images sit beside leaflet.js (static/vendor/leaflet/images/); Leaflet's
+    // own guess from the stylesheet fails once static files carry hashed names.
+    var script = document.querySelector('script[src*="vendor/leaflet/leaflet"]');
+    if (script && L.Icon && L.Icon.Default) {
+      L.Icon.Default.prototype.options.imagePath = script.src.replace(/[^/]*$/, "") + "images/";
+    }
     var map = L.map(container, { zoomSnap: 0.25, attributionControl: Boolean(cfg.tileUrl) });
     if (cfg.tileUrl) {
       L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || "", maxZoom: 18 }).addTo(map);

@@ -61,6 +61,9 @@ def test_a_duty_officer_records_a_call_with_a_place_picked_on_the_map(
     assert page.input_value("#id_datum") == "wgs84"
     # Drag the marker: the fields follow.
     marker = page.locator("#incident-map .leaflet-marker-icon")
+    # The pin is drawn (its image loads from our static files), not a broken image.
+    marker.evaluate("img => img.decode ? img.decode() : null")
+    assert marker.evaluate("img => img.complete && img.naturalWidth > 0")
     box = marker.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4)
     page.mouse.down()

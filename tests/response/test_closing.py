@@ -61,3 +61,13 @@ def test_a_fire_dispatcher_cannot_end_the_bureaus_response_by_closing(response_w
     assert ResponseActivation.objects.get(incident=w.incident_a).status == ActivationStatus.ACTIVE
     w.incident_a.refresh_from_db()
     assert w.incident_a.status == IncidentStatus.OPEN
+
+
+def test_no_response_is_started_for_a_call_transferred_to_12345(response_world):
+    w = response_world
+    command_services.transfer_to_hotline(
+        actor=w.duty_officer_a, incident_id=w.incident_a.pk, summary="咨询防汛物资发放，转12345。"
+    )
+    with pytest.raises(InvalidTransition) as refused:
+        _activate(w)
+    assert refused.value.code == "not_emergency"

@@ -677,3 +677,20 @@ def test_the_list_and_our_instructions_cost_fixed_queries(as_user, response_worl
     )
     second = (_queries(client, list_url), _queries(client, mine_url))
     assert second == first
+
+
+def test_after_a_refused_form_a_refresh_returns_to_the_live_board(response_world, client):
+    """The board's live refresh GETs the page's URL: after a refused level change shown at
+    …/level/, that GET goes back to the board instead of answering 405."""
+    from response import services
+
+    w = response_world
+    activation = services.activate_response(
+        actor=w.duty_officer_a, hazard="flood", level="iv", incident_id=w.incident_a.pk
+    )
+    client.force_login(w.duty_officer_a)
+    board = f"/response/{activation.pk}/"
+    for suffix in ("level/", "end/", "seats/"):
+        response = client.get(board + suffix)
+        assert response.status_code == 302, suffix
+        assert response["Location"] == board
