@@ -46,6 +46,10 @@ def event_sentences() -> dict[str, str]:
         "incident.reassessed": _("Incident re-assessed as {level}: {subject}"),
         "incident.closed": _("Incident closed: {subject}"),
         "incident.command_transferred": _("Command handed over: {subject}"),
+        "incident.transferred_to_hotline": _("Transferred to 12345: {subject}"),
+        "incident.hotline_replied": _("12345 replied: {subject}"),
+        "incident.handed_over": _("Incident handed over: {subject}"),
+        "incident.note_added": _("Progress reported: {subject}"),
         "plan.drafted": _("Call-out plan drafted: {subject}"),
         "plan.edited": _("Call-out plan edited: {subject}"),
         "plan.submitted": _("Call-out plan submitted for approval: {subject}"),
@@ -152,6 +156,21 @@ def timeline_sentence(event: Event, organisations: dict[int, str]) -> str:
         }
     if t == "incident.closed":
         return _("Incident closed")
+    if t == "incident.transferred_to_hotline":
+        return _("Transferred to the 12345 hotline (work order %(number)s)") % {
+            "number": p.get("work_order_number") or "—"
+        }
+    if t == "incident.hotline_replied":
+        return _("The 12345 hotline replied (work order %(number)s)") % {
+            "number": p.get("work_order_number") or "—"
+        }
+    if t == "incident.handed_over":
+        return _("Handed over: %(from)s → %(to)s") % {
+            "from": p.get("from_unit", ""),
+            "to": p.get("to_unit", ""),
+        }
+    if t == "incident.note_added":
+        return _("Progress reported by %(by)s") % {"by": p.get("by", "")}
     if t == "incident.command_transferred":
         return _("Command handed over: %(from)s → %(to)s (%(commander)s)") % {
             "from": _authority_label(p.get("from_authority", "")),
