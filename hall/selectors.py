@@ -596,7 +596,7 @@ def command_panel(user: Any) -> dict[str, Any]:
     )
     rows = list(
         Incident.objects.visible_to(user)
-        .filter(status=IncidentStatus.OPEN)
+        .filter(emergency_flow_q())
         .select_related("jurisdiction")
         .only(
             "pk",

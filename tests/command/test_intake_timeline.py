@@ -45,3 +45,17 @@ def test_a_12345_transfer_and_its_reply_name_the_work_order(intake_world):  # no
     sentences = _sentences(w.incident_a)
     assert "已转12345热线（工单号 LC2026120400317）" in sentences
     assert "12345热线已答复（工单号 LC2026120400317）" in sentences
+
+
+def test_who_commands_names_the_maritime_centre_and_the_hall_leaves_out_12345_calls(
+    intake_world,  # noqa: F811
+    client,
+):
+    from hall.selectors import command_panel
+
+    w = intake_world
+    services.hand_to_maritime(actor=w.duty_officer_a, incident_id=w.incident_a.pk, note="货船搁浅")
+    client.force_login(w.duty_officer_a)
+    page = client.get(f"/command/incidents/{w.incident_a.pk}/").content.decode()
+    assert f'data-authority="fire_brigade">{w.maritime.name}</strong>' in page
+    assert w.incident_a.pk not in [row.pk for row in command_panel(w.duty_officer_a)["rows"]]
