@@ -200,7 +200,11 @@ def test_the_dashboard_prompts_a_response_and_counts_live(
     go_live(page, f"{asgi_server}/hall/dashboard/")
     prompt = page.locator(f'.warning-prompt[data-warning-id="{warning.pk}"]')
     expect(prompt).to_be_visible()
-    expect(prompt.locator("a")).to_have_attribute("href", f"/warnings/{warning.pk}/")
+    expect(prompt.locator("a.alert-link")).to_have_attribute("href", f"/warnings/{warning.pk}/")
+    # The prompt's own button starts a response for that warning.
+    expect(prompt.locator("a.start-response")).to_have_attribute(
+        "href", f"/response/activate/?warning={warning.pk}"
+    )
     counter = page.locator("#count-warnings-unanswered")
     expect(counter).to_have_attribute("data-value", str(total))
     acknowledge(w, warning.recipients.get(grid=w.grid_a3).pk)
