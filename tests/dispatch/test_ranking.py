@@ -138,7 +138,9 @@ def test_api_returns_the_model_the_scores_and_whether_distance_was_used(
     w = flood_with_people_trapped
     api = api(w.dispatcher_a)
     body = api.get("/api/v1/dispatch/suggestions/", {"incident": w.incident_a.pk}).json()
-    assert body["located"] is True and "km/h" in body["eta_model"]
+    # The model is stated with its figures (in the user's language).
+    assert body["located"] is True
+    assert all(figure in body["eta_model"] for figure in ("1.3", "1.4", "40", "60", "5 / 10 / 20"))
     names = [s["force_name"] for s in body["suggestions"]]
     assert names.index(w.station.name) < names.index(w.township_team.name)
     scores = [s["score"] for s in body["suggestions"]]
