@@ -92,6 +92,22 @@ def _answer_for(
     return _outcome(InboundCode.ACKNOWLEDGED, confirmation or f"已{handler.verb}，谢谢。")
 
 
+def _lock_for_answer(notification: Notification) -> Notification:
+    """Lock what an answer changes in the one order every path takes: the subject row
+    (the order, recipient, target…) first, then its notification. A duty officer's
+    签收 on the page goes subject → notification through the domain service; an SMS
+    reply arriving at the same moment must not hold the notification while waiting for
+    the subject, or the two deadlock."""
+    model = notification.content_type.model_class()
+    if model is not None:
+        list(
+            model._default_manager.select_for_update(of=("self",))
+            .filter(pk=notification.object_id)
+            .values_list("pk", flat=True)
+        )
+    return Notification.objects.select_for_update(of=("self",)).get(pk=notification.pk)
+
+
 def _replayed(event_id: str | None) -> InboundOutcome | None:
     if not event_id:
         return None
@@ -160,7 +176,7 @@ def receive_reply(
         else:
             notification, outcome = _match(sent_to, text, now)
             if notification is not None:
-                notification = Notification.objects.select_for_update().get(pk=notification.pk)
+                notification = _lock_for_answer(notification)
                 delivery = (
                     sent_to.filter(notification=notification).order_by("-step", "-pk").first()
                 )
@@ -228,14 +244,15 @@ def receive_keypress(
         replayed = _replayed(event_id)
         if replayed is not None:
             return replayed
-        delivery = _delivery_by(key, gateway_id, Channel.VOICE)
+        delivery = _delivery_by(key, gateway_id, Channel.VOICE, lock=False)
         notification = delivery.notification if delivery is not None else None
         if notification is None:
             outcome = _outcome(InboundCode.NO_MATCH, "未找到该呼叫，按键未处理。")
         elif str(digit).strip() != "1":
             outcome = _outcome(InboundCode.REFUSED, f"按键无效，{_verb(notification)}请按1。")
         else:
-            notification = Notification.objects.select_for_update().get(pk=notification.pk)
+            notification = _lock_for_answer(notification)
+            delivery = Delivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
             outcome = _answer_for(
                 notification,
                 delivery=delivery,
@@ -257,11 +274,15 @@ def receive_keypress(
     return outcome
 
 
-def _delivery_by(key: str, gateway_id: str, channel: str | None = None) -> Delivery | None:
+def _delivery_by(
+    key: str, gateway_id: str, channel: str | None = None, *, lock: bool = True
+) -> Delivery | None:
     if not key and not gateway_id:
         return None
     condition = Q(key=key) if key else Q(gateway_id=gateway_id)
-    found = Delivery.objects.select_for_update(of=("self",)).filter(condition)
+    found = Delivery.objects.filter(condition)
+    if lock:
+        found = found.select_for_update(of=("self",))
     if channel is not None:
         found = found.filter(channel=channel)
     return found.first()
@@ -274,15 +295,15 @@ def redeem_link(*, token: str) -> InboundOutcome:
     with transaction.atomic():
         delivery = None
         if token and _TOKEN.match(token):
-            delivery = (
-                Delivery.objects.select_for_update(of=("self",))
-                .filter(link_token_hash=messages.token_hash(token), channel=Channel.SMS)
-                .first()
-            )
+            delivery = Delivery.objects.filter(
+                link_token_hash=messages.token_hash(token), channel=Channel.SMS
+            ).first()
         notification = delivery.notification if delivery is not None else None
         if notification is None:
             return _outcome(InboundCode.REFUSED, "链接无效。")
-        notification = Notification.objects.select_for_update().get(pk=notification.pk)
+        # Subject, notification, then the link's delivery: the order every answer takes.
+        notification = _lock_for_answer(notification)
+        delivery = Delivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
         if delivery.link_used_at is not None:
             outcome = _outcome(InboundCode.ALREADY, "此链接已使用，无需重复操作。")
         else:
