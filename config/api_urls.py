@@ -8,6 +8,7 @@ urlpatterns = [
     path("command/", include("command.api.urls")),
     path("warnings/", include("earlywarning.api.urls")),
     path("response/", include("response.api.urls")),
+    path("support/", include("support.api.urls")),
     path("dispatch/", include("dispatch.api.urls")),
     path("duty/", include("duty.api.urls")),
     path("drills/", include("drills.api.urls")),

@@ -19,4 +19,5 @@ app.conf.beat_schedule = {
     "earlywarning-expiry-tick": {"task": "earlywarning.tasks.warning_tick", "schedule": 60.0},
     "command-report-tick": {"task": "command.tasks.report_tick", "schedule": 60.0},
     "response-overdue-tick": {"task": "response.tasks.response_tick", "schedule": 30.0},
+    "support-alert-tick": {"task": "support.tasks.support_tick", "schedule": 300.0},
 }

@@ -39,6 +39,7 @@ urlpatterns = [
     path("command/", include("command.urls")),
     path("warnings/", include("earlywarning.urls")),
     path("response/", include("response.urls")),
+    path("support/", include("support.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("hall/", include("hall.urls")),
     path("duty/", include("duty.urls")),

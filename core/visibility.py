@@ -145,6 +145,15 @@ FAMILIES: dict[str, Audience] = {
     "instruction": Audience(INCIDENT_READERS, frozenset({Role.DEPARTMENT_EDITOR})),
     "seat": Audience(INCIDENT_READERS, frozenset({Role.DEPARTMENT_EDITOR})),
     "afteraction": Audience(INCIDENT_READERS - {Role.SCREEN}),
+    # Support (issue 14): closed until each part's pages exist; the owner of each opens
+    # it (reserve, allocation, requisition, passage, welfare, compensation, shelter).
+    "reserve": Audience(_NONE),
+    "allocation": Audience(_NONE),
+    "requisition": Audience(_NONE),
+    "passage": Audience(_NONE),
+    "welfare": Audience(_NONE),
+    "compensation": Audience(_NONE),
+    "shelter": Audience(_NONE),
     "force": Audience(REGISTRY_READERS),
     # The two force events the hall screen's feed and map show.
     "force.status_changed": Audience(REGISTRY_READERS | HALL_ROLES),

@@ -22,6 +22,14 @@ class Purpose(models.TextChoices):
     COMMAND_TRANSFERRED = "command_transferred", _("command handed over")  # subject: Incident
     AFTER_ACTION = "after_action", _("after-action report")  # subject: drills.AfterActionReport
     ORDER_ENDED = "order_ended", _("order stood down")  # subject: CallOutOrder, told once
+    # Support (issue 14)
+    SUPPORT_ALERT = "support_alert", _("support alert")  # subject: support.SupportAlert, once
+    ALLOCATION_SUBMITTED = "allocation_submitted", _("allocation awaiting approval")
+    ALLOCATION_APPROVED = "allocation_approved", _("allocation approved")  # keepers ship
+    REQUISITION = "requisition", _("requisition")  # subject: support.Requisition (the owner)
+    PASSAGE_REQUEST = "passage_request", _("passage request")  # subject: PassageRequest
+    COMPENSATION = "compensation", _("compensation claim")  # subject: CompensationClaim
+    CASUALTY = "casualty", _("rescuer casualty")  # subject: support.CasualtyCase
 
 
 class Channel(models.TextChoices):
@@ -59,6 +67,7 @@ class Audience(models.TextChoices):
     DUTY_OFFICERS = "duty_officers", _("duty officers")
     GRID_PERSON = "grid_person", _("grid person")  # 网格责任人
     SUPERVISOR = "supervisor", _("grid supervisor")  # the township's leader on duty
+    KEEPER = "keeper", _("warehouse keeper")  # 库管员: Warehouse.keeper_phone
 
 
 class InboundCode(models.TextChoices):

@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SupportConfig(AppConfig):
     name = "support"
+    verbose_name = _("Support")
+
+    def ready(self) -> None:
+        from support import hooks
+
+        hooks.register_all()

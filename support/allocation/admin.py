@@ -1,0 +1,1 @@
+"""Django admin of the allocation part (filled by its owner)."""

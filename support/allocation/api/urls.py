@@ -1,0 +1,3 @@
+"""API of support — allocation part (filled by its owner)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of support — allocation part (filled by its owner)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API of support — compensation part (filled by its owner)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of support — compensation part (filled by its owner)."""
+
+urlpatterns: list = []

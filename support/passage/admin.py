@@ -1,0 +1,1 @@
+"""Django admin of the passage part (filled by its owner)."""

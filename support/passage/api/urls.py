@@ -1,0 +1,3 @@
+"""API of support — passage part (filled by its owner)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of support — passage part (filled by its owner)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Django admin of the requisition part (filled by its owner)."""

@@ -1,0 +1,3 @@
+"""API of support — requisition part (filled by its owner)."""
+
+urlpatterns: list = []

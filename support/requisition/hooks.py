@@ -1,0 +1,7 @@
+"""Registrations of the requisition part: feed subjects, notify handlers (filled by its owner)."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    return None

@@ -1,0 +1,3 @@
+"""Pages of support — requisition part (filled by its owner)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Django admin of the reserves part (filled by its owner)."""

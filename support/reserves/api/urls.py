@@ -1,0 +1,3 @@
+"""API of support — reserves part (filled by its owner)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of support — reserves part (filled by its owner)."""
+
+urlpatterns: list = []

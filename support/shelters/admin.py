@@ -1,0 +1,1 @@
+"""Django admin of the shelters part (filled by its owner)."""

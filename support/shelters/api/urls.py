@@ -1,0 +1,3 @@
+"""API of support — shelters part (filled by its owner)."""
+
+urlpatterns: list = []

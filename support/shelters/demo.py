@@ -1,0 +1,9 @@
+"""The demo city's shelters (filled by its owner)."""
+
+from __future__ import annotations
+
+from core.demo import DemoContext
+
+
+def seed(ctx: DemoContext) -> None:
+    return None

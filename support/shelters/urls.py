@@ -1,0 +1,3 @@
+"""Pages of support — shelters part (filled by its owner)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Django admin of the welfare part (filled by its owner)."""

@@ -1,0 +1,3 @@
+"""API of support — welfare part (filled by its owner)."""
+
+urlpatterns: list = []

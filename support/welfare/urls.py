@@ -1,0 +1,3 @@
+"""Pages of support — welfare part (filled by its owner)."""
+
+urlpatterns: list = []
