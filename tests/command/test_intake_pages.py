@@ -142,7 +142,7 @@ def test_the_incident_page_gives_every_step_form_field_its_own_id(intake_world, 
     ids = re.findall(r'\sid="([^"]+)"', page)
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     assert repeated == []
-    assert 'id="reassess_reason"' in page and 'id="close_reason"' in page
+    assert 'id="reassess_reason"' in page and 'id="maritime_note"' in page
 
 
 def test_a_refused_step_names_the_field_it_needs(intake_world, as_user):
