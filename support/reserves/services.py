@@ -95,7 +95,7 @@ def _clean_warehouse_data(data: dict[str, Any]) -> dict[str, Any]:
         out["owner"] = _instance(Organisation, out["owner"], "owner")
     if "jurisdiction" in out:
         out["jurisdiction"] = _instance(Jurisdiction, out["jurisdiction"], "jurisdiction")
-    for text in ("address", "agreement_number", "notes", "keeper_name"):
+    for text in ("address", "agreement_number", "notes", "keeper_name", "external_id"):
         if text in out and out[text] is None:
             out[text] = ""
     return out
@@ -234,6 +234,7 @@ def save_item(*, actor, data: dict[str, Any], item_id: int | None = None) -> Res
     unknown = set(data) - set(ITEM_FIELDS)
     if unknown:
         raise ValidationFailed(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    data = {k: ("" if v is None and k in ("spec", "external_id") else v) for k, v in data.items()}
     if item_id is None:
         item = ReserveItem(**data)
         changed = list(data)
