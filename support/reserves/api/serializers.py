@@ -9,6 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from core.api.fields import ExternalIdField
+from core.bounds import MAX_INT
 from core.masking import mask_phone
 from core.models import Jurisdiction, Organisation
 from core.permissions import can_see_personal_data
@@ -127,36 +128,38 @@ class MovementSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReceiveInput(serializers.Serializer):
-    item = serializers.IntegerField(min_value=1)
+class StockReceiveInput(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1, max_value=MAX_INT)
     quantity = serializers.DecimalField(**QUANTITY)
     batch_number = serializers.CharField(max_length=40)
     expiry_date = serializers.DateField(required=False, allow_null=True)
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class IssueInput(serializers.Serializer):
-    item = serializers.IntegerField(min_value=1)
+class StockIssueInput(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1, max_value=MAX_INT)
     quantity = serializers.DecimalField(**QUANTITY)
     reason = serializers.CharField(max_length=200)
-    batch = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    batch = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT, required=False, allow_null=True
+    )
 
 
-class TransferInput(serializers.Serializer):
-    item = serializers.IntegerField(min_value=1)
-    to_warehouse = serializers.IntegerField(min_value=1)
+class StockTransferInput(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+    to_warehouse = serializers.IntegerField(min_value=1, max_value=MAX_INT)
     quantity = serializers.DecimalField(**QUANTITY)
     reason = serializers.CharField(max_length=200)
 
 
-class AdjustInput(serializers.Serializer):
-    batch = serializers.IntegerField(min_value=1)
+class StockAdjustInput(serializers.Serializer):
+    batch = serializers.IntegerField(min_value=1, max_value=MAX_INT)
     counted_quantity = serializers.DecimalField(**QUANTITY)
     reason = serializers.CharField(max_length=200)
 
 
-class LevelInput(serializers.Serializer):
-    item = serializers.IntegerField(min_value=1)
+class StockLevelInput(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1, max_value=MAX_INT)
     minimum = serializers.DecimalField(**QUANTITY, min_value=0)
     agreed_capacity = serializers.DecimalField(**QUANTITY, required=False, allow_null=True)
     delivery_hours = serializers.IntegerField(

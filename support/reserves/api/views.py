@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from core.api.upserts import ApiErrorSerializer, ExternalIdUpsertMixin, upsert_schema
 from core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.bounds import MAX_INT
 from core.exceptions import NotFoundError, ValidationFailed
 from support.models import ReserveItem, StockBatch, StockLevel, StockMovement, Warehouse
 from support.reserves import services
@@ -61,11 +62,11 @@ class WarehouseViewSet(ExternalIdUpsertMixin, ScopedModelViewSet):
         return Response(s.MovementSerializer(movements, many=True).data, status=code)
 
     @extend_schema(
-        request=s.ReceiveInput, responses={201: s.MovementSerializer(many=True), **ERRORS}
+        request=s.StockReceiveInput, responses={201: s.MovementSerializer(many=True), **ERRORS}
     )
     @action(detail=True, methods=["post"])
     def receive(self, request, pk=None):
-        warehouse, d = self._input(s.ReceiveInput)
+        warehouse, d = self._input(s.StockReceiveInput)
         movement = services.receive_stock(
             actor=request.user,
             warehouse_id=warehouse.pk,
@@ -77,10 +78,12 @@ class WarehouseViewSet(ExternalIdUpsertMixin, ScopedModelViewSet):
         )
         return self._movements([movement])
 
-    @extend_schema(request=s.IssueInput, responses={201: s.MovementSerializer(many=True), **ERRORS})
+    @extend_schema(
+        request=s.StockIssueInput, responses={201: s.MovementSerializer(many=True), **ERRORS}
+    )
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
-        warehouse, d = self._input(s.IssueInput)
+        warehouse, d = self._input(s.StockIssueInput)
         movements = services.issue_stock(
             actor=request.user,
             warehouse_id=warehouse.pk,
@@ -92,11 +95,11 @@ class WarehouseViewSet(ExternalIdUpsertMixin, ScopedModelViewSet):
         return self._movements(movements)
 
     @extend_schema(
-        request=s.TransferInput, responses={201: s.MovementSerializer(many=True), **ERRORS}
+        request=s.StockTransferInput, responses={201: s.MovementSerializer(many=True), **ERRORS}
     )
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):
-        warehouse, d = self._input(s.TransferInput)
+        warehouse, d = self._input(s.StockTransferInput)
         pairs = services.transfer_stock(
             actor=request.user,
             from_warehouse_id=warehouse.pk,
@@ -108,11 +111,11 @@ class WarehouseViewSet(ExternalIdUpsertMixin, ScopedModelViewSet):
         return self._movements([m for pair in pairs for m in pair])
 
     @extend_schema(
-        request=s.AdjustInput, responses={200: s.MovementSerializer(many=True), **ERRORS}
+        request=s.StockAdjustInput, responses={200: s.MovementSerializer(many=True), **ERRORS}
     )
     @action(detail=True, methods=["post"])
     def adjust(self, request, pk=None):
-        warehouse, d = self._input(s.AdjustInput)
+        warehouse, d = self._input(s.StockAdjustInput)
         if not StockBatch.objects.filter(pk=d["batch"], warehouse=warehouse).exists():
             raise NotFoundError("No such batch in this warehouse.")
         movement = services.adjust_stock(
@@ -123,10 +126,10 @@ class WarehouseViewSet(ExternalIdUpsertMixin, ScopedModelViewSet):
         )
         return self._movements([movement] if movement else [], status.HTTP_200_OK)
 
-    @extend_schema(request=s.LevelInput, responses={200: s.StockLevelSerializer, **ERRORS})
+    @extend_schema(request=s.StockLevelInput, responses={200: s.StockLevelSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def level(self, request, pk=None):
-        warehouse, d = self._input(s.LevelInput)
+        warehouse, d = self._input(s.StockLevelInput)
         level = services.set_stock_level(
             actor=request.user,
             warehouse_id=warehouse.pk,
@@ -197,7 +200,7 @@ class StockOnHandView(viewsets.ViewSet):
         warehouses = visible_warehouses(request.user).values_list("pk", flat=True)
         for name in ("warehouse", "item"):
             raw = request.query_params.get(name)
-            if raw is not None and not raw.isdigit():
+            if raw is not None and not (raw.isdigit() and int(raw) <= MAX_INT):
                 raise ValidationFailed(f"{name} must be an id.", errors={name: ["Not an id."]})
         if request.query_params.get("warehouse"):
             warehouses = warehouses.filter(pk=int(request.query_params["warehouse"]))
