@@ -147,7 +147,19 @@ FAMILIES: dict[str, Audience] = {
     "afteraction": Audience(INCIDENT_READERS - {Role.SCREEN}),
     # Support (issue 14): closed until each part's pages exist; the owner of each opens
     # it (reserve, allocation, requisition, passage, welfare, compensation, shelter).
-    "reserve": Audience(_NONE),
+    # Reserves: support readers of the jurisdiction (support.permissions.SUPPORT_READERS).
+    "reserve": Audience(
+        frozenset(
+            {
+                Role.DUTY_OFFICER,
+                Role.BUREAU_APPROVER,
+                Role.ADMINISTRATOR,
+                Role.FIRE_DISPATCHER,
+                Role.DEPARTMENT_EDITOR,
+                Role.SYNC_CLIENT,
+            }
+        )
+    ),
     "allocation": Audience(_NONE),
     "requisition": Audience(_NONE),
     "passage": Audience(_NONE),

@@ -24,7 +24,7 @@ from core.exceptions import ConflictError, ValidationFailed
 from support.choices import MovementKind
 from support.models import ReserveItem, StockBatch, StockMovement, Warehouse
 
-__all__ = ["InsufficientStock", "draw_stock", "put_stock"]
+__all__ = ["InsufficientStock", "draw_stock", "put_stock", "quantity_text"]
 
 _DRAWS = frozenset({MovementKind.ISSUE, MovementKind.TRANSFER_OUT, MovementKind.ADJUST})
 _PUTS = frozenset({MovementKind.RECEIVE, MovementKind.TRANSFER_IN, MovementKind.ADJUST})
@@ -44,6 +44,12 @@ def _positive(quantity) -> Decimal:
     if value != value.quantize(Decimal("0.01")):
         raise ValidationFailed(_("The quantity has at most two decimal places."))
     return value
+
+
+def quantity_text(value: Decimal) -> str:
+    """A quantity as people write it: 10, 2.5 — never 1E+1."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _first_expiring_first(batch: StockBatch) -> tuple:
@@ -81,10 +87,10 @@ def draw_stock(
             _("%(warehouse)s holds %(on_hand)s %(unit)s of %(item)s; %(asked)s asked.")
             % {
                 "warehouse": warehouse.name,
-                "on_hand": on_hand.normalize() if on_hand else 0,
+                "on_hand": quantity_text(on_hand),
                 "unit": item.unit,
                 "item": item,
-                "asked": quantity.normalize(),
+                "asked": quantity_text(quantity),
             }
         )
     movements = []

@@ -135,6 +135,8 @@ PAGES = {
     # 会商研判 meetings and after-action reports (issue 13).
     "consultation": ["/command/consultations/", f"{API}/command/consultations/"],
     "afteraction": ["/drills/after-action/", f"{API}/drills/after-action-reports/"],
+    # Material reserves (issue 14): the warehouse list page and API.
+    "reserve": ["/support/reserves/", f"{API}/support/warehouses/"],
     # Push subscribers: their administrators, and the sync clients they push for.
     "subscriber": [f"{API}/sync/subscribers/", "/sync/"],
     # Escalations and failed deliveries are recorded on the order, notice, plan or
