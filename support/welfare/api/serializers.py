@@ -8,6 +8,9 @@ from rest_framework import serializers
 from support.choices import CasualtyKind, CasualtyProcedure, CommendationLevel, HealthRecordKind
 from support.models import CasualtyCase, Commendation, HealthRecord, InsurancePolicy
 
+# Ids beyond a 32-bit key are refused as input rather than overflowing the database.
+MAX_ID = 2_147_483_647
+
 
 class HealthRecordSerializer(serializers.ModelSerializer):
     personnel_name = serializers.CharField(source="personnel.name", read_only=True)
@@ -32,7 +35,7 @@ class HealthRecordSerializer(serializers.ModelSerializer):
 
 
 class HealthRecordInputSerializer(serializers.Serializer):
-    personnel = serializers.IntegerField()
+    personnel = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     kind = serializers.ChoiceField(choices=HealthRecordKind.choices)
     examined_on = serializers.DateField()
     institution = serializers.CharField(max_length=150, required=False, allow_blank=True)
@@ -63,7 +66,7 @@ class InsurancePolicySerializer(serializers.ModelSerializer):
 
 
 class InsurancePolicyInputSerializer(serializers.Serializer):
-    personnel = serializers.IntegerField()
+    personnel = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     insurer = serializers.CharField(max_length=150)
     policy_number = serializers.CharField(max_length=60)
     sum_insured = serializers.DecimalField(
@@ -96,9 +99,13 @@ class CommendationSerializer(serializers.ModelSerializer):
 
 
 class CommendationInputSerializer(serializers.Serializer):
-    personnel = serializers.IntegerField(required=False, allow_null=True)
-    force = serializers.IntegerField(required=False, allow_null=True)
-    incident = serializers.IntegerField(required=False, allow_null=True)
+    personnel = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
+    force = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    incident = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
     level = serializers.ChoiceField(choices=CommendationLevel.choices)
     title = serializers.CharField(max_length=150)
     reason = serializers.CharField()
@@ -136,8 +143,10 @@ class CasualtyCaseSerializer(serializers.ModelSerializer):
 
 
 class CasualtyInputSerializer(serializers.Serializer):
-    personnel = serializers.IntegerField()
-    incident = serializers.IntegerField(required=False, allow_null=True)
+    personnel = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    incident = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
     kind = serializers.ChoiceField(choices=CasualtyKind.choices)
     procedure = serializers.ChoiceField(
         choices=CasualtyProcedure.choices, required=False, default=CasualtyProcedure.NONE
