@@ -176,6 +176,9 @@ SYNC_TOKEN_OVERLAP_HOURS = env.int("SYNC_TOKEN_OVERLAP_HOURS", default=24)
 # timeout in seconds.
 SYNC_PUSH_BATCH = env.int("SYNC_PUSH_BATCH", default=100)
 SYNC_PUSH_TIMEOUT = env.float("SYNC_PUSH_TIMEOUT", default=10.0)
+# Rescuer welfare (support.welfare): days before an accident-insurance policy lapses that
+# its force is reminded.
+SUPPORT_INSURANCE_WARNING_DAYS = env.int("SUPPORT_INSURANCE_WARNING_DAYS", default=30)
 
 # Second factor (TOTP, django-otp) for these roles, and for superusers whenever the list
 # is not empty. The embedded demo (DEBUG) leaves it off and says so on the login page.
@@ -346,6 +349,9 @@ SPECTACULAR_SETTINGS = {
         "ReinforcementStatusEnum": "dispatch.choices.ReinforcementStatus",
         "NoticeStatusEnum": "dispatch.choices.NoticeStatus",
         "ForceCategoryEnum": "forces.choices.ForceCategory",
+        "WelfareHealthRecordKindEnum": "support.choices.HealthRecordKind",
+        "WelfareCasualtyKindEnum": "support.choices.CasualtyKind",
+        "WelfareCommendationLevelEnum": "support.choices.CommendationLevel",
         "ContingencyPlanKindEnum": "drills.choices.PlanKind",
         "DisasterTypeEnum": "forces.choices.DisasterType",
         "RollCallOutcomeEnum": "duty.models.rollcall.RollCallOutcome",

@@ -163,7 +163,20 @@ FAMILIES: dict[str, Audience] = {
     "allocation": Audience(_NONE),
     "requisition": Audience(_NONE),
     "passage": Audience(_NONE),
-    "welfare": Audience(_NONE),
+    # Rescuer welfare: support's readers of the jurisdiction; a department reads its own
+    # forces' people (support/welfare/permissions.py).
+    "welfare": Audience(
+        frozenset(
+            {
+                Role.DUTY_OFFICER,
+                Role.BUREAU_APPROVER,
+                Role.ADMINISTRATOR,
+                Role.FIRE_DISPATCHER,
+                Role.SYNC_CLIENT,
+            }
+        ),
+        frozenset({Role.DEPARTMENT_EDITOR}),
+    ),
     "compensation": Audience(_NONE),
     "shelter": Audience(_NONE),
     "force": Audience(REGISTRY_READERS),

@@ -1,7 +1,13 @@
-"""Registrations of the welfare part: feed subjects, notify handlers (filled by its owner)."""
+"""Registrations of the welfare part: the live feed shows its records as the API does."""
 
 from __future__ import annotations
 
 
 def register() -> None:
-    return None
+    from core import subjects
+    from support.welfare.api.views import FEED_VIEWSETS
+
+    for label, viewset in FEED_VIEWSETS.items():
+        subjects.register(
+            label, serializer=viewset.serializer_class, queryset=subjects.from_viewset(viewset)
+        )

@@ -154,6 +154,8 @@ PAGES = {
     "response": [f"{API}/response/activations/"],
     "instruction": [f"{API}/response/instructions/"],
     "seat": [f"{API}/response/seats/"],
+    # Rescuer welfare (issue 14): its index page and API.
+    "welfare": ["/support/welfare/", f"{API}/support/health-records/"],
 }
 HALL_FORCE_TYPES = ("force.status_changed", "force.created")
 ADMINISTRATIVE = ("organisation", "user", "account", "security")
