@@ -149,10 +149,21 @@ FAMILIES: dict[str, Audience] = {
     # it (reserve, allocation, requisition, passage, welfare, compensation, shelter).
     "reserve": Audience(_NONE),
     "allocation": Audience(_NONE),
-    "requisition": Audience(_NONE),
+    # Requisitions and compensation claims (issue 14): the bureau, the fire brigade and the
+    # sync client of the jurisdiction; the owner unit, the claiming force and the
+    # reviewing department their own (Event.organisation = the owner or the claimant).
+    "requisition": Audience(
+        frozenset({Role.DUTY_OFFICER, Role.BUREAU_APPROVER, Role.ADMINISTRATOR})
+        | {Role.FIRE_DISPATCHER, Role.SYNC_CLIENT},
+        frozenset({Role.DEPARTMENT_EDITOR}),
+    ),
     "passage": Audience(_NONE),
     "welfare": Audience(_NONE),
-    "compensation": Audience(_NONE),
+    "compensation": Audience(
+        frozenset({Role.DUTY_OFFICER, Role.BUREAU_APPROVER, Role.ADMINISTRATOR})
+        | {Role.FIRE_DISPATCHER, Role.SYNC_CLIENT},
+        frozenset({Role.DEPARTMENT_EDITOR, Role.FORCE_ACCOUNT}),
+    ),
     "shelter": Audience(_NONE),
     "force": Audience(REGISTRY_READERS),
     # The two force events the hall screen's feed and map show.

@@ -152,6 +152,10 @@ PAGES = {
     "response": [f"{API}/response/activations/"],
     "instruction": [f"{API}/response/instructions/"],
     "seat": [f"{API}/response/seats/"],
+    # Support (issue 14): requisitions (the owner unit reads its own) and compensation
+    # claims (the claiming force and the reviewing department read their own).
+    "requisition": ["/support/requisitions/", f"{API}/support/requisitions/"],
+    "compensation": ["/support/compensation/", f"{API}/support/compensation-claims/"],
 }
 HALL_FORCE_TYPES = ("force.status_changed", "force.created")
 ADMINISTRATIVE = ("organisation", "user", "account", "security")
