@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -40,7 +41,7 @@ class CostForm(BootstrapFormMixin, forms.Form):
     category = forms.ChoiceField(label=_("category"), choices=CostCategory.choices)
     description = forms.CharField(label=_("description"), max_length=200)
     amount = forms.DecimalField(
-        label=_("amount (yuan)"), max_digits=12, decimal_places=2, min_value=0.01
+        label=_("amount (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
     )
 
 
@@ -58,7 +59,7 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
 
 class ApproveForm(BootstrapFormMixin, forms.Form):
     amount = forms.DecimalField(
-        label=_("amount approved"), max_digits=12, decimal_places=2, min_value=0.01
+        label=_("amount approved"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
     )
     approval_reference = forms.CharField(label=_("approval document"), max_length=60)
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -231,10 +233,13 @@ def test_compensation_list_and_detail_take_constant_queries(
     requisition_world, django_assert_max_num_queries
 ):
     w = requisition_world
-    for _ in range(4):
-        make_claim(w)
     client = _client(w.duty_officer_a)
-    with django_assert_max_num_queries(14):
+    make_claim(w)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("support:compensation_list")).status_code == 200
+    for _ in range(3):
+        make_claim(w)
+    with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(reverse("support:compensation_list")).status_code == 200
     claim = CompensationClaim.objects.first()
     with django_assert_max_num_queries(18):

@@ -3,6 +3,8 @@ each service."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from command.models import Incident
@@ -11,14 +13,14 @@ from support.choices import CostCategory, LiabilityBasis
 from support.models import CompensationAttachment, CompensationClaim, CompensationCost, Requisition
 
 
-class CostSerializer(serializers.ModelSerializer):
+class ClaimCostSerializer(serializers.ModelSerializer):
     class Meta:
         model = CompensationCost
         fields = ["id", "category", "description", "amount"]
         read_only_fields = fields
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class ClaimAttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = CompensationAttachment
         fields = ["id", "name", "file", "uploaded_at"]
@@ -26,8 +28,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class ClaimSerializer(serializers.ModelSerializer):
-    costs = CostSerializer(many=True, read_only=True)
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    costs = ClaimCostSerializer(many=True, read_only=True)
+    attachments = ClaimAttachmentSerializer(many=True, read_only=True)
     incident_title = serializers.CharField(source="incident.title", read_only=True)
     reviewing_department_name = serializers.CharField(
         source="reviewing_department.name", read_only=True
@@ -68,10 +70,10 @@ class ClaimSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CostInputSerializer(serializers.Serializer):
+class ClaimCostInputSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=CostCategory.choices)
     description = serializers.CharField(max_length=200)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0.01)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
 
 
 class ClaimFieldsSerializer(serializers.Serializer):
@@ -80,7 +82,7 @@ class ClaimFieldsSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=4000)
     bank_account_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     bank_account = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    costs = CostInputSerializer(many=True, required=False, max_length=100)
+    costs = ClaimCostInputSerializer(many=True, required=False, max_length=100)
 
 
 class ClaimInputSerializer(ClaimFieldsSerializer):
@@ -95,16 +97,16 @@ class ClaimInputSerializer(ClaimFieldsSerializer):
     )
 
 
-class ReviewInputSerializer(serializers.Serializer):
+class ClaimReviewInputSerializer(serializers.Serializer):
     opinion = serializers.CharField(max_length=4000)
 
 
-class ApproveInputSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0.01)
+class ClaimApproveInputSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     approval_reference = serializers.CharField(max_length=60)
 
 
-class PaymentInputSerializer(serializers.Serializer):
+class ClaimPaymentInputSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=60)
 
 
@@ -112,6 +114,6 @@ class ClaimReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
 
 
-class AttachmentInputSerializer(serializers.Serializer):
+class ClaimAttachmentInputSerializer(serializers.Serializer):
     file = serializers.FileField()
     name = serializers.CharField(max_length=150, required=False, allow_blank=True)

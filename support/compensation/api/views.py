@@ -98,19 +98,19 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         services.submit_claim(actor=request.user, claim_id=claim.pk)
         return self._output(claim.pk)
 
-    @extend_schema(request=s.ReviewInputSerializer, responses=s.ClaimSerializer)
+    @extend_schema(request=s.ClaimReviewInputSerializer, responses=s.ClaimSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str) -> Response:
         claim = self.get_object()
-        values = _parse(s.ReviewInputSerializer, request)
+        values = _parse(s.ClaimReviewInputSerializer, request)
         services.review_claim(actor=request.user, claim_id=claim.pk, opinion=values["opinion"])
         return self._output(claim.pk)
 
-    @extend_schema(request=s.ApproveInputSerializer, responses=s.ClaimSerializer)
+    @extend_schema(request=s.ClaimApproveInputSerializer, responses=s.ClaimSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         claim = self.get_object()
-        values = _parse(s.ApproveInputSerializer, request)
+        values = _parse(s.ClaimApproveInputSerializer, request)
         services.approve_claim(
             actor=request.user,
             claim_id=claim.pk,
@@ -119,11 +119,11 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )
         return self._output(claim.pk)
 
-    @extend_schema(request=s.PaymentInputSerializer, responses=s.ClaimSerializer)
+    @extend_schema(request=s.ClaimPaymentInputSerializer, responses=s.ClaimSerializer)
     @action(detail=True, methods=["post"])
     def pay(self, request: Request, pk: str) -> Response:
         claim = self.get_object()
-        values = _parse(s.PaymentInputSerializer, request)
+        values = _parse(s.ClaimPaymentInputSerializer, request)
         services.record_payment(
             actor=request.user, claim_id=claim.pk, reference=values["reference"]
         )
@@ -145,11 +145,11 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         services.reject_claim(actor=request.user, claim_id=claim.pk, reason=values["reason"])
         return self._output(claim.pk)
 
-    @extend_schema(request=s.AttachmentInputSerializer, responses={201: s.ClaimSerializer})
+    @extend_schema(request=s.ClaimAttachmentInputSerializer, responses={201: s.ClaimSerializer})
     @action(detail=True, methods=["post"])
     def attachments(self, request: Request, pk: str) -> Response:
         claim = self.get_object()
-        values = _parse(s.AttachmentInputSerializer, request)
+        values = _parse(s.ClaimAttachmentInputSerializer, request)
         services.add_attachment(
             actor=request.user,
             claim_id=claim.pk,

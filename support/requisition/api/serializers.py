@@ -69,12 +69,12 @@ class RequisitionInputSerializer(serializers.Serializer):
     purpose = serializers.CharField(max_length=2000)
 
 
-class HandoverInputSerializer(serializers.Serializer):
+class RequisitionHandoverInputSerializer(serializers.Serializer):
     at = serializers.DateTimeField(required=False, allow_null=True)
     condition = serializers.CharField(max_length=2000)
 
 
-class ReturnInputSerializer(HandoverInputSerializer):
+class RequisitionReturnInputSerializer(RequisitionHandoverInputSerializer):
     damage = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 

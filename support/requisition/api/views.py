@@ -63,11 +63,11 @@ class RequisitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         )
         return self._output(requisition.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.HandoverInputSerializer, responses=s.RequisitionSerializer)
+    @extend_schema(request=s.RequisitionHandoverInputSerializer, responses=s.RequisitionSerializer)
     @action(detail=True, methods=["post"])
     def handover(self, request: Request, pk: str) -> Response:
         requisition = self.get_object()
-        values = _parse(s.HandoverInputSerializer, request)
+        values = _parse(s.RequisitionHandoverInputSerializer, request)
         services.record_handover(
             actor=request.user,
             requisition_id=requisition.pk,
@@ -76,11 +76,11 @@ class RequisitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         )
         return self._output(requisition.pk)
 
-    @extend_schema(request=s.ReturnInputSerializer, responses=s.RequisitionSerializer)
+    @extend_schema(request=s.RequisitionReturnInputSerializer, responses=s.RequisitionSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request, pk: str) -> Response:
         requisition = self.get_object()
-        values = _parse(s.ReturnInputSerializer, request)
+        values = _parse(s.RequisitionReturnInputSerializer, request)
         services.record_return(
             actor=request.user,
             requisition_id=requisition.pk,
