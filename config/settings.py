@@ -340,6 +340,7 @@ SPECTACULAR_SETTINGS = {
         "core.api.schema.add_error_component",
     ],
     "ENUM_NAME_OVERRIDES": {
+        "CompensationCostCategoryEnum": "support.choices.CostCategory",
         "LinkageTierEnum": "core.choices.LinkageTier",
         "IncidentStatusEnum": "command.choices.IncidentStatus",
         "IncidentLevelEnum": "command.choices.IncidentLevel",

@@ -161,7 +161,14 @@ FAMILIES: dict[str, Audience] = {
         )
     ),
     "allocation": Audience(_NONE),
-    "requisition": Audience(_NONE),
+    # Requisitions and compensation claims (issue 14): the bureau, the fire brigade and the
+    # sync client of the jurisdiction; the owner unit, the claiming force and the
+    # reviewing department their own (Event.organisation = the owner or the claimant).
+    "requisition": Audience(
+        frozenset({Role.DUTY_OFFICER, Role.BUREAU_APPROVER, Role.ADMINISTRATOR})
+        | {Role.FIRE_DISPATCHER, Role.SYNC_CLIENT},
+        frozenset({Role.DEPARTMENT_EDITOR}),
+    ),
     "passage": Audience(_NONE),
     # Rescuer welfare: support's readers of the jurisdiction; a department reads its own
     # forces' people (support/welfare/permissions.py).
@@ -177,7 +184,11 @@ FAMILIES: dict[str, Audience] = {
         ),
         frozenset({Role.DEPARTMENT_EDITOR}),
     ),
-    "compensation": Audience(_NONE),
+    "compensation": Audience(
+        frozenset({Role.DUTY_OFFICER, Role.BUREAU_APPROVER, Role.ADMINISTRATOR})
+        | {Role.FIRE_DISPATCHER, Role.SYNC_CLIENT},
+        frozenset({Role.DEPARTMENT_EDITOR, Role.FORCE_ACCOUNT}),
+    ),
     "shelter": Audience(_NONE),
     "force": Audience(REGISTRY_READERS),
     # The two force events the hall screen's feed and map show.

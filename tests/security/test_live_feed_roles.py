@@ -156,6 +156,10 @@ PAGES = {
     "seat": [f"{API}/response/seats/"],
     # Rescuer welfare (issue 14): its index page and API.
     "welfare": ["/support/welfare/", f"{API}/support/health-records/"],
+    # Support (issue 14): requisitions (the owner unit reads its own) and compensation
+    # claims (the claiming force and the reviewing department read their own).
+    "requisition": ["/support/requisitions/", f"{API}/support/requisitions/"],
+    "compensation": ["/support/compensation/", f"{API}/support/compensation-claims/"],
 }
 HALL_FORCE_TYPES = ("force.status_changed", "force.created")
 ADMINISTRATIVE = ("organisation", "user", "account", "security")

@@ -1,3 +1,5 @@
-"""API of support — compensation part (filled by its owner)."""
+"""API of support — compensation part (/api/v1/support/compensation-claims/)."""
 
-urlpatterns: list = []
+from support.compensation.api import views
+
+urlpatterns = [*views.urlpatterns]

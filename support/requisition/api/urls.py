@@ -1,3 +1,5 @@
-"""API of support — requisition part (filled by its owner)."""
+"""API of support — requisition part (/api/v1/support/requisitions/)."""
 
-urlpatterns: list = []
+from support.requisition.api import views
+
+urlpatterns = [*views.urlpatterns]
