@@ -148,7 +148,12 @@ FAMILIES: dict[str, Audience] = {
     # Support (issue 14): closed until each part's pages exist; the owner of each opens
     # it (reserve, allocation, requisition, passage, welfare, compensation, shelter).
     "reserve": Audience(_NONE),
-    "allocation": Audience(_NONE),
+    # Allocations (调拨): support's readers of the jurisdiction (support.permissions.
+    # SUPPORT_READERS) and the hall, whose screen shows the open ones.
+    "allocation": Audience(
+        HALL_ROLES
+        | {Role.DEPARTMENT_EDITOR, Role.SYNC_CLIENT, Role.FIRE_DISPATCHER, Role.ADMINISTRATOR}
+    ),
     "requisition": Audience(_NONE),
     "passage": Audience(_NONE),
     "welfare": Audience(_NONE),

@@ -152,6 +152,8 @@ PAGES = {
     "response": [f"{API}/response/activations/"],
     "instruction": [f"{API}/response/instructions/"],
     "seat": [f"{API}/response/seats/"],
+    # Allocations (issue 14): their list page and API, and the hall screen's panel.
+    "allocation": ["/support/allocations/", f"{API}/support/allocations/", HALL_FEED],
 }
 HALL_FORCE_TYPES = ("force.status_changed", "force.created")
 ADMINISTRATIVE = ("organisation", "user", "account", "security")
