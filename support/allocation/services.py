@@ -75,6 +75,8 @@ __all__ = [
 ]
 
 MAX_LINES = 100
+# What a QUANTITY column holds (14 digits, 2 decimals).
+MAX_QUANTITY = Decimal("999999999999.99")
 TWO_PLACES = Decimal("0.01")
 # The fields of a request that ``data`` may carry.
 FIELDS = (
@@ -108,7 +110,9 @@ def _quantity(value: Any) -> Decimal | None:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
         return None
-    if not number.is_finite() or number <= 0 or number != number.quantize(TWO_PLACES):
+    if not number.is_finite() or number <= 0 or number > MAX_QUANTITY:
+        return None
+    if number != number.quantize(TWO_PLACES):
         return None
     return number
 

@@ -19,6 +19,7 @@ from django.views import View
 
 from command.models import Incident
 from core.admin_labels import event_type_label
+from core.bounds import MAX_INT
 from core.exceptions import DomainError
 from core.models import Event
 from core.web import RoleRequiredMixin, raise_for
@@ -63,7 +64,7 @@ class AllocationListView(ReaderMixin, View):
                 ]
             )
         incident_id = request.GET.get("incident", "")
-        if incident_id.isdigit():
+        if incident_id.isdigit() and int(incident_id) <= MAX_INT:
             rows = rows.filter(incident_id=int(incident_id))
         own = request.user.jurisdiction
         return render(
@@ -82,6 +83,8 @@ class AllocationListView(ReaderMixin, View):
 def _incident_for(request: HttpRequest, incident_id: Any) -> Incident | None:
     if not incident_id or not str(incident_id).isdigit():
         return None
+    if int(incident_id) > MAX_INT:
+        raise Http404(_("No such incident."))
     incident = Incident.objects.select_related("jurisdiction").filter(pk=incident_id).first()
     user = request.user
     own = user.jurisdiction
@@ -121,6 +124,12 @@ class AllocationFormView(ReaderMixin, View):
             if allocation
             else _incident_for(request, request.GET.get("incident"))
         )
+        where = incident.jurisdiction if incident else request.user.jurisdiction
+        if allocation is None and not (
+            request.user.is_superuser
+            or (where is not None and permissions.can_request(request.user, where))
+        ):
+            raise PermissionDenied(_("You may not request materials here."))
         sources = source_choices(request.user)
         if allocation is None:
             form = AllocationForm(incident=incident)

@@ -180,3 +180,17 @@ def test_the_hall_screen_shows_open_allocations(stock_world):
     assert 'id="screen-allocation"' in html
     assert allocation.number in html
     assert "编织袋2000条" in html
+
+
+def test_a_reader_who_may_not_request_gets_no_form(stock_world):
+    w = stock_world
+    response = client_for(w.sync_client).get(
+        f"/support/allocations/new/?incident={w.incident_a.pk}"
+    )
+    assert response.status_code == 403
+    assert (
+        client_for(w.duty_officer_b)
+        .get(f"/support/allocations/new/?incident={w.incident_a.pk}")
+        .status_code
+        == 404
+    )

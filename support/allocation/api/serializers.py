@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.bounds import MAX_INT
 from core.masking import mask_phone
 from support.choices import AllocationStatus
 from support.models import AllocationLine, AllocationRequest
@@ -81,17 +82,19 @@ class AllocationSerializer(serializers.ModelSerializer):
 
 
 class AllocationLineInputSerializer(serializers.Serializer):
-    item = serializers.IntegerField(min_value=1)
-    warehouse = serializers.IntegerField(min_value=1)
+    item = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+    warehouse = serializers.IntegerField(min_value=1, max_value=MAX_INT)
     quantity = serializers.DecimalField(
         max_digits=14,
         decimal_places=2,
-        min_value=0.01,  # type: ignore[arg-type]
+        min_value=Decimal("0.01"),
     )
 
 
 class AllocationInputSerializer(serializers.Serializer):
-    incident = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    incident = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_INT
+    )
     risk_period = serializers.CharField(required=False, allow_blank=True, max_length=150)
     jurisdiction = serializers.CharField(
         required=False,

@@ -20,6 +20,7 @@ from rest_framework.routers import SimpleRouter
 
 from support.allocation import selectors, services
 from support.allocation.api import serializers as s
+from support.allocation.filters import AllocationFilter
 from support.allocation.permissions import can_read_allocations
 from support.models import AllocationRequest
 
@@ -57,7 +58,7 @@ class AllocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     permission_classes = [permissions.IsAuthenticated, AllocationReader]
     queryset = AllocationRequest.objects.all()
     serializer_class = s.AllocationSerializer
-    filterset_fields = ("status", "incident")
+    filterset_class = AllocationFilter
     search_fields = ()
     ordering_fields = ("created_at", "needed_by")
     http_method_names = ["get", "post", "put", "head", "options"]
