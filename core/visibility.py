@@ -160,7 +160,12 @@ FAMILIES: dict[str, Audience] = {
             }
         )
     ),
-    "allocation": Audience(_NONE),
+    # Allocations (调拨): support's readers of the jurisdiction (support.permissions.
+    # SUPPORT_READERS) and the hall, whose screen shows the open ones.
+    "allocation": Audience(
+        HALL_ROLES
+        | {Role.DEPARTMENT_EDITOR, Role.SYNC_CLIENT, Role.FIRE_DISPATCHER, Role.ADMINISTRATOR}
+    ),
     # Requisitions and compensation claims (issue 14): the bureau, the fire brigade and the
     # sync client of the jurisdiction; the owner unit, the claiming force and the
     # reviewing department their own (Event.organisation = the owner or the claimant).

@@ -57,6 +57,7 @@ FEED_TYPES = (
     "warning.relayed",
 )
 WARNING_PANEL_ROWS = 8
+ALLOCATION_PANEL_ROWS = 8
 
 ACTIVE_ORDER_STATUSES = (
     OrderStatus.ISSUED,
@@ -270,6 +271,7 @@ def build_screen_data(user: Any) -> dict[str, Any]:
             "warnings_unanswered": warnings["unanswered"],
         },
         "response": response_panel(user, now),
+        "allocation": allocation_panel(user, now),
         "warnings": warnings["warnings"],
         "warnings_more": warnings["more"],
         "incidents_by_level": {value: by_level.get(value, 0) for value in IncidentLevel.values},
@@ -535,6 +537,36 @@ def response_panel(user: Any, now: datetime) -> dict[str, Any]:
         ],
         "more": max(len(active) - PANEL_ROWS, 0),
         "overdue": overdue,
+    }
+
+
+def allocation_panel(user: Any, now: datetime) -> dict[str, Any]:
+    """Open material allocations (issue 14, 调拨) on the screen: number, destination,
+    items, status and due time, the soonest needed first, late ones flagged."""
+    from support.allocation.selectors import open_allocations
+
+    rows, total = open_allocations(user, limit=ALLOCATION_PANEL_ROWS)
+    return {
+        "allocations": [
+            {
+                "id": a.pk,
+                "number": a.number,
+                "destination": a.destination,
+                "for": a.incident.title if a.incident else a.risk_period,
+                "items": "、".join(
+                    f"{line.item.name}{line.quantity.normalize():f}{line.item.unit}"
+                    for line in a.lines.all()
+                ),
+                "status": a.status,
+                "status_label": str(a.get_status_display()),
+                "needed_by": a.needed_by,
+                "late": a.needed_by < now,
+                "url": _link("support:allocation_detail", a.pk),
+            }
+            for a in rows
+        ],
+        "more": max(total - ALLOCATION_PANEL_ROWS, 0),
+        "total": total,
     }
 
 

@@ -1,3 +1,5 @@
-"""Pages of support — allocation part (filled by its owner)."""
+"""Pages of support — allocation part (调拨), mounted under /support/."""
 
-urlpatterns: list = []
+from support.allocation import views
+
+urlpatterns = [*views.urlpatterns]

@@ -160,6 +160,8 @@ PAGES = {
     # claims (the claiming force and the reviewing department read their own).
     "requisition": ["/support/requisitions/", f"{API}/support/requisitions/"],
     "compensation": ["/support/compensation/", f"{API}/support/compensation-claims/"],
+    # Allocations (issue 14): their list page and API, and the hall screen's panel.
+    "allocation": ["/support/allocations/", f"{API}/support/allocations/", HALL_FEED],
 }
 HALL_FORCE_TYPES = ("force.status_changed", "force.created")
 ADMINISTRATIVE = ("organisation", "user", "account", "security")

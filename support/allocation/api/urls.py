@@ -1,3 +1,5 @@
-"""API of support — allocation part (filled by its owner)."""
+"""API of support — allocation part, under /api/v1/support/."""
 
-urlpatterns: list = []
+from support.allocation.api import views
+
+urlpatterns = [*views.urlpatterns]
