@@ -20,6 +20,7 @@ __all__ = [
     "PerCapitaRow",
     "below_indicator",
     "indicator_jurisdictions",
+    "map_points",
     "map_shelters",
     "per_capita",
     "visible_shelters",
@@ -37,11 +38,10 @@ def visible_shelters(user: Any) -> QuerySet:
     return Shelter.objects.visible_to(user).select_related("jurisdiction", "owner")
 
 
-def map_shelters(user: Any, *, limit: int = 500) -> list[dict[str, Any]]:
-    """Shelters in service with coordinates, for a map layer (one query)."""
+def map_points(queryset: QuerySet, *, limit: int = 500) -> list[dict[str, Any]]:
+    """Shelters in service with coordinates, as map markers (one query)."""
     rows = (
-        Shelter.objects.visible_to(user)
-        .filter(is_active=True, latitude__isnull=False, longitude__isnull=False)
+        queryset.filter(is_active=True, latitude__isnull=False, longitude__isnull=False)
         .order_by("jurisdiction__path", "name")
         .values("id", "name", "kind", "level", "capacity", "area_m2", "latitude", "longitude")[
             :limit
@@ -60,6 +60,12 @@ def map_shelters(user: Any, *, limit: int = 500) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def map_shelters(user: Any, *, limit: int = 500) -> list[dict[str, Any]]:
+    """The shelter layer of a map the user may open (the hall screen gates its own
+    roles): shelters of the user's jurisdiction and below."""
+    return map_points(Shelter.objects.visible_to(user), limit=limit)
 
 
 @dataclass(frozen=True)

@@ -63,8 +63,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             )
         # Stored in vocabulary order, once each: an identical set compares equal.
         cleaned["facilities"] = [code for code in FACILITY_CODES if code in given]
-    if cleaned.get("external_id") == "":
-        cleaned["external_id"] = None
+    if "external_id" in cleaned and cleaned["external_id"] is None:
+        cleaned["external_id"] = ""
     return cleaned
 
 
