@@ -152,6 +152,8 @@ PAGES = {
     "response": [f"{API}/response/activations/"],
     "instruction": [f"{API}/response/instructions/"],
     "seat": [f"{API}/response/seats/"],
+    # Shelters (issue 14): the register's page and API.
+    "shelter": ["/support/shelters/", f"{API}/support/shelters/"],
 }
 HALL_FORCE_TYPES = ("force.status_changed", "force.created")
 ADMINISTRATIVE = ("organisation", "user", "account", "security")
