@@ -10,7 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.events import record_event
-from core.exceptions import NotFoundError, PermissionDeniedError, ValidationFailed
+from core.exceptions import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
 from core.models import Jurisdiction, Organisation, User
 from core.saving import stamp_history, validated
 from support.events import ShelterEvent
@@ -77,6 +82,24 @@ def _check_owner(actor: User, owner: Organisation | None) -> None:
         )
 
 
+def _check_unique(shelter: Shelter) -> None:
+    """A second shelter of the same name in a jurisdiction, or a second record of the
+    same external id, is a conflict with the existing one (409), named on its field."""
+    others = Shelter.objects.exclude(pk=shelter.pk)
+    if others.filter(jurisdiction=shelter.jurisdiction_id, name=shelter.name).exists():
+        raise ConflictError(
+            _("A shelter of that name exists in the jurisdiction."),
+            code="shelter_exists",
+            errors={"name": [_("A shelter of that name exists in the jurisdiction.")]},
+        )
+    if shelter.external_id and others.filter(external_id=shelter.external_id).exists():
+        raise ConflictError(
+            _("Another record has this external id."),
+            code="external_id_taken",
+            errors={"external_id": [_("Another record has this external id.")]},
+        )
+
+
 def create_shelter(*, actor: User, data: dict[str, Any]) -> Shelter:
     """Register a shelter: the bureau of its jurisdiction or above (Linqing §四.(四):
     parks, squares, schools, stadiums and civil-defence works)."""
@@ -92,6 +115,7 @@ def create_shelter(*, actor: User, data: dict[str, Any]) -> Shelter:
             raise PermissionDeniedError(_("You may not register shelters there."))
         _check_owner(actor, data.get("owner"))
         shelter = Shelter(**data)
+        _check_unique(shelter)
         validated(shelter)
         stamp_history(shelter, actor, "created")
         shelter.save()
@@ -139,6 +163,7 @@ def update_shelter(*, actor: User, shelter_id: int, data: dict[str, Any]) -> She
             _check_owner(actor, data["owner"])
         for name in changed:
             setattr(shelter, name, data[name])
+        _check_unique(shelter)
         validated(shelter)
         stamp_history(shelter, actor, "edited")
         shelter.save(update_fields=[*changed, "updated_at"])

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from core.events import Event
-from core.exceptions import NotFoundError, PermissionDeniedError, ValidationFailed
+from core.exceptions import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from support.events import ShelterEvent
 from support.models import Shelter, ShelterIndicator
 from support.shelters import selectors, services
@@ -172,12 +172,13 @@ def test_unknown_facility_is_refused_on_the_field(world):
     assert "facilities" in exc.value.errors
 
 
-def test_duplicate_name_in_one_jurisdiction_is_refused(shelter_world):
+def test_duplicate_name_in_one_jurisdiction_is_a_conflict(shelter_world):
     w = shelter_world
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ConflictError) as exc:
         services.create_shelter(
             actor=w.duty_officer_a, data=shelter_data(w.county_a, "运河公园", "100", 50)
         )
+    assert "name" in exc.value.errors
 
 
 def test_setting_the_same_indicator_twice_records_one_event(world):

@@ -181,3 +181,14 @@ def test_list_query_count_is_constant(shelter_world, api, django_assert_max_num_
         client.get(INDICATORS)
     with django_assert_max_num_queries(8):
         client.get(f"{LIST}{shelter_world.park_a.pk}/")
+
+
+def test_partial_update_answers_the_whole_shelter_and_a_clash_is_409(shelter_world, api):
+    w = shelter_world
+    client = api(w.admin_city)
+    response = client.patch(f"{LIST}{w.park_a.pk}/", {"capacity": 290000}, format="json")
+    assert response.status_code == 200
+    assert response.json()["owner_name"] is None
+    clash = client.patch(f"{LIST}{w.park_a.pk}/", {"name": "旧体育场"}, format="json")
+    assert clash.status_code == 409
+    assert "name" in clash.json()["errors"]

@@ -33,7 +33,7 @@ class ShelterSerializer(serializers.ModelSerializer):
     )
     jurisdiction_name = serializers.CharField(source="jurisdiction.name", read_only=True)
     owner = _VisibleOrganisationField(required=False, allow_null=True)
-    owner_name = serializers.CharField(source="owner.name", read_only=True, default=None)
+    owner_name = serializers.CharField(source="owner.name", read_only=True, allow_null=True)
     facilities = serializers.MultipleChoiceField(choices=FACILITIES, required=False)
     external_id = ExternalIdField()
 
