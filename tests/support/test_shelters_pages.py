@@ -130,7 +130,7 @@ def test_form_shows_the_services_refusal_on_the_field(shelter_world):
     response = _client(w.duty_officer_a).post(
         reverse("support:shelter_create"),
         {
-            "name": "运河公园",
+            "name": "新华路小游园",
             "kind": "park",
             "level": "immediate",
             "jurisdiction": w.county_a.pk,
