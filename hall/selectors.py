@@ -36,6 +36,7 @@ from earlywarning.choices import KEY_PERIOD_LEVELS, LEVEL_RANK, WarningLevel
 from earlywarning.models import WarningRecipient
 from forces.choices import ForceCategory, ForceStatus
 from forces.models import Force
+from support.shelters import selectors as shelter_selectors
 
 FIRST_PAINT_EVENTS = 30
 FEED_LIMIT_DEFAULT = 50
@@ -76,6 +77,8 @@ def screen_labels() -> dict[str, Any]:
         "levels": level_labels(),
         "order_status": dict(OrderStatus.choices),
         "force_status": dict(ForceStatus.choices),
+        "shelter_capacity": gettext_lazy("Capacity"),
+        "shelter_area": gettext_lazy("Effective area (m²)"),
         "alert_kinds": dict(AlertKind.choices),
         "warning_levels": {value: str(label) for value, label in WarningLevel.choices},
         "sentences": event_sentences(),
@@ -292,6 +295,7 @@ def build_screen_data(user: Any) -> dict[str, Any]:
             }
             for i in incidents
         ],
+        "shelters": shelter_layer(user),
         "forces": [
             {
                 "id": f["id"],
@@ -303,6 +307,12 @@ def build_screen_data(user: Any) -> dict[str, Any]:
             for f in mapped_forces
         ],
     }
+
+
+def shelter_layer(user: Any) -> list[dict[str, Any]]:
+    """Emergency shelters in service of the user's jurisdiction, a toggled layer of the
+    screen's map (name, capacity, area): one query."""
+    return shelter_selectors.map_shelters(user)
 
 
 def serialise_event(event: Event, labels: dict[str, Any]) -> dict[str, Any]:

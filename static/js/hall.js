@@ -98,6 +98,7 @@
     var map = null;
     var incidentLayer = null;
     var forceLayer = null;
+    var shelterLayer = null;
     var fitted = false;
     if (window.L && document.getElementById("map")) {
       map = L.map("map", {
@@ -119,8 +120,17 @@
       }
       // Area names sit under the markers (Leaflet puts tooltips above everything).
       map.createPane("areaLabels").style.zIndex = 450;
+      // Emergency shelters: under forces and incidents, shown or hidden by the legend's box.
+      shelterLayer = L.layerGroup().addTo(map);
       forceLayer = L.layerGroup().addTo(map);
       incidentLayer = L.layerGroup().addTo(map);
+      var shelterToggle = document.getElementById("toggle-shelters");
+      if (shelterToggle) {
+        shelterToggle.addEventListener("change", function () {
+          if (shelterToggle.checked) shelterLayer.addTo(map);
+          else map.removeLayer(shelterLayer);
+        });
+      }
       loadOutline();
     }
 
@@ -196,7 +206,22 @@
       if (!map) return;
       incidentLayer.clearLayers();
       forceLayer.clearLayers();
+      shelterLayer.clearLayers();
       var points = [];
+      var shelterIcon = L.divIcon({ className: "shelter-marker", iconSize: [9, 9] });
+      (data.shelters || []).forEach(function (shelter) {
+        L.marker([shelter.lat, shelter.lng], { icon: shelterIcon, keyboard: false, interactive: true })
+          .bindTooltip(
+            tooltipContent([
+              shelter.name,
+              (labels.shelter_capacity || "") + " " + shelter.capacity + " · " +
+                (labels.shelter_area || "") + " " + shelter.area_m2,
+            ])
+          )
+          .addTo(shelterLayer);
+      });
+      var mapEl = document.getElementById("map");
+      if (mapEl) mapEl.setAttribute("data-shelters", String((data.shelters || []).length));
       (data.forces || []).forEach(function (force) {
         if (force.lat == null || force.lng == null) return;
         L.circleMarker([force.lat, force.lng], {

@@ -1,7 +1,16 @@
-"""Registrations of the shelters part: feed subjects, notify handlers (filled by its owner)."""
+"""Registrations of the shelters part: the change feed shows shelters as the API does;
+indicators are declared (their events reach the feed with ``data: null``)."""
 
 from __future__ import annotations
 
 
 def register() -> None:
-    return None
+    from core import subjects
+    from support.shelters.api.views import ShelterViewSet
+
+    subjects.register(
+        "support.shelter",
+        serializer=ShelterViewSet.serializer_class,
+        queryset=subjects.from_viewset(ShelterViewSet),
+    )
+    subjects.declare("support.shelterindicator")

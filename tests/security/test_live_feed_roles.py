@@ -162,6 +162,8 @@ PAGES = {
     "compensation": ["/support/compensation/", f"{API}/support/compensation-claims/"],
     # Allocations (issue 14): their list page and API, and the hall screen's panel.
     "allocation": ["/support/allocations/", f"{API}/support/allocations/", HALL_FEED],
+    # Shelters (issue 14): the register's page and API.
+    "shelter": ["/support/shelters/", f"{API}/support/shelters/"],
 }
 HALL_FORCE_TYPES = ("force.status_changed", "force.created")
 ADMINISTRATIVE = ("organisation", "user", "account", "security")
