@@ -194,7 +194,20 @@ FAMILIES: dict[str, Audience] = {
         | {Role.FIRE_DISPATCHER, Role.SYNC_CLIENT},
         frozenset({Role.DEPARTMENT_EDITOR, Role.FORCE_ACCOUNT}),
     ),
-    "shelter": Audience(_NONE),
+    # Shelters and per-capita indicators (support.shelters): read on their pages and API
+    # by support.permissions.SUPPORT_READERS of the jurisdiction.
+    "shelter": Audience(
+        frozenset(
+            {
+                Role.DUTY_OFFICER,
+                Role.BUREAU_APPROVER,
+                Role.ADMINISTRATOR,
+                Role.FIRE_DISPATCHER,
+                Role.DEPARTMENT_EDITOR,
+                Role.SYNC_CLIENT,
+            }
+        )
+    ),
     "force": Audience(REGISTRY_READERS),
     # The two force events the hall screen's feed and map show.
     "force.status_changed": Audience(REGISTRY_READERS | HALL_ROLES),
