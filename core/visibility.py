@@ -150,7 +150,10 @@ FAMILIES: dict[str, Audience] = {
     "reserve": Audience(_NONE),
     "allocation": Audience(_NONE),
     "requisition": Audience(_NONE),
-    "passage": Audience(_NONE),
+    # Passage requests and vehicle passes: the bureau and the fire brigade of the area;
+    # the traffic police / transport bureau read the requests addressed to them, a
+    # force's organisation its passes (Event.organisation).
+    "passage": Audience(DISPATCH_READERS, frozenset({Role.DEPARTMENT_EDITOR})),
     "welfare": Audience(_NONE),
     "compensation": Audience(_NONE),
     "shelter": Audience(_NONE),

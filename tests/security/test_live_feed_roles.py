@@ -152,6 +152,8 @@ PAGES = {
     "response": [f"{API}/response/activations/"],
     "instruction": [f"{API}/response/instructions/"],
     "seat": [f"{API}/response/seats/"],
+    # Passage (issue 14): its list page and the requests' API.
+    "passage": ["/support/passage/", f"{API}/support/passage-requests/"],
 }
 HALL_FORCE_TYPES = ("force.status_changed", "force.created")
 ADMINISTRATIVE = ("organisation", "user", "account", "security")
