@@ -304,12 +304,3 @@ def test_no_request_for_a_closed_incident(passage_world):
     Incident.objects.filter(pk=w.incident_a.pk).update(status="closed")
     with pytest.raises(InvalidTransition):
         make_request(w)
-
-
-def test_the_request_service_sends_after_commit_with_robust_callbacks():
-    """STYLE: side effects after commit are robust (a failing hand-over does not undo)."""
-    import inspect
-
-    from notify.services import _common
-
-    assert "robust=True" in inspect.getsource(_common.send_after_commit)
