@@ -362,6 +362,8 @@ SPECTACULAR_SETTINGS = {
         "ResponseStatusEnum": "response.choices.ActivationStatus",
         "InstructionStatusEnum": "response.choices.InstructionStatus",
         "ResponseStepKindEnum": "response.choices.StepKind",
+        "PassageKindEnum": "support.choices.PassageKind",
+        "PassageStatusEnum": "support.choices.PassageStatus",
     },
 }
 

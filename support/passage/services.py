@@ -29,7 +29,7 @@ from core.exceptions import (
     PermissionDeniedError,
     ValidationFailed,
 )
-from core.models import Jurisdiction, Organisation, User
+from core.models import Event, Jurisdiction, Organisation, User
 from forces.models import Force
 from notify.types import Responder
 from support.choices import PASSAGE_TRANSITIONS, PassageKind, PassageStatus
@@ -258,6 +258,12 @@ def acknowledge_passage(
             )
         if request.status != PassageStatus.SENT:
             raise InvalidTransition(_("Already answered."), code="already_answered")
+        if Event.objects.filter(
+            type=PassageEvent.ACKNOWLEDGED,
+            subject_type=PassageRequest._meta.label_lower,
+            subject_id=str(request.pk),
+        ).exists():
+            raise InvalidTransition(_("Already acknowledged."), code="already_acknowledged")
         notifications.request_acknowledged(request, responder)
         _request_event(
             PassageEvent.ACKNOWLEDGED,

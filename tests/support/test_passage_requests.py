@@ -304,3 +304,22 @@ def test_no_request_for_a_closed_incident(passage_world):
     Incident.objects.filter(pk=w.incident_a.pk).update(status="closed")
     with pytest.raises(InvalidTransition):
         make_request(w)
+
+
+def test_a_request_is_acknowledged_once_whatever_the_path(passage_world):
+    w = passage_world
+    with at(0):
+        request = make_request(w)
+        notify_services.send_pending()
+    phone, note = _sms(request)
+    with at(1):
+        services.acknowledge_passage(actor=w.police_editor_a, request_id=request.pk)
+    with pytest.raises(InvalidTransition):
+        services.acknowledge_passage(actor=w.duty_officer_a, request_id=request.pk)
+    again = notify_services.receive_reply(phone=phone, body=note.reply_code)
+    assert again.code == InboundCode.ALREADY
+    assert Event.objects.filter(type="passage.acknowledged").count() == 1
+    # Acknowledged is not answered: the addressee still answers.
+    services.answer_passage(
+        actor=w.police_editor_a, request_id=request.pk, accepted=True, answer=""
+    )
