@@ -34,17 +34,19 @@ def qr_svg(url: str, *, scale: int = 4) -> SafeString:
     return mark_safe(segno.make(url, error="m").svg_inline(scale=scale, title=""))
 
 
-def pass_context(vehicle_pass: VehiclePass, request: Any = None) -> dict[str, Any]:
+def pass_context(vehicle_pass: VehiclePass, request: Any = None, *, scale: int = 4) -> dict:
     url = verify_url(vehicle_pass, request)
     return {
         "vehicle_pass": vehicle_pass,
         "verify_url": url,
-        "qr": qr_svg(url),
+        "qr": qr_svg(url, scale=scale),
         "printed_at": timezone.now(),
         **font_context(),
     }
 
 
 def pass_pdf(vehicle_pass: VehiclePass, request: Any = None) -> bytes:
-    html = render_to_string("support/passage/pass_pdf.html", pass_context(vehicle_pass, request))
+    html = render_to_string(
+        "support/passage/pass_pdf.html", pass_context(vehicle_pass, request, scale=3)
+    )
     return html_to_pdf(html)
