@@ -89,6 +89,8 @@ def test_an_address_that_keeps_trying_forged_tokens_is_refused_for_a_while(passa
     for n in range(MISSES_ALLOWED):
         client.get(reverse("support:pass_verify", args=[f"forged{n}"]))
     assert client.get(_verify_url(issued)).status_code == 429
+    refused = client.get(f"{API}/passes/verify/", {"token": signing.pass_token(issued)})
+    assert refused.status_code == 429 and refused.json()["code"] == "throttled"
 
 
 def test_the_json_check_answers_without_login(passage_world):

@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from support.models import PassageRequest, VehiclePass
@@ -23,7 +24,7 @@ from support.passage import selectors, services
 from support.passage.api import serializers as s
 from support.passage.permissions import can_read_passage
 from support.passage.signing import Verdict, verify
-from support.passage.throttle import count_miss, refused
+from support.passage.throttle import MISS_WINDOW_SECONDS, count_miss, refused
 
 
 def _parse(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -150,6 +151,17 @@ class VehiclePassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._output(found.pk)
 
 
+class PassMissThrottle(BaseThrottle):
+    """An address that keeps presenting invalid tokens is refused for a while
+    (support.passage.throttle: the page and this check share the count)."""
+
+    def allow_request(self, request, view) -> bool:
+        return not refused(request)
+
+    def wait(self) -> float:
+        return float(MISS_WINDOW_SECONDS)
+
+
 class PassVerifyView(APIView):
     """What a checkpoint's scan of a pass says, as JSON (no login): ``valid``,
     ``expired``, ``not_yet_valid``, ``revoked`` or ``invalid`` (forged, tampered, not
@@ -157,6 +169,7 @@ class PassVerifyView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
+    throttle_classes = [PassMissThrottle]
 
     @extend_schema(
         parameters=[
@@ -166,11 +179,6 @@ class PassVerifyView(APIView):
         auth=[],
     )
     def get(self, request: Request) -> Response:
-        if refused(request):
-            return Response(
-                {"code": "throttled", "detail": str(_("Too many attempts"))},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-            )
         token = str(request.query_params.get("token", ""))[:1000]
         result = verify(token)
         if result.verdict == Verdict.INVALID:
