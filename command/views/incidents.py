@@ -253,16 +253,18 @@ def intake_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
         and services.can_record_incidents(user)
         and services.visibility_in(user, incident),
         "can_add_note": is_open and services.can_add_note(user, incident),
-        "hotline_form": HotlineTransferForm(),
-        "reply_form": HotlineReplyForm(),
-        "handover_form": HandOverForm(incident=incident) if directs else None,
-        "maritime_form": MaritimeForm(),
+        "hotline_form": HotlineTransferForm(auto_id="hotline_%s"),
+        "reply_form": HotlineReplyForm(auto_id="hotline_reply_%s"),
+        "handover_form": HandOverForm(incident=incident, auto_id="handover_%s")
+        if directs
+        else None,
+        "maritime_form": MaritimeForm(auto_id="maritime_%s"),
         "maritime_centre": selectors.maritime_centre_of(incident.jurisdiction)
         if directs and in_flow
         else None,
-        "note_form": NoteForm(),
-        "reassess_form": ReassessForm(initial={"level": incident.level}),
-        "close_form": CloseForm(),
+        "note_form": NoteForm(auto_id="note_%s"),
+        "reassess_form": ReassessForm(initial={"level": incident.level}, auto_id="reassess_%s"),
+        "close_form": CloseForm(auto_id="close_%s"),
     }
 
 
@@ -283,9 +285,18 @@ class IncidentStepView(RoleRequiredMixin, View):
         incident = get_object_or_404(selectors.readable_incidents(request.user), pk=pk)
         form = self.form(request, incident)
         if not form.is_valid():
-            for errors in form.errors.values():
+            # The step forms are small and live on the incident page: each error names
+            # its field, so "this field is required" says which one.
+            for name, errors in form.errors.items():
+                field = form.fields.get(name)
                 for error in errors:
-                    messages.error(request, error)
+                    if field is not None and field.label:
+                        messages.error(
+                            request,
+                            _("%(field)s: %(error)s") % {"field": field.label, "error": error},
+                        )
+                    else:
+                        messages.error(request, error)
             return HttpResponseRedirect(incident.get_absolute_url())
         try:
             self.call(request.user, incident, form.cleaned_data)

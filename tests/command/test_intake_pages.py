@@ -134,3 +134,29 @@ def test_12345_and_maritime_from_the_page_and_the_centre_reads_only_its_own(inta
     assert "拖轮已到场" in html(centre.get(url))
     # Before any hand-over, a department's account reads no incidents at all.
     assert as_user(w.editor_b).get("/command/incidents/").status_code == 403
+
+
+def test_the_incident_page_gives_every_step_form_field_its_own_id(intake_world, as_user):
+    w = intake_world
+    page = html(as_user(w.duty_officer_a).get(w.incident_a.get_absolute_url()))
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    assert repeated == []
+    assert 'id="reassess_reason"' in page and 'id="maritime_note"' in page
+
+
+def test_a_refused_step_names_the_field_it_needs(intake_world, as_user):
+    w = intake_world
+    client = as_user(w.duty_officer_a)
+    response = client.post(
+        f"/command/incidents/{w.incident_a.pk}/reassess/",
+        {"level": "iii", "reason": ""},
+        follow=True,
+    )
+    from command.forms import ReassessForm
+
+    label = str(ReassessForm().fields["reason"].label)
+    messages = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith(label) for m in messages), messages
+    w.incident_a.refresh_from_db()
+    assert w.incident_a.level != "iii"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core import pdf as core_pdf
 from dispatch import pdf, services
 from tests import factories as f
 
@@ -77,11 +78,11 @@ def test_font_folder_setting_declares_its_fonts_first(order, settings, tmp_path)
     font = tmp_path / "FangSong_GB2312.ttf"
     font.write_bytes(b"not really a font")
     settings.PDF_FONT_DIR = str(tmp_path)
-    pdf._configured_fonts.cache_clear()
+    core_pdf._configured_fonts.cache_clear()
     try:
         html = pdf.render_order_html(order)
     finally:
-        pdf._configured_fonts.cache_clear()
+        core_pdf._configured_fonts.cache_clear()
     assert '@font-face { font-family: "FangSong_GB2312"' in html
     assert font.resolve().as_uri() in html
     assert 'font-family: "FangSong_GB2312", "Noto Serif CJK SC"' in html
