@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from dispatch.pdf import font_context, html_to_pdf
+from core.pdf import font_context, html_to_pdf
 from support.models import VehiclePass
 from support.passage.signing import pass_token
 
