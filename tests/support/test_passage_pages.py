@@ -103,6 +103,8 @@ def test_the_json_check_answers_without_login(passage_world):
     assert "issued_by" not in body["vehicle_pass"]
     forged = anonymous.get(f"{API}/passes/verify/", {"token": "abc:def"}).json()
     assert forged == {"verdict": "invalid", "vehicle_pass": None}
+    missing = anonymous.get(f"{API}/passes/verify/")
+    assert missing.status_code == 400 and "token" in missing.json()["errors"]
 
 
 def test_the_list_page_shows_requests_and_passes_of_the_area(passage_world, client):

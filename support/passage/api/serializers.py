@@ -169,6 +169,13 @@ class PublicPassSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class VerifyQuerySerializer(serializers.Serializer):
+    token = serializers.RegexField(
+        regex=r"^[A-Za-z0-9_.:-]{1,1000}$",
+        help_text=_("The token of the pass's QR code."),
+    )
+
+
 class VerificationSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(
         choices=["valid", "expired", "not_yet_valid", "revoked", "invalid"]

@@ -9,8 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -172,15 +171,12 @@ class PassVerifyView(APIView):
     throttle_classes = [PassMissThrottle]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("token", OpenApiTypes.STR, required=True, description="The QR token.")
-        ],
-        responses=s.VerificationSerializer,
-        auth=[],
+        parameters=[s.VerifyQuerySerializer], responses=s.VerificationSerializer, auth=[]
     )
     def get(self, request: Request) -> Response:
-        token = str(request.query_params.get("token", ""))[:1000]
-        result = verify(token)
+        query = s.VerifyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = verify(query.validated_data["token"])
         if result.verdict == Verdict.INVALID:
             count_miss(request)
         return Response(
