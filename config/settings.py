@@ -369,6 +369,8 @@ SPECTACULAR_SETTINGS = {
         "ResponseStatusEnum": "response.choices.ActivationStatus",
         "InstructionStatusEnum": "response.choices.InstructionStatus",
         "ResponseStepKindEnum": "response.choices.StepKind",
+        "PassageKindEnum": "support.choices.PassageKind",
+        "PassageStatusEnum": "support.choices.PassageStatus",
     },
 }
 
@@ -376,6 +378,12 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Official fonts (e.g. 仿宋_GB2312) for printed orders; Noto CJK is the fallback.
 PDF_FONT_DIR = env.str("PDF_FONT_DIR", default="") or None
+
+# Vehicle passes (support, passage): the longest validity a pass may be issued for, and
+# the address printed in its QR code (the one checkpoints' phones reach; empty: the host
+# the pass was printed from).
+SUPPORT_PASS_MAX_DAYS = env.int("SUPPORT_PASS_MAX_DAYS", default=7)
+SUPPORT_PASS_BASE_URL = env.str("SUPPORT_PASS_BASE_URL", default="").rstrip("/")
 
 # Notifications (issue 10): one backend per channel, chosen like Django's EMAIL_BACKEND.
 # The simulator is the embedded SMS/voice gateway (its outbox page shows what was sent).

@@ -174,7 +174,10 @@ FAMILIES: dict[str, Audience] = {
         | {Role.FIRE_DISPATCHER, Role.SYNC_CLIENT},
         frozenset({Role.DEPARTMENT_EDITOR}),
     ),
-    "passage": Audience(_NONE),
+    # Passage requests and vehicle passes: the bureau and the fire brigade of the area;
+    # the traffic police / transport bureau read the requests addressed to them, a
+    # force's organisation its passes (Event.organisation).
+    "passage": Audience(DISPATCH_READERS, frozenset({Role.DEPARTMENT_EDITOR})),
     # Rescuer welfare: support's readers of the jurisdiction; a department reads its own
     # forces' people (support/welfare/permissions.py).
     "welfare": Audience(

@@ -44,6 +44,7 @@ class RequisitionEvent(StrEnum):
 @unique
 class PassageEvent(StrEnum):
     REQUESTED = "passage.requested"
+    ACKNOWLEDGED = "passage.acknowledged"
     ACCEPTED = "passage.accepted"
     DECLINED = "passage.declined"
     LIFTED = "passage.lifted"

@@ -164,6 +164,8 @@ PAGES = {
     "allocation": ["/support/allocations/", f"{API}/support/allocations/", HALL_FEED],
     # Shelters (issue 14): the register's page and API.
     "shelter": ["/support/shelters/", f"{API}/support/shelters/"],
+    # Passage (issue 14): its list page and the requests' API.
+    "passage": ["/support/passage/", f"{API}/support/passage-requests/"],
 }
 HALL_FORCE_TYPES = ("force.status_changed", "force.created")
 ADMINISTRATIVE = ("organisation", "user", "account", "security")
