@@ -587,6 +587,7 @@ def test_each_app_builds_its_own_part_of_the_demo_in_installed_apps_order():
         "dispatch.demo",
         "duty.demo",
         "drills.demo",
+        "support.demo",
     ]
 
 
