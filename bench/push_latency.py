@@ -47,7 +47,7 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -153,6 +153,42 @@ def throwaway_database(workdir: Path) -> Iterator[str]:
 
             connections.close_all()
         admin(drop)
+
+
+def in_throwaway_django(measure: Callable[[], int]) -> int:
+    """Run ``measure`` in this process on a fresh, migrated database (PostgreSQL when
+    DATABASE_URL names one, else a SQLite file), with the production settings and tasks
+    in-process; 2 if the migration fails."""
+    with tempfile.TemporaryDirectory(prefix="linkage-bench-") as tmp:
+        with throwaway_database(Path(tmp)) as database_url:
+            env = dict(os.environ)
+            env.pop("REDIS_URL", None)
+            env.update(
+                DJANGO_SETTINGS_MODULE="config.settings",
+                DATABASE_URL=database_url,
+                DJANGO_DEBUG="0",
+                DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+                DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
+                DJANGO_SECURE_SSL_REDIRECT="0",
+                CELERY_TASK_ALWAYS_EAGER="1",
+                LOG_LEVEL="WARNING",
+            )
+            migrate = subprocess.run(
+                [PYTHON, "manage.py", "migrate", "--noinput"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            if migrate.returncode:
+                print(migrate.stdout[-2000:], migrate.stderr[-3000:], file=sys.stderr)
+                return 2
+            os.environ.update(env)
+            sys.path.insert(0, str(ROOT))
+            import django
+
+            django.setup()
+            return measure()
 
 
 @contextlib.contextmanager

@@ -35,9 +35,7 @@ import platform
 import random
 import secrets
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from decimal import Decimal
@@ -46,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from push_latency import throwaway_database  # noqa: E402
+from push_latency import in_throwaway_django  # noqa: E402
 
 PYTHON = sys.executable
 WAREHOUSES = 10
@@ -250,36 +248,7 @@ def main() -> int:
     if not (10 <= args.items <= 10_000 and 1 <= args.issuers <= 100 and 1 <= args.issues <= 1000):
         parser.error("10..10,000 items, 1..100 issuers, 1..1,000 issues each")
 
-    with tempfile.TemporaryDirectory(prefix="linkage-bench-") as tmp:
-        with throwaway_database(Path(tmp)) as database_url:
-            env = dict(os.environ)
-            env.pop("REDIS_URL", None)
-            env.update(
-                DJANGO_SETTINGS_MODULE="config.settings",
-                DATABASE_URL=database_url,
-                DJANGO_DEBUG="0",
-                DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-                DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
-                DJANGO_SECURE_SSL_REDIRECT="0",
-                CELERY_TASK_ALWAYS_EAGER="1",
-                LOG_LEVEL="WARNING",
-            )
-            migrate = subprocess.run(
-                [PYTHON, "manage.py", "migrate", "--noinput"],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            if migrate.returncode:
-                print(migrate.stdout[-2000:], migrate.stderr[-3000:], file=sys.stderr)
-                return 2
-            os.environ.update(env)
-            sys.path.insert(0, str(ROOT))
-            import django
-
-            django.setup()
-            return measure(args)
+    return in_throwaway_django(lambda: measure(args))
 
 
 if __name__ == "__main__":
