@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.fields import ExternalIdField
@@ -55,6 +56,18 @@ class WarehouseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
         validators: list = []  # uniqueness is the service's (and the database's)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Both coordinates or neither (the table's constraint), said on the field."""
+        instance = self.instance
+        lat = attrs.get("latitude", getattr(instance, "latitude", None))
+        lon = attrs.get("longitude", getattr(instance, "longitude", None))
+        if (lat is None) != (lon is None):
+            missing = "longitude" if lon is None else "latitude"
+            raise serializers.ValidationError(
+                {missing: [_("Give both latitude and longitude, or neither.")]}
+            )
+        return attrs
 
     def to_representation(self, instance: Warehouse) -> dict[str, Any]:
         data = super().to_representation(instance)
