@@ -122,6 +122,52 @@ PASSWORD = "pw-Linkage-2026"
 WAIT_MS = 20_000  # the live client's heartbeat catches up within 15 s even if a doorbell is lost
 
 
+class _InFlight:
+    """Wraps the ASGI application to count the requests and sockets it is still serving.
+
+    A browser context closed at the end of a test can leave a request or a socket's last
+    query running in the server's threads; the database flush that follows would then race
+    it (a TRUNCATE against an open transaction can deadlock). Tests wait for zero first.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        with self.lock:
+            self.count += 1
+        try:
+            return await self.app(scope, receive, send)
+        finally:
+            with self.lock:
+                self.count -= 1
+
+    def wait_idle(self, timeout: float = 15.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.count == 0:
+                return True
+            time.sleep(0.05)
+        return False
+
+
+_SERVED = _InFlight(None)
+
+
+@pytest.fixture(autouse=True)
+def _server_idle_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that used the in-process server, wait until it serves nothing (set up
+    after the database fixture, so this runs before its flush)."""
+    yield
+    if "asgi_server" in request.fixturenames and _SERVED.app is not None:
+        if not _SERVED.wait_idle():
+            print(f"the test server still serves {_SERVED.count} requests or sockets")
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -138,7 +184,7 @@ def asgi_server() -> Iterator[str]:
 
     from config.asgi import application
 
-    app = ProtocolTypeRouter(
+    _SERVED.app = ProtocolTypeRouter(
         {
             "http": ASGIStaticFilesHandler(application.application_mapping["http"]),
             "websocket": application.application_mapping["websocket"],
@@ -151,7 +197,7 @@ def asgi_server() -> Iterator[str]:
     db_settings["CONN_MAX_AGE"] = 0
     port = _free_port()
     server = Server(
-        app,
+        _SERVED,
         endpoints=[f"tcp:port={port}:interface=127.0.0.1"],
         signal_handlers=False,
         verbosity=0,
