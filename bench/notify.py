@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from push_latency import (  # noqa: E402
+from harness import (  # noqa: E402
     LOOPBACK,
     redis_server,
     spare_port,

@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from push_latency import throwaway_database  # noqa: E402
+from harness import throwaway_database  # noqa: E402
 
 PYTHON = sys.executable
 DEPARTMENTS = 50

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from push_latency import LOOPBACK, spare_port, start, stop, throwaway_database, wait_for_port  # noqa: E402
+from harness import LOOPBACK, spare_port, start, stop, throwaway_database, wait_for_port  # noqa: E402
 
 PYTHON = sys.executable
 

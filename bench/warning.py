@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from push_latency import in_throwaway_django  # noqa: E402
+from harness import in_throwaway_django  # noqa: E402
 
 PYTHON = sys.executable
 FORCES = 200

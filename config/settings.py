@@ -131,6 +131,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # psycopg's connection pool (Django 5.1+): each server process keeps at most
+    # DATABASE_POOL_MAX_SIZE connections, shared by its threads, instead of one per thread.
+    _pool_max = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+    if _pool_max:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them, not Django
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+            "max_size": _pool_max,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
+    # Read-only report queries on a replica (core.replica), when one is named.
+    _replica_url = env.str("DATABASE_REPLICA_URL", default="")
+    if _replica_url:
+        DATABASES["replica"] = {
+            **env.db_url_config(_replica_url),
+            "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+            "CONN_HEALTH_CHECKS": True,
+            "TEST": {"MIRROR": "default"},
+        }
+        if "pool" in DATABASES["default"].get("OPTIONS", {}):
+            DATABASES["replica"].setdefault("OPTIONS", {})["pool"] = dict(
+                DATABASES["default"]["OPTIONS"]["pool"]
+            )
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
