@@ -122,6 +122,7 @@ def _detail_context(request, warehouse: Warehouse, forms: dict[str, Any] | None 
     level_rows = [
         {
             "level": lv,
+            "item": lv.item,
             "on_hand": on_hand.get((warehouse.pk, lv.item_id), Decimal(0)),
             "low": lv.pk in low,
         }

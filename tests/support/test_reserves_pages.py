@@ -267,3 +267,18 @@ def test_workbook_with_one_bad_row_saves_nothing(reserves_world):
     assert not report.ok
     assert [(e.sheet, e.row) for e in report.errors] == [("库存批次", 2)]
     assert not Warehouse.objects.filter(name="新库").exists()
+
+
+def test_warehouse_page_lists_items_with_a_minimum_level_and_marks_the_low_ones(
+    client, reserves_world
+):
+    w = reserves_world
+    StockLevel.objects.create(warehouse=w.wh_a, item=w.sandbag, minimum=10_000)
+    put(w.wh_a, w.lifejacket, 3, batch="L-page")
+    client.force_login(w.duty_officer_a)
+    response = client.get(reverse("support:warehouse_detail", args=[w.wh_a.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'id="level-{w.sandbag.pk}"' in body
+    assert f'id="level-{w.lifejacket.pk}"' in body
+    assert "低于最低储备" in body
