@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from core.choices import OrganisationKind
+from core.masking import mask_phone
+from core.permissions import can_see_personal_data
 from core.roles import Role
 from support.permissions import active, holds, is_bureau, is_organisation_editor
 
@@ -24,6 +26,7 @@ __all__ = [
     "can_record",
     "can_request",
     "opens_requisitions",
+    "owner_phone_for",
 ]
 
 # The live feed (core.visibility FAMILIES "requisition") reads from these sets.
@@ -85,3 +88,14 @@ def can_read(user: Any, requisition) -> bool:
         and requisition.owner_organisation_id is not None
         and requisition.owner_organisation_id == user.organisation_id
     )
+
+
+def owner_phone_for(user: Any, requisition) -> str:
+    """The owner's phone in full for the requesting side and the owner unit (they call
+    each other) and administrators; masked for every other reader — a private owner's
+    mobile is personal data."""
+    if can_record(user, requisition) or can_see_personal_data(
+        user, requisition.owner_organisation_id
+    ):
+        return requisition.owner_phone
+    return mask_phone(requisition.owner_phone)

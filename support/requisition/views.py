@@ -113,6 +113,7 @@ class RequisitionCreateView(RequisitionMixin, View):
 def _detail_context(user: Any, requisition: Requisition, **forms_: Any) -> dict[str, Any]:
     allowed = REQUISITION_TRANSITIONS[requisition.status]
     may_record = permissions.can_record(user, requisition)
+    requisition.owner_phone_shown = permissions.owner_phone_for(user, requisition)
     return {
         "r": requisition,
         "handover_form": forms_.get("handover_form")
@@ -199,4 +200,5 @@ class RequisitionPrintView(RequisitionMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         requisition = _requisition(request.user, pk)
+        requisition.owner_phone_shown = permissions.owner_phone_for(request.user, requisition)
         return render(request, "support/requisition/print.html", {"r": requisition})

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.permissions import in_jurisdiction
+from core.masking import mask_phone
+from core.permissions import can_see_personal_data, in_jurisdiction
 from support.models import Warehouse
 from support.permissions import active, is_bureau, is_organisation_editor, reads_support
 
@@ -17,6 +18,7 @@ __all__ = [
     "can_keep_warehouse",
     "can_read_reserves",
     "can_read_warehouse",
+    "keeper_phone_for",
 ]
 
 
@@ -63,3 +65,11 @@ def can_edit_catalogue(user: Any) -> bool:
     if user.is_superuser:
         return True
     return user.jurisdiction is not None and is_bureau(user, user.jurisdiction)
+
+
+def keeper_phone_for(user: Any, warehouse: Warehouse) -> str:
+    """The keeper's phone in full for those who keep the warehouse, its owner and
+    administrators; masked for every other reader (pages and API alike)."""
+    if can_keep_warehouse(user, warehouse) or can_see_personal_data(user, warehouse.owner_id):
+        return warehouse.keeper_phone
+    return mask_phone(warehouse.keeper_phone)

@@ -42,6 +42,7 @@ from support.reserves.permissions import (
     can_edit_catalogue,
     can_keep_warehouse,
     can_read_reserves,
+    keeper_phone_for,
 )
 from support.reserves.selectors import (
     low_stock_levels,
@@ -114,6 +115,7 @@ class WarehouseListView(ReservesReaderRequiredMixin, View):
 def _detail_context(request, warehouse: Warehouse, forms: dict[str, Any] | None = None):
     user = request.user
     keeps = can_keep_warehouse(user, warehouse)
+    warehouse.keeper_phone_shown = keeper_phone_for(user, warehouse)
     levels = list(
         StockLevel.objects.filter(warehouse=warehouse).select_related("item", "warehouse")
     )
@@ -414,6 +416,8 @@ class StockSearchView(ReservesReaderRequiredMixin, View):
                         }
                     )
                 rows.sort(key=lambda r: (str(r["item"]), -r["on_hand"]))
+                for warehouse in warehouses.values():
+                    warehouse.keeper_phone_shown = keeper_phone_for(request.user, warehouse)
         return render(
             request,
             "support/reserves/stock_search.html",

@@ -27,6 +27,7 @@ from support.models import DEFAULT_AREA_PER_RESIDENT, Shelter
 from support.shelters import facility_labels, selectors, services
 from support.shelters.forms import IndicatorForm, ShelterFilter, ShelterForm
 from support.shelters.permissions import (
+    keeper_phone_for,
     may_edit_shelter,
     may_register_shelter,
     may_set_indicator,
@@ -113,6 +114,8 @@ class ShelterListView(ShelterReaderRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset, qs = _filtered(request)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        for shelter in page.object_list:
+            shelter.keeper_phone_shown = keeper_phone_for(request.user, shelter)
         query = request.GET.copy()
         query.pop("page", None)
         context = {
@@ -129,6 +132,7 @@ class ShelterListView(ShelterReaderRequiredMixin, View):
 class ShelterDetailView(ShelterReaderRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         shelter = get_object_or_404(selectors.visible_shelters(request.user), pk=pk)
+        shelter.keeper_phone_shown = keeper_phone_for(request.user, shelter)
         context = {
             "shelter": shelter,
             "facilities": facility_labels(shelter.facilities),

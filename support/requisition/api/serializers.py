@@ -8,6 +8,7 @@ from core.models import Organisation
 from forces.models import Equipment
 from support.choices import RequisitionMode
 from support.models import Requisition
+from support.requisition.permissions import owner_phone_for
 
 
 class RequisitionSerializer(serializers.ModelSerializer):
@@ -47,6 +48,13 @@ class RequisitionSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Requisition) -> dict:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None:
+            data["owner_phone"] = owner_phone_for(request.user, instance)
+        return data
 
 
 class RequisitionInputSerializer(serializers.Serializer):

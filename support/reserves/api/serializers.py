@@ -11,12 +11,10 @@ from rest_framework import serializers
 
 from core.api.fields import ExternalIdField
 from core.bounds import MAX_INT
-from core.masking import mask_phone
 from core.models import Jurisdiction, Organisation
-from core.permissions import can_see_personal_data
 from core.phones import validate_personal_phone
 from support.models import ReserveItem, StockBatch, StockLevel, StockMovement, Warehouse
-from support.reserves.permissions import can_keep_warehouse
+from support.reserves.permissions import keeper_phone_for
 
 QUANTITY = {"max_digits": 14, "decimal_places": 2}
 
@@ -73,10 +71,8 @@ class WarehouseSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        if user is not None and not (
-            can_keep_warehouse(user, instance) or can_see_personal_data(user, instance.owner_id)
-        ):
-            data["keeper_phone"] = mask_phone(instance.keeper_phone)
+        if user is not None:
+            data["keeper_phone"] = keeper_phone_for(user, instance)
         return data
 
 

@@ -12,6 +12,7 @@ from core.api.fields import ExternalIdField
 from core.models import Jurisdiction, Organisation
 from support.models import Shelter
 from support.shelters import FACILITIES, FACILITY_CODES
+from support.shelters.permissions import keeper_phone_for
 
 
 class _VisibleOrganisationField(serializers.PrimaryKeyRelatedField):
@@ -67,6 +68,9 @@ class ShelterSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Shelter) -> dict[str, Any]:
         data = super().to_representation(instance)
         data["facilities"] = [c for c in FACILITY_CODES if c in (instance.facilities or [])]
+        request = self.context.get("request")
+        if request is not None:
+            data["keeper_phone"] = keeper_phone_for(request.user, instance)
         return data
 
     def validate_facilities(self, value: set[str]) -> list[str]:
