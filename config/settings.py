@@ -287,10 +287,12 @@ if REDIS_SENTINELS:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
-            # The host part names the master group; the sentinels say where it is.
+            # The host part names the master group; the sentinels say where it is. Reads
+            # go to the master too (not django_redis' SentinelClient, which reads from
+            # replicas): a replica may not have a write made a moment ago, such as a
+            # login throttle's count.
             "LOCATION": f"redis://{REDIS_SENTINEL_MASTER}/{REDIS_DB}",
             "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.SentinelClient",
                 "CONNECTION_FACTORY": "django_redis.pool.SentinelConnectionFactory",
                 "SENTINELS": REDIS_SENTINELS,
                 "SENTINEL_KWARGS": _sentinel_kwargs,

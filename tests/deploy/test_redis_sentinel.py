@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import redis
@@ -39,11 +40,16 @@ print(json.dumps({
 """
 
 
-def django_process(code: str, **environ: str) -> subprocess.CompletedProcess:
+def django_process(code: str, *args: str, **environ: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "CELERY_"))}
     env.update(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="1", **environ)
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -73,7 +79,8 @@ def test_sentinels_in_the_environment_configure_the_layer_the_cache_and_celery()
 
     cache = got["caches"]
     assert cache["LOCATION"] == "redis://linkage-master/2"
-    assert cache["OPTIONS"]["CLIENT_CLASS"] == "django_redis.client.SentinelClient"
+    # Reads and writes both on the master: no stale read from a lagging replica.
+    assert "CLIENT_CLASS" not in cache["OPTIONS"]
     assert cache["OPTIONS"]["CONNECTION_FACTORY"] == "django_redis.pool.SentinelConnectionFactory"
     assert cache["OPTIONS"]["SENTINELS"] == sentinels
     assert cache["OPTIONS"]["SENTINEL_KWARGS"] == {"password": "sentinel-secret"}
@@ -111,14 +118,14 @@ def test_without_redis_the_embedded_mode_keeps_everything_in_process():
 # A real sentinel ------------------------------------------------------------------------
 
 THROUGH_THE_SENTINEL = """
-import asyncio, django
+import asyncio, sys, django
 django.setup()
+name = sys.argv[1]
 from channels.layers import get_channel_layer
 from django.core.cache import cache
-from django.core.cache.backends.base import InvalidCacheBackendError
 
-cache.set("linkage-sentinel-check", "缓存经哨兵", 60)
-assert cache.get("linkage-sentinel-check") == "缓存经哨兵", cache.get("linkage-sentinel-check")
+cache.set(f"cache-{name}", "缓存经哨兵", 60)
+assert cache.get(f"cache-{name}") == "缓存经哨兵", cache.get(f"cache-{name}")
 
 
 async def doorbell():
@@ -137,7 +144,7 @@ from config.celery import app
 
 with app.connection_for_write() as conn:
     conn.ensure_connection(max_retries=3)
-    queue = conn.SimpleQueue("linkage-sentinel-queue")
+    queue = conn.SimpleQueue(f"queue-{name}")
     queue.put({"task": "check"})
     got = queue.get(timeout=10)
     assert got.payload == {"task": "check"}, got.payload
@@ -161,30 +168,48 @@ def wait_until(check, what: str, timeout: float = 20) -> None:
         time.sleep(0.1)
 
 
+def redis_server(tmp_path: Path, port: int, *options: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            *(REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path)),
+            *("--save", "", "--appendonly", "no", "--requirepass", "master-secret"),
+            *("--masterauth", "master-secret", *options),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 @pytest.fixture
 def sentinel(tmp_path):
-    """A master with a password and one sentinel with its own password, on loopback."""
-    master_port, sentinel_port = spare_port(), spare_port()
-    processes = [
-        subprocess.Popen(
-            [
-                *(REDIS_SERVER, "--port", str(master_port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--requirepass", "master-secret"),
-            ],
-            cwd=tmp_path,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    ]
+    """A master and its replica, both with a password, watched by one sentinel with its
+    own password, on loopback."""
+    master_port, replica_port, sentinel_port = spare_port(), spare_port(), spare_port()
+    (tmp_path / "master").mkdir()
+    (tmp_path / "replica").mkdir()
+    processes = [redis_server(tmp_path / "master", master_port)]
     try:
         master = redis.Redis(port=master_port, password="master-secret", socket_timeout=1)
         wait_until(master.ping, "the master answers")
+        processes.append(
+            redis_server(
+                tmp_path / "replica", replica_port, "--replicaof", "127.0.0.1", str(master_port)
+            )
+        )
+        replica = redis.Redis(port=replica_port, password="master-secret", socket_timeout=1)
+        wait_until(
+            lambda: replica.info("replication")["master_link_status"] == "up",
+            "the replica follows the master",
+        )
         conf = tmp_path / "sentinel.conf"  # the sentinel rewrites its own config file
         conf.write_text(
             f"port {sentinel_port}\nbind 127.0.0.1\ndir {tmp_path}\n"
-            f"requirepass sentinel-secret\n"
+            "requirepass sentinel-secret\n"
             f"sentinel monitor linkage 127.0.0.1 {master_port} 1\n"
-            "sentinel auth-pass linkage master-secret\n",
+            "sentinel auth-pass linkage master-secret\n"
+            "sentinel down-after-milliseconds linkage 2000\n"
+            "sentinel failover-timeout linkage 10000\n",
             encoding="utf-8",
         )
         processes.append(
@@ -201,21 +226,23 @@ def sentinel(tmp_path):
         wait_until(
             lambda: (
                 watcher.sentinel_get_master_addr_by_name("linkage") == ("127.0.0.1", master_port)
+                and len(watcher.sentinel_slaves("linkage")) == 1
             ),
-            "the sentinel knows the master",
+            "the sentinel knows the master and its replica",
         )
-        yield master, sentinel_port
+        yield SimpleNamespace(
+            master=master, replica=replica, watcher=watcher, sentinel_port=sentinel_port
+        )
     finally:
         for process in reversed(processes):
             process.terminate()
             process.wait(timeout=10)
 
 
-@pytest.mark.redis
-def test_cache_layer_and_broker_reach_the_master_through_a_real_sentinel(sentinel):
-    master, sentinel_port = sentinel
+def through_the_sentinel(sentinel_port: int, name: str) -> None:
     done = django_process(
         THROUGH_THE_SENTINEL,
+        name,
         REDIS_SENTINELS=f"127.0.0.1:{sentinel_port}",
         REDIS_SENTINEL_MASTER="linkage",
         REDIS_SENTINEL_PASSWORD="sentinel-secret",
@@ -223,6 +250,30 @@ def test_cache_layer_and_broker_reach_the_master_through_a_real_sentinel(sentine
         REDIS_DB="0",
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-3000:]
-    # What went through the sentinel is on the master.
-    assert any(b"linkage-sentinel-check" in key for key in master.keys("*"))
-    assert master.llen("linkage-sentinel-queue") == 1
+
+
+def holds(server: redis.Redis, name: str) -> bool:
+    keys = server.keys("*")
+    return (
+        any(f"cache-{name}".encode() in key for key in keys) and server.llen(f"queue-{name}") == 1
+    )
+
+
+@pytest.mark.redis
+def test_cache_layer_and_broker_reach_whichever_server_the_sentinel_names_master(sentinel):
+    through_the_sentinel(sentinel.sentinel_port, "before")
+    assert holds(sentinel.master, "before")
+
+    # The replica is promoted; nothing in the settings changes.
+    sentinel.watcher.sentinel_failover("linkage")
+    wait_until(
+        lambda: (
+            sentinel.replica.info("replication")["role"] == "master"
+            and sentinel.watcher.sentinel_get_master_addr_by_name("linkage")[1]
+            == sentinel.replica.connection_pool.connection_kwargs["port"]
+        ),
+        "the sentinel promotes the replica",
+        timeout=30,
+    )
+    through_the_sentinel(sentinel.sentinel_port, "after")
+    assert holds(sentinel.replica, "after")
