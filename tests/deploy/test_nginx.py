@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import secrets
 import shutil
 import socket
 import socketserver
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -121,20 +124,26 @@ class EchoHandler(socketserver.StreamRequestHandler):
         )
 
 
-@pytest.fixture(scope="module")
-def proxy(tmp_path_factory):
-    """nginx with the repository's config in front of the stub web server."""
-    tmp = tmp_path_factory.mktemp("nginx")
-    web = StubWeb(("127.0.0.1", 0), EchoHandler)
-    threading.Thread(target=web.serve_forever, daemon=True).start()
-    port = spare_port()
+def wait_for(port: int, process: subprocess.Popen, what: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"{what} did not start: {process.stderr.read()}") from None
+            time.sleep(0.05)
+
+
+def start_nginx(tmp: Path, port: int, upstream: str) -> subprocess.Popen:
+    """nginx running the repository's file, listening on ``port`` of the loopback address
+    and sending to ``upstream`` instead of Docker's web:8000."""
     text = CONFIG.read_text(encoding="utf-8")
     for docker, loopback in (
         ("\n    listen 80 default_server;", f"\n    listen 127.0.0.1:{port} default_server;"),
-        (
-            "    set $linkage_web web:8000;",
-            f"    set $linkage_web 127.0.0.1:{web.server_address[1]};",
-        ),
+        ("\n    set $linkage_web web:8000;", f"\n    set $linkage_web {upstream};"),
     ):
         assert text.count(docker) == 1, docker
         text = text.replace(docker, loopback)
@@ -145,16 +154,19 @@ def proxy(tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    wait_for(port, nginx, "nginx")
+    return nginx
+
+
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory):
+    """nginx with the repository's config in front of the stub web server."""
+    tmp = tmp_path_factory.mktemp("nginx")
+    web = StubWeb(("127.0.0.1", 0), EchoHandler)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    port = spare_port()
+    nginx = start_nginx(tmp, port, f"127.0.0.1:{web.server_address[1]}")
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                if nginx.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not start: {nginx.stderr.read()}") from None
-                time.sleep(0.05)
         yield port
     finally:
         nginx.terminate()
@@ -217,3 +229,50 @@ def test_an_attachment_at_the_limit_passes_and_a_larger_body_is_refused(proxy):
     assert json.loads(body)["body_bytes"] == limit
     status, _ = request(proxy, "POST", "/drills/1/attachments/", body=b"x" * (limit * 2))
     assert status == 413
+
+
+@pytest.fixture(scope="module")
+def django_behind_nginx(tmp_path_factory):
+    """The same config in front of uvicorn serving config.asgi with the production
+    settings (DJANGO_DEBUG=0, HTTPS required), as a web replica runs it."""
+    tmp = tmp_path_factory.mktemp("stack")
+    web_port, port = spare_port(), spare_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "CELERY_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="linkage.example.gov.cn",
+        DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
+        LOG_LEVEL="WARNING",
+    )
+    web = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "uvicorn", "config.asgi:application"),
+            *("--host", "127.0.0.1", "--port", str(web_port), "--proxy-headers"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    nginx = None
+    try:
+        wait_for(web_port, web, "uvicorn", timeout=120)
+        nginx = start_nginx(tmp, port, f"127.0.0.1:{web_port}")
+        yield port
+    finally:
+        for process in (nginx, web):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=10)
+
+
+def test_django_behind_nginx_sends_plain_http_to_https_on_the_public_host(django_behind_nginx):
+    conn = http.client.HTTPConnection("127.0.0.1", django_behind_nginx, timeout=30)
+    conn.request("GET", "/healthz", headers={"Host": "linkage.example.gov.cn"})
+    response = conn.getresponse()
+    assert response.status == 301
+    # The Host nginx passed on is the public one; X-Forwarded-Proto said "http".
+    assert response.getheader("Location") == "https://linkage.example.gov.cn/healthz"
+    conn.close()
