@@ -264,9 +264,52 @@ CENSUS_UPLOAD_MAX_BYTES = env.int("CENSUS_UPLOAD_MAX_BYTES", default=5 * 1024 * 
 DRILL_ATTACHMENT_MAX_BYTES = env.int("DRILL_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-REDIS_URL = env.str("REDIS_URL", default="")
 
-if REDIS_URL:
+def _sentinel_address(entry: str) -> tuple[str, int]:
+    host, colon, port = entry.strip().rpartition(":")
+    return (host, int(port)) if colon else (entry.strip(), 26379)
+
+
+# One Redis (or a managed one: rediss://:password@host:6380/0) ...
+REDIS_URL = env.str("REDIS_URL", default="")
+# ... or Redis Sentinel: the channel layer, the cache and Celery ask the sentinels which
+# server is the master of REDIS_SENTINEL_MASTER and follow a failover; REDIS_URL is unused.
+REDIS_SENTINELS = [_sentinel_address(e) for e in env.list("REDIS_SENTINELS", default=[])]
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", default="mymaster")
+REDIS_SENTINEL_PASSWORD = env.str("REDIS_SENTINEL_PASSWORD", default="")
+REDIS_PASSWORD = env.str("REDIS_PASSWORD", default="")
+REDIS_DB = env.int("REDIS_DB", default=0)
+USE_REDIS = bool(REDIS_URL or REDIS_SENTINELS)
+
+# The sentinels' own password, when they ask for one (sentinel.conf requirepass).
+_sentinel_kwargs = {"password": REDIS_SENTINEL_PASSWORD} if REDIS_SENTINEL_PASSWORD else None
+if REDIS_SENTINELS:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            # The host part names the master group; the sentinels say where it is. Reads
+            # go to the master too (not django_redis' SentinelClient, which reads from
+            # replicas): a replica may not have a write made a moment ago, such as a
+            # login throttle's count.
+            "LOCATION": f"redis://{REDIS_SENTINEL_MASTER}/{REDIS_DB}",
+            "OPTIONS": {
+                "CONNECTION_FACTORY": "django_redis.pool.SentinelConnectionFactory",
+                "SENTINELS": REDIS_SENTINELS,
+                "SENTINEL_KWARGS": _sentinel_kwargs,
+                "PASSWORD": REDIS_PASSWORD or None,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+    _layer_host: dict = {
+        "sentinels": REDIS_SENTINELS,
+        "master_name": REDIS_SENTINEL_MASTER,
+        "sentinel_kwargs": _sentinel_kwargs,
+        "db": REDIS_DB,
+        "password": REDIS_PASSWORD or None,
+        "socket_timeout": 15,
+    }
+elif REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
@@ -274,21 +317,40 @@ if REDIS_URL:
             "OPTIONS": {"IGNORE_EXCEPTIONS": True},
         }
     }
+    _layer_host = {"address": REDIS_URL, "socket_timeout": 15}
+if USE_REDIS:
     # Redis pub/sub: a group_send is one PUBLISH, a receipt one pushed message. The live
     # feed only sends doorbells (at most once is enough: clients resume from core.Event),
     # so the list-and-Lua machinery of channels_redis.core buys nothing here.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
+            "CONFIG": {"hosts": [_layer_host]},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+
+def _sentinel_broker_url() -> str:
+    """kombu's form: one sentinel:// address per sentinel, separated by ";"; the password
+    in it is the master's."""
+    from urllib.parse import quote
+
+    auth = f":{quote(REDIS_PASSWORD, safe='')}@" if REDIS_PASSWORD else ""
+    return ";".join(f"sentinel://{auth}{host}:{port}/{REDIS_DB}" for host, port in REDIS_SENTINELS)
+
+
+# Empty (as .env.example leaves it) means "the Redis above", not Celery's own default.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or (
+    _sentinel_broker_url() if REDIS_SENTINELS else (REDIS_URL or "memory://")
+)
+if CELERY_BROKER_URL.startswith("sentinel://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"master_name": REDIS_SENTINEL_MASTER}
+    if _sentinel_kwargs:
+        CELERY_BROKER_TRANSPORT_OPTIONS["sentinel_kwargs"] = _sentinel_kwargs
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not USE_REDIS)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -521,7 +583,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # One line per task is the worker's business; in-process (eager) runs stay quiet.
-        "celery.app.trace": {"level": "WARNING" if not REDIS_URL else "INFO"},
+        "celery.app.trace": {"level": "WARNING" if not USE_REDIS else "INFO"},
     },
 }
 

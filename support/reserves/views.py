@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.exceptions import DomainError, ValidationFailed
+from core.replica import replica_reads
 from core.web import latest_seq, raise_for
 from support.choices import CAPACITY_KINDS
 from support.models import ReserveItem, StockBatch, StockLevel, StockMovement, Warehouse
@@ -434,8 +435,11 @@ def _xlsx(content: bytes, prefix: str, fallback: str) -> HttpResponse:
 
 class ExportView(ReservesReaderRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        _form, qs, _low = _filtered(request)
-        return _xlsx(excel.export_reserves(queryset=qs), "物资储备", "reserves")
+        # Only reads: a replica may serve it.
+        with replica_reads():
+            _form, qs, _low = _filtered(request)
+            content = excel.export_reserves(queryset=qs)
+        return _xlsx(content, "物资储备", "reserves")
 
 
 class TemplateView(ReservesReaderRequiredMixin, View):
