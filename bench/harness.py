@@ -182,11 +182,12 @@ def asgi_server(
         stop(process)
         log.close()
         log_lines = (workdir / f"{name}.log").read_text(errors="replace").splitlines()
-        # Without collectstatic, whitenoise warns once; that is not news.
+        # Without collectstatic, whitenoise warns once (two lines: the warning, then the
+        # source line it points at); that is not news.
         problems = "\n".join(
             line
-            for line in log_lines
-            if "No directory at" not in line and "warnings.warn" not in line
+            for before, line in zip(["", *log_lines], log_lines, strict=False)
+            if "No directory at" not in before + line and "warnings.warn" not in line
         ).strip()
         if problems:
             print(f"\n--- {name} ({kind}) log ---\n{problems[-3000:]}\n", file=sys.stderr)
