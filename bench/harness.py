@@ -159,6 +159,10 @@ def in_throwaway_django(measure: Callable[[], int]) -> int:
             return measure()
 
 
+# The running ASGI server processes by port, for a bench that crashes one (SIGKILL).
+servers: dict[int, subprocess.Popen] = {}
+
+
 @contextlib.contextmanager
 def asgi_server(
     kind: str, env: dict[str, str], workdir: Path, workers: int, name: str = "server", port: int = 0
@@ -175,11 +179,13 @@ def asgi_server(
         command += ["config.asgi:application"]
     log = (workdir / f"{name}.log").open("w")
     process = start(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    servers[port] = process
     try:
         wait_for_port(port, process, kind)
         yield port
     finally:
         stop(process)
+        servers.pop(port, None)
         log.close()
         log_lines = (workdir / f"{name}.log").read_text(errors="replace").splitlines()
         # Without collectstatic, whitenoise warns once (two lines: the warning, then the

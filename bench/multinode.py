@@ -13,14 +13,16 @@ stream       S screens (``/ws/live/``, a signed-in hall screen user) on node B r
              from the latest seq. A duty officer's API token adds E incident notes
              through node A (``POST /api/v1/command/incidents/<id>/notes/``, each one
              ``command.services.add_note`` and its event), R a second. After a third of
-             them node A is stopped (SIGTERM, as an orchestrator does) and started again
-             on the same port; the writer retries every request refused meanwhile (a
-             2xx answer counts as committed). A dispatcher also starts a roll call
-             through node A: its delivery, and the ``rollcall.delivered`` event, is the
-             Celery worker's. Then the committed seqs are read back from ``core.Event``
-             and each screen's feed is checked: every committed event, once, in seq
-             order. Push alone must bring them; the heartbeat a browser sends every 15 s
-             is sent once afterwards and anything it still brings is reported.
+             them node A is stopped (SIGTERM, as an orchestrator does; ``--crash``:
+             SIGKILL) and started again on the same port; the writer retries every
+             request refused or cut meanwhile (a 2xx answer counts as committed). A
+             dispatcher also starts a roll call through node A: its delivery, and the
+             ``rollcall.delivered`` event, is the Celery worker's. Then the committed
+             events are read back from ``core.Event``, those the screen's user may see
+             selected by the replay's own filter, and each screen's feed is checked:
+             every one of them, once, in seq order. Push alone must bring them; the
+             heartbeat a browser sends every 15 s is sent once afterwards and anything
+             it still brings is reported.
 connections  for DATABASE_POOL_MAX_SIZE=0 (a connection per request thread, kept
              CONN_MAX_AGE = 60 s) and =P: B concurrent API reads split over both nodes;
              pg_stat_activity per process (application_name) before, at the peak of, and
@@ -32,6 +34,7 @@ missing from the log, the worker's event does not arrive, or a request fails.
     DATABASE_URL=postgres://linkage:linkage@127.0.0.1:5432/linkage \\
         .venv/bin/python bench/multinode.py
     .venv/bin/python bench/multinode.py --events 300 --rate 20 --screens 3 --burst 50 --pool 10
+    .venv/bin/python bench/multinode.py --crash --skip-connections
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ from harness import (
     asgi_server,
     interrupted,
     redis_server,
+    servers,
     setup_django,
     start,
     stop,
@@ -235,7 +239,8 @@ def celery(role: str, env: dict[str, str], workdir: Path) -> Iterator[Path]:
 
 
 class Node:
-    """One uvicorn process; ``restart`` stops it (SIGTERM) and starts it on its port."""
+    """One uvicorn process; ``restart`` stops it (SIGTERM, or SIGKILL for a crash) and
+    starts it again on its port."""
 
     def __init__(self, name: str, env: dict[str, str], workdir: Path) -> None:
         self.name, self.workdir = name, workdir
@@ -245,8 +250,10 @@ class Node:
         self.starts = 1
         self.down_for = 0.0
 
-    def restart(self) -> None:
+    def restart(self, crash: bool = False) -> None:
         began = time.perf_counter()
+        if crash:  # no graceful shutdown: requests in flight die with the process
+            servers[self.port].kill()
         self.stack.close()
         self.stack = contextlib.ExitStack()
         self.starts += 1
@@ -306,7 +313,7 @@ async def write(args, node_a: Node, s: Seed) -> Writes:
             if pause > 0:
                 await asyncio.sleep(pause)
             if i == restart_at:
-                restarting = asyncio.ensure_future(asyncio.to_thread(node_a.restart))
+                restarting = asyncio.ensure_future(asyncio.to_thread(node_a.restart, args.crash))
             if i == args.events // 6:
                 body = {"jurisdiction": COUNTY, "note": "多节点点名"}
                 answer = await post(
@@ -357,6 +364,13 @@ async def stream(args, node_a: Node, node_b: Node, s: Seed) -> bool:
         await asyncio.sleep(0.2)
     committed = await sync_to_async(committed_after)(after)
     expected = await sync_to_async(visible_after)(s.screen_user_id, after)
+    print(
+        "DEBUG",
+        [(q, k) for q, k, _ in committed if k != "incident.note_added"],
+        [q for q, _, _ in committed][:5],
+        after,
+        file=sys.stderr,
+    )
     logged_notes = {p.get("note_id") for _, kind, p in committed if kind == "incident.note_added"}
 
     async def settle(timeout: float) -> None:
@@ -382,12 +396,14 @@ async def stream(args, node_a: Node, node_b: Node, s: Seed) -> bool:
     worker_seen = worker_event is not None and all(worker_event in feed for feed in feeds)
     print(
         f"\nstream: {args.events} notes at {args.rate:g}/s through node A in {written_in:.1f} s"
-        f" (node A down {node_a.down_for:.1f} s: stopped, started on port {node_a.port});"
+        f" (node A down {node_a.down_for:.1f} s: {'killed' if args.crash else 'stopped'},"
+        f" started again on port {node_a.port});"
         f" {args.screens} screens on node B\n"
         f"  answered 2xx {len(writes.answered)}, refused while down (retried) "
-        f"{writes.refused}, failed {writes.failed}; committed events {len(expected)}"
-        f" (seq {after + 1}…{expected[-1] if expected else after});"
-        f" answered but not in the log {missing_notes}"
+        f"{writes.refused}, failed {writes.failed}; answered but not in the log"
+        f" {missing_notes}\n  committed events {len(committed)}"
+        f" (seq {after + 1}…{committed[-1][0] if committed else after}),"
+        f" {len(expected)} of them for the hall screen"
     )
     reached = "on every screen" if worker_seen else "NOT on every screen"
     print(
@@ -525,6 +541,9 @@ def main() -> int:
     parser.add_argument("--screens", type=int, default=3, help="screens on node B")
     parser.add_argument("--burst", type=int, default=50, help="concurrent reads in the burst")
     parser.add_argument("--pool", type=int, default=10, help="DATABASE_POOL_MAX_SIZE measured")
+    parser.add_argument(
+        "--crash", action="store_true", help="kill node A (SIGKILL) instead of stopping it"
+    )
     parser.add_argument("--skip-connections", action="store_true", help="the stream only")
     args = parser.parse_args()
     if not (6 <= args.events <= 10_000 and 0 < args.rate <= 500 and 0 < args.screens <= 200):
