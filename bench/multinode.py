@@ -26,7 +26,7 @@ stream       S screens (``/ws/live/``, a signed-in hall screen user) on node B r
 connections  for DATABASE_POOL_MAX_SIZE=0 (a connection per request thread, kept
              CONN_MAX_AGE = 60 s) and =P: B concurrent API reads split over both nodes;
              pg_stat_activity per process (application_name) before, at the peak of, and
-             3 s after the burst.
+             ``--linger`` seconds (3) after the burst.
 
 Exit status 1 if an event is lost, doubled or out of order, a 2xx-answered write is
 missing from the log, the worker's event does not arrive, or a request fails.
@@ -494,8 +494,10 @@ async def burst(ports: list[int], token: str, count: int) -> tuple[float, int, f
     return took, errors, latencies[max(0, int(0.99 * len(latencies)) - 1)]
 
 
-def measure_connections(args, env, workdir, database_url, token) -> tuple[list[str], bool]:
+def measure_connections(args, env, workdir, database_url, token) -> bool:
+    """Both modes, then the table; False if a request of a burst failed."""
     rows, ok = [], True
+    load = os.getloadavg()[0]
     for pool in (0, args.pool):
         mode = "per thread" if not pool else f"pool {pool}"
         mode_env = {**env, "DATABASE_POOL_MAX_SIZE": str(pool)}
@@ -509,7 +511,7 @@ def measure_connections(args, env, workdir, database_url, token) -> tuple[list[s
             took, errors, p99 = asyncio.run(burst(ports, token, args.burst))
             peak.halt.set()
             peak.join()
-            time.sleep(3)
+            time.sleep(args.linger)
             after = connections(database_url)
         finally:
             for node in nodes:
@@ -527,7 +529,19 @@ def measure_connections(args, env, workdir, database_url, token) -> tuple[list[s
             f"  {'':>10} {'worker':>7} {before.get('worker', 0):>7} {peak.peak.get('worker', 0):>6}"
             f" {after.get('worker', 0):>9}   (beat: {peak.peak.get('beat', 0)})"
         )
-    return rows, ok
+    print(
+        f"\nconnections: {args.burst} concurrent GET /api/v1/command/incidents/ over both"
+        f" nodes; PostgreSQL connections by process (load average {load:.1f})"
+    )
+    after = f"after {args.linger:g} s"
+    header = (
+        f"  {'mode':>10} {'process':>7} {'before':>7} {'peak':>6} {after:>9}"
+        f" {'burst':>10} {'p99':>10} {'errors':>7}"
+    )
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    print("\n".join(rows))
+    return ok
 
 
 # Main -----------------------------------------------------------------------------------
@@ -541,6 +555,9 @@ def main() -> int:
     parser.add_argument("--screens", type=int, default=3, help="screens on node B")
     parser.add_argument("--burst", type=int, default=50, help="concurrent reads in the burst")
     parser.add_argument("--pool", type=int, default=10, help="DATABASE_POOL_MAX_SIZE measured")
+    parser.add_argument(
+        "--linger", type=float, default=3, help="seconds after the burst to count again"
+    )
     parser.add_argument(
         "--crash", action="store_true", help="kill node A (SIGKILL) instead of stopping it"
     )
@@ -608,22 +625,7 @@ def main() -> int:
                     django_connections.close_all()
                 ok = streamed
                 if not args.skip_connections:
-                    rows, burst_ok = measure_connections(
-                        args, env, workdir, database_url, s.writer_token
-                    )
-                    ok &= burst_ok
-                    print(
-                        f"\nconnections: {args.burst} concurrent GET /api/v1/command/incidents/"
-                        " over both nodes; PostgreSQL connections by process"
-                        f" (load average {os.getloadavg()[0]:.1f})"
-                    )
-                    header = (
-                        f"  {'mode':>10} {'process':>7} {'before':>7} {'peak':>6} {'after 3 s':>9}"
-                        f" {'burst':>10} {'p99':>10} {'errors':>7}"
-                    )
-                    print(header)
-                    print("  " + "-" * (len(header) - 2))
-                    print("\n".join(rows))
+                    ok &= measure_connections(args, env, workdir, database_url, s.writer_token)
                 sent = beat_log.read_text(errors="replace").count("Sending due task")
                 print(f"\nbeat: {sent} due tasks sent to the worker during the run")
                 django_connections.close_all()
