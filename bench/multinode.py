@@ -364,13 +364,6 @@ async def stream(args, node_a: Node, node_b: Node, s: Seed) -> bool:
         await asyncio.sleep(0.2)
     committed = await sync_to_async(committed_after)(after)
     expected = await sync_to_async(visible_after)(s.screen_user_id, after)
-    print(
-        "DEBUG",
-        [(q, k) for q, k, _ in committed if k != "incident.note_added"],
-        [q for q, _, _ in committed][:5],
-        after,
-        file=sys.stderr,
-    )
     logged_notes = {p.get("note_id") for _, kind, p in committed if kind == "incident.note_added"}
 
     async def settle(timeout: float) -> None:
