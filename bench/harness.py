@@ -159,6 +159,10 @@ def in_throwaway_django(measure: Callable[[], int]) -> int:
             return measure()
 
 
+# The running ASGI server processes by port, for a bench that crashes one (SIGKILL).
+servers: dict[int, subprocess.Popen] = {}
+
+
 @contextlib.contextmanager
 def asgi_server(
     kind: str, env: dict[str, str], workdir: Path, workers: int, name: str = "server", port: int = 0
@@ -175,18 +179,21 @@ def asgi_server(
         command += ["config.asgi:application"]
     log = (workdir / f"{name}.log").open("w")
     process = start(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    servers[port] = process
     try:
         wait_for_port(port, process, kind)
         yield port
     finally:
         stop(process)
+        servers.pop(port, None)
         log.close()
         log_lines = (workdir / f"{name}.log").read_text(errors="replace").splitlines()
-        # Without collectstatic, whitenoise warns once; that is not news.
+        # Without collectstatic, whitenoise warns once (two lines: the warning, then the
+        # source line it points at); that is not news.
         problems = "\n".join(
             line
-            for line in log_lines
-            if "No directory at" not in line and "warnings.warn" not in line
+            for before, line in zip(["", *log_lines], log_lines, strict=False)
+            if "No directory at" not in before + line and "warnings.warn" not in line
         ).strip()
         if problems:
             print(f"\n--- {name} ({kind}) log ---\n{problems[-3000:]}\n", file=sys.stderr)
