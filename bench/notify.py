@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402
     LOOPBACK,
     redis_server,
+    setup_django,
     spare_port,
     start,
     stop,
@@ -226,11 +227,7 @@ def main() -> int:
                         stderr=subprocess.STDOUT,
                     )
                 wait_for_worker(log, worker)
-                os.environ.update(env)
-                sys.path.insert(0, str(ROOT))
-                import django
-
-                django.setup()
+                setup_django(env)
                 return measure(args, gateway_url, log)
             finally:
                 stop(worker)

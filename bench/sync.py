@@ -32,14 +32,13 @@ import platform
 import secrets
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import throwaway_database  # noqa: E402
+from harness import in_throwaway_django  # noqa: E402
 
 PYTHON = sys.executable
 
@@ -272,53 +271,28 @@ def main() -> int:
     if not (1_000 <= args.events <= 2_000_000 and 1 <= args.limit <= 1000):
         parser.error("1,000..2,000,000 events and a limit of 1..1000")
 
-    with tempfile.TemporaryDirectory(prefix="linkage-bench-") as tmp:
-        with throwaway_database(Path(tmp)) as database_url:
-            env = dict(os.environ)
-            env.pop("REDIS_URL", None)
-            env.update(
-                DJANGO_SETTINGS_MODULE="config.settings",
-                DATABASE_URL=database_url,
-                DJANGO_DEBUG="0",
-                DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-                DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
-                DJANGO_SECURE_SSL_REDIRECT="0",
-                CELERY_TASK_ALWAYS_EAGER="1",
-                LOG_LEVEL="WARNING",
-            )
-            migrate = subprocess.run(
-                [PYTHON, "manage.py", "migrate", "--noinput"],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            if migrate.returncode:
-                print(migrate.stdout[-2000:], migrate.stderr[-3000:], file=sys.stderr)
-                return 2
-            os.environ.update(env)
-            sys.path.insert(0, str(ROOT))
-            import django
+    return in_throwaway_django(lambda: run(args))
 
-            django.setup()
-            import warnings
 
-            from django.db import connection
+def run(args) -> int:
+    import warnings
 
-            # No collectstatic here: WhiteNoise's notice about it is not the bench's business.
-            warnings.filterwarnings("ignore", message="No directory at")
+    from django.db import connection
 
-            print(
-                f"Linkage provincial sync — {connection.vendor}; Python "
-                f"{platform.python_version()}, {os.cpu_count()} CPUs, load average "
-                f"{os.getloadavg()[0]:.1f}\n"
-            )
-            status = 0
-            for name, section in SECTIONS.items():
-                if args.only in (None, name):
-                    status |= section(args)
-                    print()
-            return status
+    # No collectstatic here: WhiteNoise's notice about it is not the bench's business.
+    warnings.filterwarnings("ignore", message="No directory at")
+
+    print(
+        f"Linkage provincial sync — {connection.vendor}; Python "
+        f"{platform.python_version()}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}\n"
+    )
+    status = 0
+    for name, section in SECTIONS.items():
+        if args.only in (None, name):
+            status |= section(args)
+            print()
+    return status
 
 
 if __name__ == "__main__":

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
+from django.db import connection, connections, router, transaction
+from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from core.replica import replica_reads
 from duty.models import (
     RollCall,
     RollCallIntensification,
@@ -268,17 +269,30 @@ def _rows(raw: list[dict[str, Any]], key: str, label: Any) -> list[ReportRow]:
 
 def answer_report(user: Any, start: date, end: date) -> Report:
     """Answer rate and median answer time over the closed roll calls started between
-    ``start`` and ``end`` (local dates, inclusive), Liaocheng §三.二.2."""
-    from forces.choices import ForceCategory
+    ``start`` and ``end`` (local dates, inclusive), Liaocheng §三.二.2. A pure read: on
+    a replica when one is configured."""
+    with replica_reads():
+        if connection.vendor == "postgresql":
+            return _answer_report_grouping_sets(user, start, end)
+        return _answer_report_by_group(user, start, end)
 
-    targets = report_targets(user, start, end)
-    report = Report(start=start, end=end)
+
+def _closed_in_range(user: Any, start: date, end: date) -> int:
     low, high = _local_bounds(start, end)
-    report.roll_calls = (
+    return (
         RollCall.objects.visible_to(user)
         .filter(status=RollCallStatus.CLOSED, started_at__gte=low, started_at__lt=high)
         .count()
     )
+
+
+def _answer_report_by_group(user: Any, start: date, end: date) -> Report:
+    """One grouped query per breakdown: any database (the embedded SQLite)."""
+    from forces.choices import ForceCategory
+
+    targets = report_targets(user, start, end)
+    report = Report(start=start, end=end)
+    report.roll_calls = _closed_in_range(user, start, end)
     month_rows = _grouped(targets.annotate(month=TruncMonth("roll_call__started_at")), "month")
     report.by_month = _rows(
         month_rows, "month", lambda r: timezone.localtime(r["month"]).strftime("%Y-%m")
@@ -306,6 +320,145 @@ def answer_report(user: Any, start: date, end: date) -> Report:
     report.overall = _overall(report.by_month, targets)
     report.streaks = missed_streaks(targets)
     return report
+
+
+# Every breakdown in one pass over the targets (GROUPING SETS): the counts, the medians
+# and, per force, where its latest answer stands, from which the streaks of misses follow.
+# 250,000 targets read once instead of seven times. ``%(targets)s`` is the scoped queryset.
+_GROUPING_SETS_SQL = """
+WITH a AS (
+    SELECT GROUPING(month, department_id, category, force_id) AS grouping,
+        month, department_id, category, force_id,
+        COUNT(*) AS total,
+        COUNT(*) FILTER (WHERE outcome = %%s) AS on_time,
+        COUNT(*) FILTER (WHERE outcome = %%s) AS late,
+        COUNT(*) FILTER (WHERE outcome = %%s) AS no_answer,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY answer_seconds)
+            FILTER (WHERE outcome IN (%%s, %%s)) AS median_seconds,
+        MAX(started) FILTER (WHERE outcome <> %%s) AS last_answered,
+        MAX(started) FILTER (WHERE outcome = %%s) AS last_missed
+    FROM (%(targets)s) AS t
+    GROUP BY GROUPING SETS ((month), (department_id), (category), (force_id), ())
+)
+SELECT a.*, d.name, f.name, o.name
+FROM a
+LEFT JOIN core_organisation d ON d.id = a.department_id
+LEFT JOIN forces_force f ON f.id = a.force_id
+LEFT JOIN core_organisation o ON o.id = f.organisation_id
+"""
+
+# The misses of the forces whose latest roll call in the period may have gone
+# unanswered: those after their latest answer (or all, never answered), in the order
+# (start, roll call) — roll calls of one tick start at the same instant.
+_STREAK_SQL = """
+WITH t AS (%(targets)s),
+answered AS (
+    SELECT force_id, MAX(ARRAY[EXTRACT(EPOCH FROM started), roll_call_id]) AS latest
+    FROM t WHERE outcome <> %%s GROUP BY force_id
+)
+SELECT t.force_id, COUNT(*), MAX(t.started)
+FROM t LEFT JOIN answered a ON a.force_id = t.force_id
+WHERE t.outcome = %%s
+    AND (a.latest IS NULL OR ARRAY[EXTRACT(EPOCH FROM t.started), t.roll_call_id] > a.latest)
+GROUP BY t.force_id
+"""
+
+# Per breakdown: GROUPING() of (month, department, category, force) when grouped by it.
+_BY_MONTH, _BY_DEPARTMENT, _BY_CATEGORY, _BY_FORCE, _OVERALL = 7, 11, 13, 14, 15
+
+
+def _answer_report_grouping_sets(user: Any, start: date, end: date) -> Report:
+    """The report in two statements on PostgreSQL, the same figures as
+    ``_answer_report_by_group``."""
+    from forces.choices import ForceCategory
+
+    report = Report(start=start, end=end)
+    report.roll_calls = _closed_in_range(user, start, end)
+    targets = (
+        report_targets(user, start, end)
+        .annotate(month=TruncMonth("roll_call__started_at"), started=F("roll_call__started_at"))
+        .values(
+            "force_id",
+            "department_id",
+            "category",
+            "outcome",
+            "answer_seconds",
+            "roll_call_id",
+            "month",
+            "started",
+        )
+        .order_by()
+    )
+    inner, inner_params = targets.query.sql_with_params()
+    alias = router.db_for_read(RollCallTarget)
+    answered = [O.ON_TIME, O.LATE]
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        # A report is one big aggregate: sorts in memory, and no JIT compilation, which
+        # costs more than it saves on a query of this size.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(
+            _GROUPING_SETS_SQL % {"targets": inner},
+            [O.ON_TIME, O.LATE, O.NO_ANSWER, *answered, O.NO_ANSWER, O.NO_ANSWER, *inner_params],
+        )
+        rows = cursor.fetchall()
+        on_streak = [
+            row[4]
+            for row in rows
+            if row[0] == _BY_FORCE and row[8] >= 2 and (row[10] is None or row[11] >= row[10])
+        ]
+        streaks = []
+        if on_streak:
+            inner, inner_params = targets.filter(force_id__in=on_streak).query.sql_with_params()
+            cursor.execute(
+                _STREAK_SQL % {"targets": inner}, [*inner_params, O.NO_ANSWER, O.NO_ANSWER]
+            )
+            streaks = cursor.fetchall()
+
+    tz = timezone.get_current_timezone()
+    labels = dict(ForceCategory.choices)
+    names: dict[int, tuple[str, str]] = {}
+    for row in sorted(rows, key=lambda r: (r[0], _sortable(r))):
+        grouping, month, department_id, category, force_id = row[:5]
+        figures = ReportRow(
+            key=None,
+            label="",
+            total=row[5],
+            on_time=row[6],
+            late=row[7],
+            no_answer=row[8],
+            median_seconds=row[9],
+        )
+        if grouping == _BY_MONTH:
+            figures.key = timezone.make_aware(month, tz)
+            figures.label = figures.key.strftime("%Y-%m")
+            report.by_month.append(figures)
+        elif grouping == _BY_DEPARTMENT:
+            figures.key, figures.label = department_id, row[12]
+            report.by_department.append(figures)
+        elif grouping == _BY_CATEGORY:
+            figures.key, figures.label = category, str(labels.get(category, ""))
+            report.by_category.append(figures)
+        elif grouping == _BY_FORCE:
+            figures.key, figures.label = force_id, row[13]
+            names[force_id] = (row[13], row[14])
+            report.by_force.append(figures)
+        elif grouping == _OVERALL:
+            report.overall = figures
+    report.by_department.sort(key=lambda r: (r.answer_rate, r.label))
+    report.by_force.sort(key=lambda r: (r.answer_rate, r.label))
+    found = [
+        Streak(force_id, *names[force_id], misses, last_missed)
+        for force_id, misses, last_missed in streaks
+        if misses >= 2
+    ]
+    report.streaks = sorted(found, key=lambda s: (-s.misses, s.force_name))
+    return report
+
+
+def _sortable(row: tuple) -> tuple:
+    """The breakdown's own key, as the per-group queries ordered it."""
+    return tuple(k for k in row[1:5] if k is not None)
 
 
 def _overall(months: list[ReportRow], targets: QuerySet[RollCallTarget]) -> ReportRow:

@@ -294,6 +294,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
         (_("By category"), _("Category"), result.by_category),
         (_("By force"), _("Force"), result.by_force),
     ]
+    streak_force_ids = result.streak_force_ids
     first = True
     for title, label, rows in sheets:
         sheet = book.active if first else book.create_sheet()
@@ -304,7 +305,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
             cell.font = Font(bold=True)
         for row in rows:
             median = round(row.median_seconds / 60, 1) if row.median_seconds is not None else None
-            excel.append(
+            cells = excel.append(
                 sheet,
                 [
                     row.label,
@@ -316,8 +317,8 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
                     median,
                 ],
             )
-            if label == _("Force") and row.key in result.streak_force_ids:
-                for cell in sheet[sheet.max_row]:
+            if label == _("Force") and row.key in streak_force_ids:
+                for cell in cells:
                     cell.fill = highlight
         sheet.column_dimensions["A"].width = 36
     streaks = book.create_sheet(_("Missed in a row"))

@@ -117,14 +117,3 @@ class ScheduleSerializer(serializers.ModelSerializer):
             "is_active",
         ]
         read_only_fields = fields
-
-
-class ReportRowSerializer(serializers.Serializer):
-    key = serializers.CharField(allow_null=True)
-    label = serializers.CharField()
-    total = serializers.IntegerField()
-    on_time = serializers.IntegerField()
-    late = serializers.IntegerField()
-    no_answer = serializers.IntegerField()
-    answer_rate = serializers.FloatField()
-    median_seconds = serializers.FloatField(allow_null=True)

@@ -22,7 +22,6 @@ from duty.models import RollCall, RollCallSchedule, RollCallTarget
 from duty.rollcalls import selectors, services
 from duty.rollcalls.api.serializers import (
     AnswerSerializer,
-    ReportRowSerializer,
     RollCallSerializer,
     ScheduleSerializer,
     StartSerializer,
@@ -160,17 +159,21 @@ class ReportView(APIView):
         )
 
         def rows(items):
-            return ReportRowSerializer(
-                [
-                    {
-                        **vars(r),
-                        "key": None if r.key is None else str(r.key),
-                        "answer_rate": r.answer_rate,
-                    }
-                    for r in items
-                ],
-                many=True,
-            ).data
+            # ReportRowSerializer's representation, written out: 5,000 forces through
+            # the serializer's fields took longer than the report's query.
+            return [
+                {
+                    "key": None if r.key is None else str(r.key),
+                    "label": str(r.label),
+                    "total": r.total,
+                    "on_time": r.on_time,
+                    "late": r.late,
+                    "no_answer": r.no_answer,
+                    "answer_rate": r.answer_rate,
+                    "median_seconds": None if r.median_seconds is None else float(r.median_seconds),
+                }
+                for r in items
+            ]
 
         return Response(
             {
