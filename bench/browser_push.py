@@ -119,6 +119,10 @@ WATCH_FEED = """() => {
   window.__probe = probe;
 }"""
 
+# What the screen asks after each event (its data, the regions it re-renders) never
+# reaches the server; the page keeps what it has.
+REFUSE_FETCH = "window.fetch = () => Promise.reject(new Error('refused by the bench'));"
+
 READ_PROBES = """() => Object.entries(window.__probe.index).map(([seq, i]) =>
   [i, window.__probe.dom[seq] ?? null, window.__probe.frame[seq] ?? null])"""
 
@@ -137,6 +141,7 @@ def measure(
     frames: list[float] | None = None,
     sockets: list[float] | None = None,
     clock: dict[str, float] | None = None,
+    refetch: bool = True,
 ) -> list[float]:
     """Commit → DOM latency in ms of each of ``events`` commits on the hall screen of
     ``username`` at ``base_url``: item i is commit i's, ``math.inf`` if its line never
@@ -146,7 +151,9 @@ def measure(
     the ORM may be used). ``frames``, if given, receives the same for the animation
     frame that draws the line; ``sockets`` for the WebSocket frame that carried the
     event, as chromium's network stack received it (before the page's JavaScript);
-    ``clock`` the browser's clock offset and its error."""
+    ``clock`` the browser's clock offset and its error. ``refetch=False`` refuses the
+    page's own fetches (the screen's data and regions it re-reads after each event), to
+    see what they cost the push."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -158,6 +165,8 @@ def measure(
                 viewport={"width": 1920, "height": 1080},
             )
             context.set_default_timeout(30_000)
+            if not refetch:
+                context.add_init_script(REFUSE_FETCH)
             page = context.new_page()
             arrivals = watch_socket_frames(context, page)
             sign_in(page, base_url, username, password)
@@ -363,6 +372,11 @@ def main() -> int:
     parser.add_argument(
         "--server", choices=["uvicorn", "daphne"], default="uvicorn", help="the ASGI server"
     )
+    parser.add_argument(
+        "--no-refetch",
+        action="store_true",
+        help="refuse the screen's own fetches after each event (data, regions): their cost",
+    )
     args = parser.parse_args()
     if not (0 < args.events <= 10_000 and 0 <= args.interval <= 10):
         parser.error("1..10000 events, 0..10 s apart")
@@ -411,12 +425,13 @@ def main() -> int:
 
             vendor = connection.vendor
             connection.close()
+            refused = ", the page's fetches refused" if args.no_refetch else ""
             with asgi_server(args.server, env, workdir, 1) as port:
                 print(
                     f"Linkage commit → hall screen DOM — {args.events} events, one every "
                     f"{args.interval * 1000:.0f} ms\n{args.server} × 1, RedisChannelLayer "
                     f"(private redis-server), {vendor}, commits from the bench process; "
-                    f"chromium headless; Python {platform.python_version()}, "
+                    f"chromium headless{refused}; Python {platform.python_version()}, "
                     f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, loopback"
                 )
                 frames: list[float] = []
@@ -432,6 +447,7 @@ def main() -> int:
                     frames=frames,
                     sockets=sockets,
                     clock=clock,
+                    refetch=not args.no_refetch,
                 )
     return report(latencies, frames, sockets, clock)
 
