@@ -47,7 +47,6 @@ import math
 import os
 import platform
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -299,6 +298,64 @@ def warm_up(hosts: list[str], ports: list[int]) -> None:
     for url in urls:
         with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=30):
             pass
+
+
+def cmdline(pid: str) -> str:
+    try:
+        return (Path("/proc") / pid / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def cpu_seconds(pid: int | str) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc)."""
+    try:
+        fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def processes(nodes: list[int], others: dict[str, int], database: str) -> dict[str, list[str]]:
+    """name → pids: each node (found by its port), the given ones, and the PostgreSQL
+    backends serving the throwaway database."""
+    found: dict[str, list[str]] = {name: [str(pid)] for name, pid in others.items()}
+    pids = [p.name for p in Path("/proc").iterdir() if p.name.isdigit()]
+    for pid in pids:
+        line = cmdline(pid)
+        for n, port in enumerate(nodes):
+            if "uvicorn" in line and f"--port {port} " in line:
+                found.setdefault(f"node{n + 1} (uvicorn)", []).append(pid)
+        if line.startswith("postgres: ") and f" {database} " in line:
+            found.setdefault("PostgreSQL backends", []).append(pid)
+    return found
+
+
+def cpu_use(before: dict[str, float], after: dict[str, float], seconds: float) -> list[str]:
+    return [
+        f"{name} {(after[name] - before.get(name, 0.0)) / seconds * 100:.0f} %" for name in after
+    ]
+
+
+def cpu_now(found: dict[str, list[str]]) -> dict[str, float]:
+    return {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in found.items()}
+
+
+def server_errors(workdir: Path) -> list[str]:
+    """What the nodes logged as 5xx, by path (ids as :id), and the database errors."""
+    import re
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for log in sorted(workdir.glob("node*.log")):
+        for line in log.read_text(errors="replace").splitlines():
+            match = re.match(r"(Service Unavailable|Internal Server Error): (\S+)", line)
+            if match:
+                path = re.sub(r"/\d+/", "/:id/", match[2])
+                counts[f"{log.stem}: {match[1]} {path}"] += 1
+            elif line.startswith(("django.db.utils.", "CONTEXT:")):
+                counts[f"{log.stem}: {line[:160]}"] += 1
+    return [f"{n}× {what}" for what, n in counts.most_common(12)]
 
 
 def failures(path: Path, limit: int = 8) -> list[str]:
@@ -646,7 +703,7 @@ def main() -> int:
 
         celery = [PYTHON, "-m", "celery", "-A", "config"]
         worker_log = workdir / "worker.log"
-        stack.enter_context(
+        worker = stack.enter_context(
             process(
                 [
                     *celery,
@@ -719,11 +776,22 @@ def main() -> int:
         locust += ["--loglevel", "WARNING"]
         started = time.time()
         with process(locust, workdir, "locust", {**env, "FLOOD_PLAN": str(plan_file)}) as run:
+            watched = processes(
+                nodes,
+                {
+                    "Celery worker": worker.pid,
+                    "locust": run.pid,
+                    "this runner (screens)": os.getpid(),
+                },
+                database_url.rsplit("/", 1)[1],
+            )
+            cpu_before = cpu_now(watched)
             if args.browser:
                 time.sleep(min(30, args.run_time / 4))  # in the thick of it
                 thread.start()
             run.wait(timeout=args.run_time + 120)
         elapsed = time.time() - started
+        cpu = cpu_use(cpu_before, cpu_now(watched), elapsed)
         if args.browser:
             thread.join(timeout=args.browser_events * args.browser_interval + 120)
         if run.returncode not in (0, 1):
@@ -743,18 +811,15 @@ def main() -> int:
             ("run", f"{elapsed:.0f} s, {users} locust users"),
             ("events committed", f"{total_events} ({total_events / elapsed:.1f}/s)"),
             ("screens connected", f"{len(screens.clients)} of {args.screens}"),
+            ("CPU during the load (100 % = one core of 2)", ", ".join(cpu)),
         ]
         connection.close()
         failed = report(args, read_stats(Path(f"{prefix}_stats.csv")), extra, lags, lost, browser)
         for line in failures(Path(f"{prefix}_failures.csv")):
             print(f"  error: {line}")
+        for line in server_errors(workdir):
+            print(f"  server: {line}")
         print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
-        logs = [p for p in workdir.glob("node*.log") if p.stat().st_size]
-        for log in logs:
-            tail = log.read_text(errors="replace").strip()[-1500:]
-            if tail:
-                print(f"\n--- {log.name} ---\n{tail}", file=sys.stderr)
-        shutil.copy(worker_log, workdir / "worker.kept.log")
         return 1 if failed else 0
 
 

@@ -178,8 +178,18 @@ class Commander(FloodUser):
         else:
             step()
 
+    def retried(self, path: str, token: str, name: str, body: dict | None = None):
+        """As a person at a desk does: a refusal for a passing fault (503) is tried again
+        a few seconds later, at most three times; each try counts in the table."""
+        for _ in range(3):
+            response = self.post(path, token, name, body)
+            if response.status_code != 503:
+                return response
+            gevent.sleep(3)
+        return response
+
     def roll_call(self) -> None:
-        response = self.post(
+        response = self.retried(
             "/api/v1/duty/roll-calls/",
             PLAN["dispatcher"],
             "start roll call",
@@ -207,7 +217,7 @@ class Commander(FloodUser):
         )
         if response.ok:
             warning = response.json()["id"]
-            self.post(
+            self.retried(
                 f"/api/v1/warnings/warnings/{warning}/publish/", PLAN["editor"], "publish warning"
             )
 
