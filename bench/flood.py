@@ -331,14 +331,52 @@ def processes(nodes: list[int], others: dict[str, int], database: str) -> dict[s
     return found
 
 
-def cpu_use(before: dict[str, float], after: dict[str, float], seconds: float) -> list[str]:
-    return [
-        f"{name} {(after[name] - before.get(name, 0.0)) / seconds * 100:.0f} %" for name in after
-    ]
+def cpu_now(found: dict[str, list[str]]) -> dict[str, dict[str, float]]:
+    return {name: {pid: cpu_seconds(pid) for pid in pids} for name, pids in found.items()}
 
 
-def cpu_now(found: dict[str, list[str]]) -> dict[str, float]:
-    return {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in found.items()}
+def cpu_use(before: dict, after: dict, seconds: float) -> list[str]:
+    """Share of one core per group over the load; a process born during the load (a
+    pooled PostgreSQL connection) counts from zero."""
+    shares = []
+    for name, pids in after.items():
+        used = sum(cpu - before.get(name, {}).get(pid, 0.0) for pid, cpu in pids.items())
+        shares.append(f"{name} {used / seconds * 100:.0f} %")
+    return shares
+
+
+class Waits(threading.Thread):
+    """Samples pg_stat_activity of the throwaway database every second during the load:
+    the most backends waiting on a lock at once, and the longest open transaction."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.done = database_url, threading.Event()
+        self.most_waiting, self.longest, self.longest_query = 0, 0.0, ""
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self.done.wait(1):
+                rows = conn.execute(
+                    "SELECT wait_event_type, extract(epoch FROM now() - xact_start), query "
+                    "FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+                ).fetchall()
+                self.most_waiting = max(
+                    self.most_waiting, sum(1 for kind, _, _ in rows if kind == "Lock")
+                )
+                for _, age, query in rows:
+                    if age and float(age) > self.longest:
+                        self.longest, self.longest_query = float(age), " ".join(query.split())
+
+    def summary(self) -> str:
+        return (
+            f"at most {self.most_waiting} backends waiting on a lock at once; longest "
+            f"open transaction {self.longest:.0f} s (last statement: "
+            f"{self.longest_query[:120]}…)"
+        )
 
 
 def server_errors(workdir: Path) -> list[str]:
@@ -786,11 +824,17 @@ def main() -> int:
                 database_url.rsplit("/", 1)[1],
             )
             cpu_before = cpu_now(watched)
+            waits = Waits(database_url)
+            waits.start()
             if args.browser:
                 time.sleep(min(30, args.run_time / 4))  # in the thick of it
                 thread.start()
             run.wait(timeout=args.run_time + 120)
         elapsed = time.time() - started
+        waits.done.set()
+        rescan = processes(nodes, {}, database_url.rsplit("/", 1)[1])
+        for name, pids in rescan.items():
+            watched[name] = sorted(set(watched.get(name, [])) | set(pids))
         cpu = cpu_use(cpu_before, cpu_now(watched), elapsed)
         if args.browser:
             thread.join(timeout=args.browser_events * args.browser_interval + 120)
@@ -812,6 +856,7 @@ def main() -> int:
             ("events committed", f"{total_events} ({total_events / elapsed:.1f}/s)"),
             ("screens connected", f"{len(screens.clients)} of {args.screens}"),
             ("CPU during the load (100 % = one core of 2)", ", ".join(cpu)),
+            ("PostgreSQL during the load", waits.summary()),
         ]
         connection.close()
         failed = report(args, read_stats(Path(f"{prefix}_stats.csv")), extra, lags, lost, browser)
