@@ -19,6 +19,7 @@ from command.models import (
     IncidentType,
 )
 from core.api import fields as bounded
+from core.api.serializers import RowSerializerMixin
 from core.masking import mask_phone
 from core.models import Jurisdiction
 from core.permissions import can_see_personal_data
@@ -32,7 +33,7 @@ class IncidentTypeSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "category", "category_label", "disaster_type"]
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(RowSerializerMixin, serializers.ModelSerializer):
     """Output: codes for machines, names and labels for people."""
 
     incident_type = serializers.SlugRelatedField(slug_field="code", read_only=True)

@@ -90,17 +90,15 @@ class ChoiceLabelField(serializers.CharField):
     def __init__(self, **kwargs):
         kwargs["read_only"] = True
         super().__init__(**kwargs)
-        self._labels: dict[str, dict] = {}
+        self._labels: dict | None = None
 
     def to_representation(self, value):
-        from django.utils.translation import get_language
-
-        language = get_language() or ""
-        labels = self._labels.get(language)
+        # A bound field serves one response, in one language: the labels are read once.
+        labels = self._labels
         if labels is None:
             model = self.parent.Meta.model
             for name in self.source_attrs[:-1]:
                 model = model._meta.get_field(name).related_model
             choices = model._meta.get_field(self.source_attrs[-1]).flatchoices
-            labels = self._labels[language] = {key: str(label) for key, label in choices}
+            labels = self._labels = {key: str(label) for key, label in choices}
         return labels.get(value, value)

@@ -9,6 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from core.api import fields as bounded
+from core.api.serializers import RowSerializerMixin
 from core.masking import mask_phone
 from core.models import Jurisdiction
 from core.permissions import can_see_personal_data
@@ -118,7 +119,7 @@ class PlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(RowSerializerMixin, serializers.ModelSerializer):
     incident = serializers.IntegerField(source="plan.incident_id", read_only=True)
     incident_title = serializers.CharField(source="plan.incident.title", read_only=True)
     force_name = serializers.CharField(source="force.name", read_only=True)

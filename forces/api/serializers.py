@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from core.api.fields import ExternalIdField
+from core.api.serializers import RowSerializerMixin
 from core.masking import mask_id_number, mask_phone
 from core.models import Jurisdiction, Organisation
 from core.permissions import can_see_personal_data
@@ -81,7 +82,7 @@ class FormationSerializer(serializers.ModelSerializer):
         fields = ["id", "disaster_type", "name", "description", "requirements"]
 
 
-class ForceSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
+class ForceSerializer(MaskedSerializerMixin, RowSerializerMixin, serializers.ModelSerializer):
     masked_fields = ("leader_phone",)
 
     organisation = ScopedRelatedField(queryset=Organisation.objects.all())
@@ -149,7 +150,9 @@ class ForceItemSerializerMixin(MaskedSerializerMixin):
         return obj.force.organisation_id
 
 
-class PersonnelSerializer(ForceItemSerializerMixin, serializers.ModelSerializer):
+class PersonnelSerializer(
+    ForceItemSerializerMixin, RowSerializerMixin, serializers.ModelSerializer
+):
     masked_fields = ("phone", "id_number")
     force = ScopedRelatedField(queryset=Force.objects.all())
     external_id = ExternalIdField()
