@@ -17,6 +17,9 @@ For each list and user:
          fetched: the floor any implementation of the page stands on.
   ratio  api / sql. Target ≤ 3 ×; exit status 1 when a list misses it.
 
+The two are timed in turns (a request, its SQL, a request, …) so that a machine whose
+load changes during the run slows both alike.
+
     DATABASE_URL=postgres://linkage:linkage@127.0.0.1:5432/linkage \\
         .venv/bin/python bench/api_lists.py                  # PostgreSQL (preferred)
     .venv/bin/python bench/api_lists.py --forces 1000 --runs 15
@@ -221,34 +224,38 @@ def seed(forces: int, personnel: int, incidents: int, orders_per_plan: int):
     return duty, province_user
 
 
-def time_api(client, url: str, runs: int) -> tuple[float, int, int]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append(time.perf_counter() - start)
-        if response.status_code != 200:
-            raise RuntimeError(f"{url}: {response.status_code} {response.content[:300]!r}")
-    return statistics.median(times), len(response.json()["results"]), response.json()["count"]
+def api_once(client, url: str) -> float:
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - start
+    if response.status_code != 200:
+        raise RuntimeError(f"{url}: {response.status_code} {response.content[:300]!r}")
+    return elapsed
 
 
-def time_sql(statements: list[str], runs: int) -> float:
+def sql_once(statements: list[str]) -> float:
     """The statements on the driver's own cursor, every row fetched: no Django."""
     from django.db import connection
 
     connection.ensure_connection()
-    raw = connection.connection
-    times = []
+    start = time.perf_counter()
+    cursor = connection.connection.cursor()
+    for sql in statements:
+        cursor.execute(sql)
+        if cursor.description is not None:
+            cursor.fetchall()
+    cursor.close()
+    return time.perf_counter() - start
+
+
+def time_pair(client, url: str, statements: list[str], runs: int) -> tuple[float, float]:
+    """Medians of the request and of its SQL, taken in turns so that both see the same
+    machine (a loaded one slows both)."""
+    api, sql = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        cursor = raw.cursor()
-        for sql in statements:
-            cursor.execute(sql)
-            if cursor.description is not None:
-                cursor.fetchall()
-        cursor.close()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        api.append(api_once(client, url))
+        sql.append(sql_once(statements))
+    return statistics.median(api), statistics.median(sql)
 
 
 def main() -> int:
@@ -299,10 +306,10 @@ def measure(args) -> int:
         for name, url in LISTS:
             client.get(url)  # warm: caches of the URL resolver, the serializer fields
             with CaptureQueriesContext(connection) as captured:
-                client.get(url)
+                body = client.get(url).json()
+            rows, count = len(body["results"]), body["count"]
             statements = [q["sql"] for q in captured.captured_queries]
-            api, rows, count = time_api(client, url, args.runs)
-            sql = time_sql(statements, args.runs)
+            api, sql = time_pair(client, url, statements, args.runs)
             ratio = api / sql
             if ratio > TARGET:
                 missed.append(f"{name} ({who})")
@@ -312,7 +319,8 @@ def measure(args) -> int:
             )
             if args.queries:
                 for statement in statements:
-                    alone = time_sql([statement], args.runs) * 1000
+                    alone = statistics.median(sql_once([statement]) for _ in range(args.runs))
+                    alone *= 1000
                     print(f"    {alone:8.2f} ms  {statement[:600]}")
     print()
     if missed:

@@ -38,9 +38,13 @@ class MaskedSerializerMixin:
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)  # type: ignore[misc]
-        request = self.context.get("request")  # type: ignore[attr-defined]
-        user = getattr(request, "user", None)
-        if not can_see_personal_data(user, self.owner_organisation_id(instance)):
+        owner = self.owner_organisation_id(instance)
+        # One answer per owning organisation for the whole page, not one per row.
+        seen = self.__dict__.setdefault("_personal_data_seen", {})
+        if owner not in seen:
+            request = self.context.get("request")  # type: ignore[attr-defined]
+            seen[owner] = can_see_personal_data(getattr(request, "user", None), owner)
+        if not seen[owner]:
             for name in self.masked_fields:
                 if data.get(name):
                     data[name] = MASKERS[name](data[name])
