@@ -73,16 +73,18 @@ class RowSerializerMixin:
     def to_representation(self, instance: Any) -> dict[str, Any]:
         ret: dict[str, Any] = {}
         for name, field, getter, kind in self._row_plan():
-            if getter is None:
+            value = None if getter is None else getter(instance)
+            if kind is _MANY and value is not None:
+                child = field.child_relation
+                ret[name] = [child.to_representation(item) for item in value]
+            elif getter is None or kind is _MANY:  # the general way
                 try:
                     attribute = field.get_attribute(instance)
                 except SkipField:
                     continue
                 check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
                 ret[name] = None if check is None else field.to_representation(attribute)
-                continue
-            value = getter(instance)
-            if value is None:
+            elif value is None:
                 ret[name] = None
             elif kind is _KEY:
                 ret[name] = value
@@ -92,6 +94,7 @@ class RowSerializerMixin:
 
 
 _KEY = object()
+_MANY = object()
 
 
 def _direct_access(model: Any, field: Any) -> tuple[Any, Any]:
@@ -117,6 +120,8 @@ def _direct_access(model: Any, field: Any) -> tuple[Any, Any]:
         if not (column.many_to_one or column.one_to_one) or not column.concrete:
             return None, None
         return attrgetter(column.attname), _KEY
+    if type(field) is serializers.ManyRelatedField:
+        return _prefetched(model, field)
     if type(field).get_attribute is not serializers.Field.get_attribute:
         return None, None
     if isinstance(field, serializers.BaseSerializer):
@@ -137,3 +142,26 @@ def _direct_access(model: Any, field: Any) -> tuple[Any, Any]:
     if not column.concrete or (column.is_relation and attrs[-1] != column.attname):
         return None, None
     return attrgetter(".".join(attrs)), None
+
+
+def _prefetched(model: Any, field: Any) -> tuple[Any, Any]:
+    """A many-to-many of the row read from its prefetched rows (what ``.all()`` would
+    return), without building a related manager per row."""
+    attrs = field.source_attrs
+    if len(attrs) != 1:
+        return None, None
+    try:
+        relation = model._meta.get_field(attrs[0])
+    except FieldDoesNotExist:
+        return None, None
+    if not (relation.many_to_many and relation.concrete):
+        return None, None
+    name = attrs[0]
+
+    def rows(instance: Any) -> Any:
+        cache = getattr(instance, "_prefetched_objects_cache", None)
+        if not cache or name not in cache or instance.pk is None:
+            return None
+        return cache[name]
+
+    return rows, _MANY

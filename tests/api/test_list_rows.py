@@ -68,6 +68,10 @@ def _serializer(serializer_class, user, rows):
 
 CASES = [
     (ForceSerializer, lambda: Force.objects.select_related("organisation", "jurisdiction")),
+    (
+        ForceSerializer,
+        lambda: Force.objects.select_related("organisation").prefetch_related("specialties"),
+    ),
     (PersonnelSerializer, lambda: Personnel.objects.select_related("force", "specialty")),
     (IncidentSerializer, lambda: Incident.objects.all()),
     (
