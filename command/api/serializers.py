@@ -19,20 +19,21 @@ from command.models import (
     IncidentType,
 )
 from core.api import fields as bounded
+from core.api.serializers import RowSerializerMixin
 from core.masking import mask_phone
 from core.models import Jurisdiction
 from core.permissions import can_see_personal_data
 
 
 class IncidentTypeSerializer(serializers.ModelSerializer):
-    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    category_label = bounded.ChoiceLabelField(source="category")
 
     class Meta:
         model = IncidentType
         fields = ["id", "code", "name", "category", "category_label", "disaster_type"]
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(RowSerializerMixin, serializers.ModelSerializer):
     """Output: codes for machines, names and labels for people."""
 
     incident_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -40,12 +41,12 @@ class IncidentSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="incident_type.category", read_only=True)
     jurisdiction = serializers.SlugRelatedField(slug_field="code", read_only=True)
     jurisdiction_name = serializers.CharField(source="jurisdiction.name", read_only=True)
-    source_label = serializers.CharField(source="get_source_display", read_only=True)
-    level_label = serializers.CharField(source="get_level_display", read_only=True)
-    area_type_label = serializers.CharField(source="get_area_type_display", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    source_label = bounded.ChoiceLabelField(source="source")
+    level_label = bounded.ChoiceLabelField(source="level")
+    area_type_label = bounded.ChoiceLabelField(source="area_type")
+    status_label = bounded.ChoiceLabelField(source="status")
     reported_by_name = serializers.StringRelatedField(source="reported_by")
-    disposition_label = serializers.CharField(source="get_disposition_display", read_only=True)
+    disposition_label = bounded.ChoiceLabelField(source="disposition")
     first_receiver_name = serializers.CharField(
         source="first_receiver.name", read_only=True, default=None
     )
@@ -200,7 +201,7 @@ class HotlineReplyInputSerializer(serializers.Serializer):
 class IncidentHandoverSerializer(serializers.ModelSerializer):
     from_unit_name = serializers.CharField(source="from_unit.name", read_only=True)
     to_unit_name = serializers.CharField(source="to_unit.name", read_only=True)
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = bounded.ChoiceLabelField(source="kind")
 
     class Meta:
         model = IncidentHandover

@@ -9,6 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from core.api import fields as bounded
+from core.api.serializers import RowSerializerMixin
 from core.masking import mask_phone
 from core.models import Jurisdiction
 from core.permissions import can_see_personal_data
@@ -71,7 +72,7 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 class OrderSummarySerializer(serializers.ModelSerializer):
     force_name = serializers.CharField(source="force.name", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = bounded.ChoiceLabelField(source="status")
 
     class Meta:
         model = CallOutOrder
@@ -83,7 +84,7 @@ class PlanSerializer(serializers.ModelSerializer):
     incident_title = serializers.CharField(source="incident.title", read_only=True)
     jurisdiction = serializers.SlugRelatedField(slug_field="code", read_only=True)
     jurisdiction_name = serializers.CharField(source="jurisdiction.name", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = bounded.ChoiceLabelField(source="status")
     drafted_by_name = serializers.StringRelatedField(source="drafted_by")
     decided_by_name = serializers.StringRelatedField(source="decided_by")
     lines = PlanLineSerializer(many=True, read_only=True)
@@ -118,13 +119,13 @@ class PlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(RowSerializerMixin, serializers.ModelSerializer):
     incident = serializers.IntegerField(source="plan.incident_id", read_only=True)
     incident_title = serializers.CharField(source="plan.incident.title", read_only=True)
     force_name = serializers.CharField(source="force.name", read_only=True)
     organisation_name = serializers.CharField(source="force.organisation.name", read_only=True)
     linkage_tier = serializers.IntegerField(source="force.linkage_tier", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = bounded.ChoiceLabelField(source="status")
     last_step_by_name = serializers.StringRelatedField(source="last_step_by")
 
     class Meta:
@@ -172,7 +173,7 @@ class NoticeSerializer(serializers.ModelSerializer):
     incident = serializers.IntegerField(source="order.plan.incident_id", read_only=True)
     incident_title = serializers.CharField(source="order.plan.incident.title", read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = bounded.ChoiceLabelField(source="status")
 
     class Meta:
         model = Notice
@@ -209,7 +210,7 @@ class ReinforcementSerializer(serializers.ModelSerializer):
     upper_jurisdiction_name = serializers.CharField(
         source="upper_jurisdiction.name", read_only=True
     )
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = bounded.ChoiceLabelField(source="status")
     requested_by_name = serializers.StringRelatedField(source="requested_by")
     decided_by_name = serializers.StringRelatedField(source="decided_by")
 
@@ -237,7 +238,7 @@ class ReinforcementSerializer(serializers.ModelSerializer):
 
 
 class SpecialPeriodSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = bounded.ChoiceLabelField(source="kind")
     jurisdiction = serializers.SlugRelatedField(slug_field="code", read_only=True)
     jurisdiction_name = serializers.CharField(source="jurisdiction.name", read_only=True)
     declared_by_name = serializers.StringRelatedField(source="declared_by", allow_null=True)
@@ -260,7 +261,7 @@ class SpecialPeriodSerializer(serializers.ModelSerializer):
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = bounded.ChoiceLabelField(source="kind")
     order_number = serializers.CharField(source="order.number", read_only=True)
     force_name = serializers.CharField(source="order.force.name", read_only=True)
     incident = serializers.IntegerField(source="order.plan.incident_id", read_only=True)

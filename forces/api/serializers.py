@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from core.api.fields import ExternalIdField
+from core.api.serializers import RowSerializerMixin
 from core.masking import mask_id_number, mask_phone
 from core.models import Jurisdiction, Organisation
 from core.permissions import can_see_personal_data
@@ -37,9 +38,13 @@ class MaskedSerializerMixin:
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)  # type: ignore[misc]
-        request = self.context.get("request")  # type: ignore[attr-defined]
-        user = getattr(request, "user", None)
-        if not can_see_personal_data(user, self.owner_organisation_id(instance)):
+        owner = self.owner_organisation_id(instance)
+        # One answer per owning organisation for the whole page, not one per row.
+        seen = self.__dict__.setdefault("_personal_data_seen", {})
+        if owner not in seen:
+            request = self.context.get("request")  # type: ignore[attr-defined]
+            seen[owner] = can_see_personal_data(getattr(request, "user", None), owner)
+        if not seen[owner]:
             for name in self.masked_fields:
                 if data.get(name):
                     data[name] = MASKERS[name](data[name])
@@ -81,7 +86,7 @@ class FormationSerializer(serializers.ModelSerializer):
         fields = ["id", "disaster_type", "name", "description", "requirements"]
 
 
-class ForceSerializer(MaskedSerializerMixin, serializers.ModelSerializer):
+class ForceSerializer(MaskedSerializerMixin, RowSerializerMixin, serializers.ModelSerializer):
     masked_fields = ("leader_phone",)
 
     organisation = ScopedRelatedField(queryset=Organisation.objects.all())
@@ -149,7 +154,9 @@ class ForceItemSerializerMixin(MaskedSerializerMixin):
         return obj.force.organisation_id
 
 
-class PersonnelSerializer(ForceItemSerializerMixin, serializers.ModelSerializer):
+class PersonnelSerializer(
+    ForceItemSerializerMixin, RowSerializerMixin, serializers.ModelSerializer
+):
     masked_fields = ("phone", "id_number")
     force = ScopedRelatedField(queryset=Force.objects.all())
     external_id = ExternalIdField()
