@@ -110,16 +110,56 @@ def recipients_json(audiences: Mapping[str, Sequence[Recipient]]) -> dict[str, l
     return {str(a): [r.as_json() for r in rs] for a, rs in audiences.items()}
 
 
+# Above this many codes in one call (a warning to thousands, a roll call over every force)
+# codes come from the five-digit counter, so a long fan-out never holds the four-digit
+# codes the orders and notices of the same minutes are given.
+SMALL_BATCH = 200
+SHORT_COUNTER = "notify_reply_code_short"  # 1000–9999, cycling (migration 0012)
+LONG_COUNTER = "notify_reply_code_long"  # 10000–99999, cycling
+
+
 def free_reply_codes(count: int) -> list[str]:
-    """``count`` codes no open notification holds: four digits while they last."""
+    """``count`` codes no open notification holds: four digits for a small batch, five
+    for a large one.
+
+    On PostgreSQL the codes come from two shared counters (sequences), so transactions
+    writing notifications at the same time never pick the same code: a random pick would
+    collide with the codes of a long uncommitted fan-out, wait on its unique index entry
+    until it commits and then fail. Codes an open notification still holds are skipped.
+    SQLite has one writer at a time, so a random pick among free codes is enough there.
+    """
     if count <= 0:
         return []
     taken = set(Notification.objects.filter(OPEN).values_list("reply_code", flat=True))
-    free = [c for c in (str(n) for n in range(1000, 10000)) if c not in taken]
-    if len(free) >= count:
-        return _random.sample(free, count)
-    more = [c for c in (str(n) for n in range(10000, 100000)) if c not in taken]
-    return _random.sample(free, len(free)) + _random.sample(more, count - len(free))
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        free = [c for c in (str(n) for n in range(1000, 10000)) if c not in taken]
+        if len(free) >= count:
+            return _random.sample(free, count)
+        more = [c for c in (str(n) for n in range(10000, 100000)) if c not in taken]
+        return _random.sample(free, len(free)) + _random.sample(more, count - len(free))
+    codes: list[str] = []
+    chosen: set[str] = set()
+    counter, space = (SHORT_COUNTER, 9000) if count <= SMALL_BATCH else (LONG_COUNTER, 90000)
+    drawn = 0
+    with connection.cursor() as cursor:
+        while len(codes) < count:
+            if drawn >= space:  # a whole cycle without enough free codes: the next counter
+                if counter == LONG_COUNTER:
+                    raise RuntimeError("no free reply code: 99,000 notifications are open")
+                counter, space, drawn = LONG_COUNTER, 90000, 0
+            need = min(count - len(codes) + 16, space - drawn)
+            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [counter, need])
+            drawn += need
+            for (number,) in cursor.fetchall():
+                code = str(number)
+                if code in taken or code in chosen:
+                    continue
+                chosen.add(code)
+                codes.append(code)
+                if len(codes) == count:
+                    break
+    return codes
 
 
 def load_rules(purposes: Iterable[str], organisation_ids: Iterable[int]) -> dict[tuple, Any]:
