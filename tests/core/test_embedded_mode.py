@@ -21,6 +21,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -241,12 +242,15 @@ with transaction.atomic():
         assert rows(database, queued) == [(0,)]
         assert rows(database, "SELECT status FROM notify_delivery") == [("sent",)]
         # And the server beside it answers.
+        deadline = time.monotonic() + 120
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/") as page:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as page:
                     assert page.status == 200
                     break
-            except OSError:
+            except urllib.error.HTTPError:
+                raise
+            except OSError:  # not listening yet
                 assert server.poll() is None
                 assert time.monotonic() < deadline
                 time.sleep(0.5)
