@@ -10,13 +10,14 @@ For each N (1, 50, 200) it connects N screens (one signed-in user, ``/ws/live/``
 resume from the latest seq, then commits K events (``record_event`` in
 ``transaction.atomic()``, one every 20 ms) from this process, like a web worker would.
 The commit time is taken by an on-commit hook that runs right after COMMIT and before
-the doorbell; the receipt time when a screen's socket hands over the message. Both use
+the doorbell (which carries the event: the server's hub reads nothing back); the
+receipt time when a screen's socket hands over the message. Both use
 ``time.perf_counter`` in this process, so latency = receipt - commit per screen per
 event. In the same run and the same way (same N, same K, same pacing, publisher
 thread → Redis → N asyncio subscribers in this process) it measures raw Redis
 PUBLISH → SUBSCRIBE, the floor any push over Redis stands on.
 
-Targets (loopback): p99 ≤ 10 × raw Redis p99 at N = 1; p99 ≤ 50 ms at N = 200. Exit
+Targets (loopback): p99 ≤ 5 × raw Redis p99 at N = 1; p99 ≤ 50 ms at N = 200. Exit
 status 1 if a target is missed or an event is lost.
 
     .venv/bin/python bench/push_latency.py                    # SQLite
@@ -362,8 +363,8 @@ async def measure(args, sizes, port, cookie, county, actor, redis_url) -> int:
     for n, push, raw in rows:
         ratio = push.pct(0.99) / raw.pct(0.99)
         if n == 1:
-            ok = ratio <= 10
-            target = f"p99 ≤ 10× redis p99: {'met' if ok else 'MISSED'}"
+            ok = ratio <= 5
+            target = f"p99 ≤ 5× redis p99: {'met' if ok else 'MISSED'}"
         elif n == 200:
             ok = push.pct(0.99) <= 50
             target = f"p99 ≤ 50 ms: {'met' if ok else 'MISSED'}"

@@ -48,6 +48,8 @@ server process, not once per socket: a ``_Hub`` joins the groups of the process'
 connections, reads the new events once (all jurisdictions) and wakes every connection,
 which sends what its user may see from that shared window. With 200 screens that is one
 query and 200 sends per event instead of 200 channel-layer deliveries and 200 queries.
+A doorbell for one event carries it (``core.realtime``): when it is the next seq after
+the window, the hub takes it as is and reads nothing; after a gap it reads the log.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from core import selectors
 from core.api.authentication import KEYWORDS, ApiTokenAuthentication
-from core.realtime import group_name
+from core.realtime import encode_event, group_name
 from core.visibility import Viewer
 
 logger = logging.getLogger(__name__)
@@ -94,10 +96,6 @@ TOKEN_RECHECK = 60.0  # seconds between two checks of a token connection's token
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NO_JURISDICTION = 4403
 CLOSE_TOO_MANY_REQUESTS = 4429
-
-
-def _encode(event: dict[str, Any]) -> str:
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
 
 def _messages(events: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -124,14 +122,25 @@ class _Window:
         self.rendered: dict[tuple[Viewer, int], list[tuple[int, str]]] = {}
 
     def extend(self, rows: list[selectors.Row]) -> None:
-        for path, organisation_id, event in rows:
-            self.seqs.append(event["seq"])
+        """Events read from the log, in seq order."""
+        self.extend_encoded(
+            [
+                (event["seq"], path, organisation_id, event["type"], encode_event(event))
+                for path, organisation_id, event in rows
+            ]
+        )
+
+    def extend_encoded(self, entries: list[tuple[int, str, int | None, str, str]]) -> None:
+        """(seq, path, organisation id, type, text) of the events right after ``high``,
+        in seq order: read from the log, or carried by their doorbells."""
+        for seq, path, organisation_id, kind, text in entries:
+            self.seqs.append(seq)
             self.paths.append(path)
-            self.types.append(event["type"])
+            self.types.append(kind)
             self.organisations.append(organisation_id)
-            self.texts.append(_encode(event))
-        # Only seqs actually read move ``high``, never a doorbell's number: a stray
-        # doorbell must not make the window skip the event that later takes it.
+            self.texts.append(text)
+        # Only seqs actually read or carried move ``high``, never a doorbell's number: a
+        # stray doorbell must not make the window skip the event that later takes it.
         self.high = self.seqs[-1]
         drop = len(self.seqs) - WINDOW_SIZE
         if drop > 0:
@@ -186,6 +195,8 @@ class _Hub:
         self.connections: set[LiveConsumer] = set()
         self.members: dict[str, int] = {}  # group → connections in it
         self.rung = asyncio.Event()
+        self.announced = 0  # the highest seq a doorbell announced
+        self.carried: dict[int, list[Any]] = {}  # seq → what its doorbell carried
         self.tasks: list[asyncio.Task] = []
         self.lock = asyncio.Lock()
 
@@ -193,6 +204,7 @@ class _Hub:
         async with self.lock:
             if not self.tasks:
                 self.window = _Window(await database_sync_to_async(selectors.latest_seq)())
+                self.announced, self.carried = 0, {}
                 if self.layer is not None:
                     self.channel = await self.layer.new_channel()
                     self.tasks = [asyncio.create_task(self._listen())]
@@ -269,14 +281,26 @@ class _Hub:
                 continue
             failures = 0
             if message.get("type") == "doorbell":
-                self.rung.set()
+                self._announce(message)
+
+    def _announce(self, message: dict[str, Any]) -> None:
+        seq = message.get("seq")
+        if not isinstance(seq, int) or seq <= self.window.high:
+            return  # the window holds it already
+        event = message.get("event")
+        if isinstance(event, list | tuple) and len(event) == 4:
+            self.carried[seq] = event
+        self.announced = max(self.announced, seq)
+        self.rung.set()
 
     async def _pump(self) -> None:
         while True:
             await self.rung.wait()
             self.rung.clear()
+            fresh = self._take_carried()
             try:
-                fresh = await self._read_new()
+                if self.announced > self.window.high:
+                    fresh |= await self._read_new()
             except Exception:  # database trouble: the next doorbell or heartbeat retries
                 logger.warning("live feed could not read new events", exc_info=True)
                 await asyncio.sleep(1)
@@ -284,6 +308,20 @@ class _Hub:
             if fresh:
                 for connection in self.connections:
                     connection.poked.set()
+
+    def _take_carried(self) -> bool:
+        """Put into the window the carried events that follow it without a gap; what
+        is left after a gap (an overtaken or lost doorbell) is read from the log."""
+        carried, self.carried = self.carried, {}
+        entries = []
+        seq = self.window.high + 1
+        while (event := carried.get(seq)) is not None:
+            path, organisation_id, kind, text = event
+            entries.append((seq, path, organisation_id, kind, text))
+            seq += 1
+        if entries:
+            self.window.extend_encoded(entries)
+        return bool(entries)
 
     async def _read_new(self) -> bool:
         fresh = False
@@ -580,7 +618,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         events, complete = await database_sync_to_async(selectors.replay)(
             self.user, self.covered, REPLAY_LIMIT
         )
-        fresh = [(e["seq"], _encode(e)) for e in events if e["seq"] > self.cursor]
+        fresh = [(e["seq"], encode_event(e)) for e in events if e["seq"] > self.cursor]
         await self._deliver(_messages(fresh))
         self.covered = max(self.covered, complete)
         return len(events) >= REPLAY_LIMIT

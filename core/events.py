@@ -193,7 +193,9 @@ def record_event(
     EventCounter.objects.filter(pk=1).update(last_hash=event.hash)
     codes = jurisdiction.ancestors_and_self()
     # Channels is only a doorbell: screens fetch the events themselves from this table.
-    transaction.on_commit(lambda: ring_doorbell(seq=seq, jurisdiction_codes=codes), robust=True)
+    transaction.on_commit(
+        lambda: ring_doorbell(seq=seq, jurisdiction_codes=codes, event=event), robust=True
+    )
     return event
 
 

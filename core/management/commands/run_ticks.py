@@ -5,6 +5,11 @@ tick task runs here, eagerly, on its own interval — the same tasks and the sam
 schedule as ``celery beat`` in production, so roll calls still start by themselves and
 overdue orders still raise alerts. Never run it beside a real beat: that would tick
 twice (harmless, as every tick is idempotent, but pointless).
+
+Every tick runs once as soon as it starts, before waiting for any interval: the ticks
+are also the outbox sweeps, so what a stopped or killed server left undone (queued
+notifications, undelivered orders and roll calls, sync pushes) goes out at start, not a
+period later.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ class Command(BaseCommand):
         while True:
             now = time.monotonic()
             for name, (task, every) in entries.items():
-                if options["once"] or now - last_run.get(name, -every) >= every:
+                if name not in last_run or now - last_run[name] >= every:
                     last_run[name] = now
                     self._run(task)
             if options["once"]:
