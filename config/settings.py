@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "core.middleware.SecondFactorMiddleware",
     "core.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.DatabaseBusyMiddleware",  # a page without a database answers 503
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into its page

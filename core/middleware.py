@@ -3,6 +3,7 @@ logged-in user (等保 2.0 level 3), and the audit of refused requests."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -10,14 +11,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core import credentials
 from core.audit import record_refusal
+
+logger = logging.getLogger(__name__)
 
 _WARNED_KEY = "_password_expiry_warned"
 
@@ -134,3 +139,32 @@ class RefusalAuditMiddleware:
         elif isinstance(exception, PermissionDenied):
             record_refusal(request, 403)
         return None
+
+
+class DatabaseBusyMiddleware:
+    """A page whose database work could not run (no pooled connection within its
+    timeout, a deadlock, a lost connection) answers 503 with Retry-After, as the API
+    does: the transaction was rolled back, so retrying is safe. Rendered without the
+    request's context processors, which would need the database again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database busy on %s: %s", request.path, exception)
+        if request.path.startswith("/api/") or request.headers.get("Accept", "").startswith(
+            "application/json"
+        ):
+            response = JsonResponse(
+                {"code": "unavailable", "detail": _("The database is unavailable; retry.")},
+                status=503,
+            )
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "5"
+        return response
