@@ -123,39 +123,51 @@ def throwaway_database(workdir: Path) -> Iterator[str]:
         admin(drop)
 
 
+def server_env(database_url: str, redis_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a bench's Django processes: production settings (debug off, a
+    fresh secret key, plain HTTP on loopback) on ``database_url``; with ``redis_url`` the
+    channel layer, cache and Celery broker on that Redis, else none. ``extra`` last."""
+    env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=database_url,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS=f"{LOOPBACK},localhost,testserver",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="WARNING",
+    )
+    if redis_url:
+        env.update(REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url)
+    env.update(extra)
+    return env
+
+
+def migrate(env: dict[str, str]) -> bool:
+    """``manage.py migrate`` once with ``env``; on failure prints the tail of its output."""
+    done = subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        print(done.stdout[-2000:], done.stderr[-3000:], file=sys.stderr)
+    return done.returncode == 0
+
+
 def in_throwaway_django(measure: Callable[[], int]) -> int:
     """Run ``measure`` in this process on a fresh, migrated database (PostgreSQL when
     DATABASE_URL names one, else a SQLite file), with the production settings and tasks
     in-process; 2 if the migration fails."""
     with tempfile.TemporaryDirectory(prefix="linkage-bench-") as tmp:
         with throwaway_database(Path(tmp)) as database_url:
-            env = dict(os.environ)
-            env.pop("REDIS_URL", None)
-            env.update(
-                DJANGO_SETTINGS_MODULE="config.settings",
-                DATABASE_URL=database_url,
-                DJANGO_DEBUG="0",
-                DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-                DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
-                DJANGO_SECURE_SSL_REDIRECT="0",
-                CELERY_TASK_ALWAYS_EAGER="1",
-                LOG_LEVEL="WARNING",
-            )
-            migrate = subprocess.run(
-                [PYTHON, "manage.py", "migrate", "--noinput"],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            if migrate.returncode:
-                print(migrate.stdout[-2000:], migrate.stderr[-3000:], file=sys.stderr)
+            env = server_env(database_url, CELERY_TASK_ALWAYS_EAGER="1")
+            if not migrate(env):
                 return 2
-            os.environ.update(env)
-            sys.path.insert(0, str(ROOT))
-            import django
-
-            django.setup()
+            setup_django(env)
             return measure()
 
 

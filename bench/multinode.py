@@ -47,7 +47,6 @@ import os
 import platform
 import secrets
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -67,7 +66,9 @@ from harness import (
     Screen,
     asgi_server,
     interrupted,
+    migrate,
     redis_server,
+    server_env,
     servers,
     setup_django,
     start,
@@ -572,30 +573,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="linkage-bench-") as tmp:
         workdir = Path(tmp)
         with redis_server(workdir) as redis_url, throwaway_database(workdir) as database_url:
-            env = dict(os.environ)
-            env.update(
-                DJANGO_SETTINGS_MODULE="config.settings",
-                DATABASE_URL=database_url,
-                REDIS_URL=redis_url,
-                CELERY_BROKER_URL=redis_url,
-                DJANGO_DEBUG="0",
-                DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-                DJANGO_ALLOWED_HOSTS=f"{LOOPBACK},localhost,testserver",
-                DJANGO_SECURE_SSL_REDIRECT="0",
-                LOG_LEVEL="WARNING",
-            )
+            env = server_env(database_url, redis_url)
             env.pop("DATABASE_POOL_MAX_SIZE", None)
             env.pop("CELERY_TASK_ALWAYS_EAGER", None)
             # Once, as the compose file's one-shot migrate service does: nodes never migrate.
-            migrate = subprocess.run(
-                [PYTHON, "manage.py", "migrate", "--noinput"],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            if migrate.returncode:
-                print(migrate.stdout[-2000:], migrate.stderr[-3000:], file=sys.stderr)
+            if not migrate(env):
                 return 2
             setup_django(env)
             s = seed()

@@ -49,7 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (  # noqa: E402
     LOOPBACK,
+    migrate,
     redis_server,
+    server_env,
     setup_django,
     spare_port,
     start,
@@ -184,18 +186,10 @@ def main() -> int:
             try:
                 wait_for_port(gateway_port, gateway, "gateway")
                 gateway_url = f"http://{LOOPBACK}:{gateway_port}"
-                env = dict(os.environ)
-                env.update(
-                    DJANGO_SETTINGS_MODULE="config.settings",
-                    DATABASE_URL=database_url,
-                    REDIS_URL=redis_url,
-                    CELERY_BROKER_URL=redis_url,
+                env = server_env(
+                    database_url,
+                    redis_url,
                     CELERY_TASK_ALWAYS_EAGER="0",
-                    DJANGO_DEBUG="0",
-                    DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-                    DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
-                    DJANGO_SECURE_SSL_REDIRECT="0",
-                    LOG_LEVEL="WARNING",
                     NOTIFY_SMS_BACKEND=HTTP_BACKEND,
                     NOTIFY_VOICE_BACKEND=HTTP_BACKEND,
                     NOTIFY_GATEWAY_URL=gateway_url,
@@ -203,15 +197,7 @@ def main() -> int:
                     NOTIFY_GATEWAY_SECRET_FILE="",
                     NOTIFY_GATEWAY_BATCH=str(args.batch),
                 )
-                migrate = subprocess.run(
-                    [PYTHON, "manage.py", "migrate", "--noinput"],
-                    cwd=ROOT,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                )
-                if migrate.returncode:
-                    print(migrate.stdout[-2000:], migrate.stderr[-3000:], file=sys.stderr)
+                if not migrate(env):
                     return 2
                 log = workdir / "worker.log"
                 with log.open("w") as out:

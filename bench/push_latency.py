@@ -36,9 +36,7 @@ import math
 import os
 import platform
 import re
-import secrets
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,12 +49,12 @@ from asgiref.sync import sync_to_async
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (
     LOOPBACK,
-    PYTHON,
-    ROOT,
     Screen,
     asgi_server,
     interrupted,
+    migrate,
     redis_server,
+    server_env,
     setup_django,
     throwaway_database,
 )
@@ -300,27 +298,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="linkage-bench-") as tmp:
         workdir = Path(tmp)
         with redis_server(workdir) as redis_url, throwaway_database(workdir) as database_url:
-            env = dict(os.environ)
-            env.update(
-                DJANGO_SETTINGS_MODULE="config.settings",
-                DATABASE_URL=database_url,
-                REDIS_URL=redis_url,
-                CELERY_BROKER_URL=redis_url,
-                DJANGO_DEBUG="0",
-                DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-                DJANGO_ALLOWED_HOSTS=f"{LOOPBACK},localhost",
-                DJANGO_SECURE_SSL_REDIRECT="0",
-                LOG_LEVEL="WARNING",
-            )
-            migrate = subprocess.run(
-                [PYTHON, "manage.py", "migrate", "--noinput"],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            if migrate.returncode:
-                print(migrate.stdout[-2000:], migrate.stderr[-3000:], file=sys.stderr)
+            env = server_env(database_url, redis_url)
+            if not migrate(env):
                 return 2
             setup_django(env)
             county, actor, cookie = seed()

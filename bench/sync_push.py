@@ -31,7 +31,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import LOOPBACK, spare_port, start, stop, throwaway_database, wait_for_port  # noqa: E402
+from harness import (  # noqa: E402
+    LOOPBACK,
+    migrate,
+    server_env,
+    setup_django,
+    spare_port,
+    start,
+    stop,
+    throwaway_database,
+    wait_for_port,
+)
 
 PYTHON = sys.executable
 
@@ -53,31 +63,10 @@ def main() -> int:
         )
         try:
             wait_for_port(port, receiver, "receiver")
-            env = dict(os.environ)
-            env.update(
-                DJANGO_SETTINGS_MODULE="config.settings",
-                DATABASE_URL=database_url,
-                DJANGO_DEBUG="0",
-                DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-                DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
-                DJANGO_SECURE_SSL_REDIRECT="0",
-                LOG_LEVEL="WARNING",
-            )
-            migrate = subprocess.run(
-                [PYTHON, "manage.py", "migrate", "--noinput"],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            if migrate.returncode:
-                print(migrate.stdout[-2000:], migrate.stderr[-3000:], file=sys.stderr)
+            env = server_env(database_url)
+            if not migrate(env):
                 return 2
-            os.environ.update(env)
-            sys.path.insert(0, str(ROOT))
-            import django
-
-            django.setup()
+            setup_django(env)
             return measure(args.events, sizes, f"http://{LOOPBACK}:{port}", secret)
         finally:
             stop(receiver)
